@@ -1,0 +1,77 @@
+package dev.ingot.runtime.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Base class of every generated model class. A generated class owns all of its memory: inputs,
+ * parameters, gradients, optimizer state and one arena for intermediates, all sized for
+ * {@link #maxBatch()} at construction. {@link #trainStep(int)} and {@link #predict(int)} allocate
+ * nothing.
+ *
+ * <p>Calling protocol: fill the arrays returned by {@link #inputF32(String)} / {@link #inputI32(String)}
+ * (row-major, the first {@code n} examples), call a step with batch size {@code n <= maxBatch()},
+ * then read {@link #output(int)}.
+ *
+ * <p>Thread safety: an instance is not thread-safe; use one instance per thread.
+ */
+public abstract class CompiledModel {
+    private final int maxBatch;
+
+    protected CompiledModel(int maxBatch) {
+        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+        this.maxBatch = maxBatch;
+    }
+
+    /** Largest batch size this instance accepts. */
+    public final int maxBatch() { return maxBatch; }
+
+    /** Static description of the model. */
+    public abstract ModelSpec spec();
+
+    /** One training step on the first {@code n} examples of the bound inputs and labels: forward,
+     *  loss, gradients and optimizer update. Returns the mean loss of the batch before the update. */
+    public abstract float trainStep(int n);
+
+    /** Inference on the first {@code n} examples of the bound inputs; results in {@link #output(int)}. */
+    public abstract void predict(int n);
+
+    /** Inference plus the loss against the bound labels, without updating anything. Returns the
+     *  mean loss; the outputs are in {@link #output(int)} as after {@link #predict(int)}. */
+    public abstract float evaluate(int n);
+
+    /** The buffer of input or label {@code name} (f32), sized for {@link #maxBatch()}. */
+    public abstract float[] inputF32(String name);
+
+    /** The buffer of input or label {@code name} (i32), sized for {@link #maxBatch()}. */
+    public abstract int[] inputI32(String name);
+
+    /** Output {@code i} (in {@link ModelSpec#outputs()} order) of the last predict/evaluate; the first
+     *  {@code n * numelPerExample} elements are valid. */
+    public abstract float[] output(int i);
+
+    /** Backing array of parameter {@code name}, row-major, in {@link ModelSpec#params()} shape. */
+    public abstract float[] param(String name);
+
+    /** Backing array of state tensor {@code name} (optimizer moments, step counter, running statistics). */
+    public abstract float[] state(String name);
+
+    /** Re-initializes every parameter with its declared initializer and resets all state. */
+    public abstract void initialize(long seed);
+
+    /** Every parameter then every state tensor, by name, backed by the live arrays (for checkpoints). */
+    public Map<String, float[]> tensors() {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        for (TensorSpec p : spec().params()) m.put(p.name(), param(p.name()));
+        for (TensorSpec s : spec().state()) m.put(s.name(), state(s.name()));
+        return m;
+    }
+
+    /** Specs of {@link #tensors()} in the same order. */
+    public List<TensorSpec> tensorSpecs() {
+        var all = new java.util.ArrayList<>(spec().params());
+        all.addAll(spec().state());
+        return all;
+    }
+}

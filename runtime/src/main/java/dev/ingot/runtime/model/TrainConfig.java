@@ -1,0 +1,25 @@
+package dev.ingot.runtime.model;
+
+import java.util.Map;
+
+/**
+ * The {@code train { ... }} block of a model: batch size, epochs, the optimizer and its
+ * hyperparameters (as written in the DSL, for reporting; the update itself is compiled into the
+ * training step), and where the data comes from.
+ *
+ * @param optimizer   optimizer name, e.g. {@code sgd} or {@code adam}
+ * @param hyper       its hyperparameters, e.g. {@code lr=0.05, momentum=0.9}
+ * @param data        the data source, e.g. kind {@code idx} with option {@code dir=data/mnist}; may be null
+ */
+public record TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data) {
+    public TrainConfig {
+        hyper = Map.copyOf(hyper);
+    }
+
+    /** A data source: a kind understood by the runtime's data loaders plus its options. */
+    public record DataSpec(String kind, Map<String, String> options) {
+        public DataSpec {
+            options = Map.copyOf(options);
+        }
+    }
+}
