@@ -1,0 +1,121 @@
+// The Ingot DSL: syntax. Statements need no separators; an optional ';' may end one.
+// $antlr-format alignTrailingComments true, columnLimit 150, alignColons hanging, alignSemicolons hanging
+parser grammar IngotParser;
+
+options {
+    tokenVocab = IngotLexer;
+}
+
+// A file holds functions, layer definitions and models, in any order.
+file
+    : item* EOF
+    ;
+
+item
+    : fnDef
+    | layerDef
+    | modelDef
+    ;
+
+// fn gelu_tanh(x) = 0.5 * x * (1 + tanh(0.7978845608 * (x + 0.044715 * x ** 3)))
+// fn block(x, w) { h = x @ w; return relu(h) }
+fnDef
+    : FN name = ID LPAREN paramList? RPAREN body
+    ;
+
+body
+    : ASSIGN expr SEMI?                     # exprBody
+    | LBRACE stmt* RETURN expr SEMI? RBRACE # blockBody
+    ;
+
+stmt
+    : name = ID ASSIGN expr SEMI? # letStmt
+    ;
+
+paramList
+    : fnParam (COMMA fnParam)* COMMA?
+    ;
+
+fnParam
+    : name = ID (ASSIGN expr)?
+    ;
+
+// layer dense(n_in, n_out, activation = identity) {
+//   param w: [n_in, n_out] = glorot_uniform
+//   param b: [n_out] = zeros
+//   forward(x) = activation(x @ w + b)
+// }
+layerDef
+    : LAYER name = ID LPAREN paramList? RPAREN LBRACE layerStmt* forwardDef layerStmt* RBRACE
+    ;
+
+layerStmt
+    : paramDecl           # layerParam
+    | layerInst           # layerSub
+    | name = ID ASSIGN expr SEMI? # layerLet
+    ;
+
+forwardDef
+    : FORWARD LPAREN paramList? RPAREN body
+    ;
+
+paramDecl
+    : PARAM name = ID COLON tensorType (ASSIGN init = expr)? SEMI?
+    ;
+
+layerInst
+    : LAYER name = ID ASSIGN expr SEMI?
+    ;
+
+// model MnistMlp { input x: f32[batch, 784]  ...  loss = softmax_cross_entropy(logits, y)  train { ... } }
+modelDef
+    : MODEL name = ID LBRACE modelStmt* RBRACE
+    ;
+
+modelStmt
+    : INPUT name = ID COLON tensorType SEMI?           # inputDecl
+    | LABEL name = ID COLON tensorType SEMI?           # labelDecl
+    | paramDecl                                        # modelParam
+    | layerInst                                        # modelLayer
+    | OUTPUT name = ID (ASSIGN expr)? SEMI?            # outputDecl
+    | name = ID ASSIGN expr SEMI?                      # modelLet
+    | TRAIN LBRACE (setting (COMMA? setting)*)? COMMA? RBRACE # trainBlock
+    ;
+
+setting
+    : key = ID COLON expr
+    ;
+
+// f32[batch, 784], i32[batch], or [n_in, n_out] (f32 by default).
+tensorType
+    : (dtype = ID)? LBRACK (dim (COMMA dim)*)? RBRACK
+    ;
+
+dim
+    : expr
+    ;
+
+// Precedence from the top: postfix (call, member), power, unary minus, * / @, + -, comparisons, |>.
+expr
+    : expr DOT name = ID                                  # memberExpr
+    | callee = expr LPAREN argList? RPAREN                # callExpr
+    | <assoc = right> expr POW expr                       # powExpr
+    | MINUS expr                                          # negExpr
+    | expr op = (STAR | SLASH | AT) expr                  # mulExpr
+    | expr op = (PLUS | MINUS) expr                       # addExpr
+    | expr op = (LT | LE | GT | GE | EQ | NE) expr        # cmpExpr
+    | expr PIPE expr                                      # pipeExpr
+    | LPAREN expr RPAREN                                  # parenExpr
+    | LBRACK (expr (COMMA expr)*)? COMMA? RBRACK          # listExpr
+    | (INT | FLOAT)                                       # numberExpr
+    | STRING                                              # stringExpr
+    | ID                                                  # refExpr
+    ;
+
+argList
+    : arg (COMMA arg)* COMMA?
+    ;
+
+arg
+    : (name = ID ASSIGN)? expr
+    ;
