@@ -1,0 +1,56 @@
+package dev.ingot.compiler.ops;
+
+import dev.ingot.compiler.ir.Attrs;
+import dev.ingot.compiler.ir.DType;
+import dev.ingot.compiler.ir.Shape;
+import dev.ingot.compiler.ir.TensorType;
+import java.util.List;
+
+/**
+ * An op computed independently per element, with numpy broadcasting of its inputs. Fusion bundles
+ * chains of these into one loop; codegen asks each op for a scalar Java expression and a Vector API
+ * expression over its (already loaded) operands.
+ *
+ * <p>Operand conventions for {@link #scalar} and {@link #vector}: F32 operands are {@code float} /
+ * {@code FloatVector}, BOOL operands are {@code boolean} / {@code VectorMask<Float>}. The emitter
+ * hoists constants (as {@code 0.5f} / a broadcast vector).
+ */
+public non-sealed interface Elementwise extends Op {
+    /** float64 semantics of one element (BOOL as 0 or 1). */
+    double apply(double[] x, Attrs a);
+
+    /** Java expression computing one element from scalar operands. */
+    String scalar(List<String> x, Attrs a);
+
+    /** Vector API expression computing a vector of elements. */
+    String vector(List<String> x, Attrs a);
+
+    /** Output element type (F32 unless overridden by comparisons). */
+    default DType outDType() { return DType.F32; }
+
+    /** Input element types accepted, per position (F32 unless overridden). */
+    default DType inDType(int i) { return DType.F32; }
+
+    @Override default TensorType inferType(List<TensorType> in, Attrs a) {
+        Shape s = in.get(0).shape();
+        for (int i = 0; i < in.size(); i++) {
+            DType want = inDType(i);
+            if (in.get(i).dtype() != want)
+                throw new ShapeError(name() + ": argument " + (i + 1) + " must be " + want.mnemonic() + ", got " + in.get(i));
+            if (i > 0) s = Broadcasting.broadcast(name(), s, in.get(i).shape());
+        }
+        return new TensorType(outDType(), s);
+    }
+
+    @Override default double[] eval(List<double[]> in, List<int[]> shapes, int[] out, Attrs a) {
+        return Broadcasting.map(in, shapes, out, x -> apply(x, a));
+    }
+
+    /** Java float literal for a double constant ({@code 0.5f}, {@code Float.POSITIVE_INFINITY}). */
+    static String lit(double v) {
+        float f = (float) v;
+        if (Float.isNaN(f)) return "Float.NaN";
+        if (Float.isInfinite(f)) return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
+        return Float.toString(f) + "f";
+    }
+}

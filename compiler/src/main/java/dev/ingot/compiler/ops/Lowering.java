@@ -1,0 +1,25 @@
+package dev.ingot.compiler.ops;
+
+import dev.ingot.compiler.ir.Lin;
+import dev.ingot.compiler.ir.Node;
+
+/** What codegen offers an op's lowering: where values live, and a place to write statements. */
+public interface Lowering {
+    /** Java expression of the array holding {@code n} ({@code a} for the arena, a field for params). */
+    String array(Node n);
+
+    /** Java expression of {@code n}'s element offset in {@link #array}. */
+    String offset(Node n);
+
+    /** Java expression for a batch-dependent size, e.g. {@code n * 784}. */
+    String size(Lin l);
+
+    /** Java expression of the runtime batch size. */
+    String batch();
+
+    /** Declares a {@code static final int[]} (or float[]) constant in the generated class; returns its name. */
+    String constant(String javaType, String prefix, String initializer);
+
+    /** Appends one statement (with its trailing semicolon). */
+    void emit(String statement);
+}

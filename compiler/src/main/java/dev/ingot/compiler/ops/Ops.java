@@ -1,0 +1,161 @@
+package dev.ingot.compiler.ops;
+
+import static dev.ingot.compiler.ops.Builtin.Kind.BOOL;
+import static dev.ingot.compiler.ops.Builtin.Kind.INT;
+import static dev.ingot.compiler.ops.Builtin.Kind.INTS;
+import static dev.ingot.compiler.ops.Builtin.Kind.NUMBER;
+import static dev.ingot.compiler.ops.Builtin.Kind.SHAPE;
+import static dev.ingot.compiler.ops.Builtin.NONE;
+import static dev.ingot.compiler.ops.Builtin.param;
+import static dev.ingot.compiler.ops.Builtin.tensor;
+
+import dev.ingot.compiler.ir.Attrs;
+import dev.ingot.compiler.ir.GraphBuilder;
+import dev.ingot.compiler.ir.Lin;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Shape;
+import dev.ingot.compiler.ops.composite.Composites;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The catalog: every primitive op (what the IR, the interpreter, the generic tests and the IR
+ * parser iterate over) and every function the DSL can call. One line per op.
+ */
+public final class Ops {
+    private Ops() {}
+
+    private static final Map<String, Op> OPS = new LinkedHashMap<>();
+    private static final Map<String, Builtin> FUNCTIONS = new LinkedHashMap<>();
+
+    private static <T extends Op> T register(T op) {
+        if (OPS.put(op.name(), op) != null) throw new IllegalStateException("duplicate op " + op.name());
+        return op;
+    }
+
+    // ---- leaves ----
+    public static final Leaves.Input INPUT = register(new Leaves.Input());
+    public static final Leaves.Param PARAM = register(new Leaves.Param());
+    public static final Leaves.State STATE = register(new Leaves.State());
+    public static final Leaves.Const CONST = register(new Leaves.Const());
+    public static final Leaves.BatchSize BATCH_SIZE = register(new Leaves.BatchSize());
+
+    // ---- elementwise ----
+    public static final Abs ABS = register(new Abs());
+    public static final Add ADD = register(new Add());
+    public static final BroadcastTo BROADCAST_TO = register(new BroadcastTo());
+    public static final Cast CAST = register(new Cast());
+    public static final Div DIV = register(new Div());
+    public static final Compare EQ = register(new Compare("eq", "==", "EQ"));
+    public static final Exp EXP = register(new Exp());
+    public static final Compare GE = register(new Compare("ge", ">=", "GE"));
+    public static final Compare GT = register(new Compare("gt", ">", "GT"));
+    public static final Compare LE = register(new Compare("le", "<=", "LE"));
+    public static final Log LOG = register(new Log());
+    public static final Compare LT = register(new Compare("lt", "<", "LT"));
+    public static final Maximum MAXIMUM = register(new Maximum());
+    public static final Minimum MINIMUM = register(new Minimum());
+    public static final Mul MUL = register(new Mul());
+    public static final Compare NE = register(new Compare("ne", "!=", "NE"));
+    public static final Neg NEG = register(new Neg());
+    public static final Pow POW = register(new Pow());
+    public static final Sigmoid SIGMOID = register(new Sigmoid());
+    public static final Sqrt SQRT = register(new Sqrt());
+    public static final StopGradient STOP_GRADIENT = register(new StopGradient());
+    public static final Sub SUB = register(new Sub());
+    public static final Tanh TANH = register(new Tanh());
+    public static final Where WHERE = register(new Where());
+
+    // ---- reductions ----
+    public static final ReduceMax MAX = register(new ReduceMax());
+    public static final ReduceSum SUM = register(new ReduceSum());
+
+    // ---- library calls and movement ----
+    public static final MatMul MATMUL = register(new MatMul());
+    public static final OneHot ONE_HOT = register(new OneHot());
+    public static final Reshape RESHAPE = register(new Reshape());
+    public static final Transpose TRANSPOSE = register(new Transpose());
+
+    /** Every primitive, in registration order. */
+    public static List<Op> all() { return Collections.unmodifiableList(new ArrayList<>(OPS.values())); }
+
+    public static Op byName(String name) { return OPS.get(name); }
+
+    // ---- DSL functions: primitives exposed by name, then the composites ----
+
+    private static void fn(String name, Builtin.Signature sig, BiFunction<GraphBuilder, Builtin.Args, Node> body) {
+        FUNCTIONS.put(name, new Builtin() {
+            public String name() { return name; }
+            public Signature signature() { return sig; }
+            public Node call(GraphBuilder b, Args a) { return body.apply(b, a); }
+        });
+    }
+
+    private static void unary(Op op) { fn(op.name(), Builtin.Signature.of(tensor("x")), (b, a) -> b.node(op, a.tensor("x"))); }
+
+    private static void binary(Op op) { fn(op.name(), Builtin.Signature.of(tensor("a"), tensor("b")), (b, a) -> b.node(op, a.tensor("a"), a.tensor("b"))); }
+
+    private static Builtin.Signature reduceSig() { return Builtin.Signature.of(tensor("x"), param("axis", INTS, NONE), param("keepdims", BOOL, false)); }
+
+    private static int[] axes(Builtin.Args a) { return a.has("axis") ? a.ints("axis") : GraphBuilder.allAxes(a.tensor("x").shape().rank()); }
+
+    static {
+        for (Op op : List.of(ABS, EXP, LOG, SIGMOID, SQRT, STOP_GRADIENT, TANH)) unary(op);
+        for (Op op : List.of(MAXIMUM, MINIMUM)) binary(op);
+        fn("where", Builtin.Signature.of(tensor("condition"), tensor("a"), tensor("b")), (b, a) -> b.where(a.tensor("condition"), a.tensor("a"), a.tensor("b")));
+        fn("pow", Builtin.Signature.of(tensor("x"), param("exponent", NUMBER, null)), (b, a) -> b.pow(a.tensor("x"), a.d("exponent")));
+        fn("sum", reduceSig(), (b, a) -> b.sum(a.tensor("x"), axes(a), a.b("keepdims")));
+        fn("max", reduceSig(), (b, a) -> b.max(a.tensor("x"), axes(a), a.b("keepdims")));
+        fn("matmul", Builtin.Signature.of(tensor("a"), tensor("b"), param("transpose_a", BOOL, false), param("transpose_b", BOOL, false)),
+                (b, a) -> b.matmul(a.tensor("a"), a.tensor("b"), a.b("transpose_a"), a.b("transpose_b")));
+        fn("one_hot", Builtin.Signature.of(tensor("labels"), param("depth", INT, null)), (b, a) -> b.oneHot(a.tensor("labels"), a.i("depth")));
+        fn("reshape", Builtin.Signature.of(tensor("x"), param("shape", SHAPE, null)), (b, a) -> b.reshape(a.tensor("x"), new Shape(inferReshape(a.tensor("x").shape(), a.shape("shape")))));
+        fn("broadcast_to", Builtin.Signature.of(tensor("x"), param("shape", SHAPE, null)), (b, a) -> b.broadcastTo(a.tensor("x"), new Shape(a.shape("shape"))));
+        fn("transpose", Builtin.Signature.of(tensor("x"), param("perm", INTS, NONE)), (b, a) -> {
+            int r = a.tensor("x").shape().rank();
+            int[] perm = a.has("perm") ? a.ints("perm") : new int[r];
+            if (!a.has("perm")) for (int i = 0; i < r; i++) perm[i] = r - 1 - i;
+            return b.transpose(a.tensor("x"), perm);
+        });
+        Composites.register(FUNCTIONS);
+    }
+
+    /** All DSL-callable functions by name. */
+    public static Map<String, Builtin> functions() { return Collections.unmodifiableMap(FUNCTIONS); }
+
+    /** Marker for a {@code -1} ("the rest") in a DSL shape; {@code batch} is {@code -1}. */
+    public static final int INFER = Integer.MIN_VALUE;
+
+    /** Resolves one {@link #INFER} dimension in a reshape target, as numpy does. */
+    static int[] inferReshape(Shape from, int[] to) {
+        int unknown = -1;
+        Lin known = Lin.ONE;
+        for (int i = 0; i < to.length; i++) {
+            if (to[i] == INFER) {
+                if (unknown >= 0) throw new ShapeError("reshape: only one dimension may be -1");
+                unknown = i;
+            } else if (to[i] == 0) {
+                throw new ShapeError("reshape: dimension " + i + " is 0");
+            } else {
+                known = known.times(to[i] < 0 ? Lin.batch(-to[i]) : Lin.of(to[i]));
+            }
+        }
+        if (unknown < 0) return to;
+        Lin total = from.numel();
+        long num = total.isConstant() ? total.constant() : total.perBatch();
+        long den = known.isConstant() ? known.constant() : known.perBatch();
+        if ((total.isConstant() && !known.isConstant()) || num % den != 0)
+            throw new ShapeError("reshape: cannot reshape " + from + " (" + total + " elements) into a shape with " + known + " elements and one -1");
+        int[] r = to.clone();
+        long d = num / den;
+        r[unknown] = (int) (!total.isConstant() && known.isConstant() ? -d : d);
+        return r;
+    }
+
+    /** Attrs helper for tests and passes. */
+    public static Attrs axes(int... axes) { return Attrs.of("axes", axes, "keepdims", false); }
+}

@@ -1,0 +1,27 @@
+package dev.ingot.compiler.ops;
+
+import dev.ingot.compiler.ir.Attrs;
+import dev.ingot.compiler.ir.GraphBuilder;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.TensorType;
+import java.util.List;
+
+/**
+ * Sum over {@code axes}. <p>Forward: {@code y = sum(x, axes, keepdims)}. Backward: {@code dx =
+ * broadcast_to(dy with the reduced axes kept as 1, shape(x))}, which fuses into its consumer.
+ */
+public final class ReduceSum implements Reduction {
+    public String name() { return "sum"; }
+    public double identity() { return 0; }
+    public double combine(double acc, double x) { return acc + x; }
+    public String scalarCombine(String acc, String x) { return acc + " + " + x; }
+    public String vectorCombine(String acc, String x) { return acc + ".add(" + x + ")"; }
+    public String lanes() { return "ADD"; }
+
+    public List<Node> vjp(GraphBuilder g, Node y, Node dy) {
+        Node x = y.in(0);
+        return List.of(g.broadcastTo(g.reshape(dy, Reductions.keptShape(x.shape(), y.attrs())), x.shape()));
+    }
+
+    public TestSpec testSpec() { return Reductions.spec(); }
+}

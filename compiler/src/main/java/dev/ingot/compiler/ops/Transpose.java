@@ -1,0 +1,78 @@
+package dev.ingot.compiler.ops;
+
+import dev.ingot.compiler.ir.Attrs;
+import dev.ingot.compiler.ir.GraphBuilder;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Shape;
+import dev.ingot.compiler.ir.TensorType;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Permutation of axes ({@code perm}: output axis i is input axis perm[i]). <p>Forward: a strided
+ * copy (the simplifier folds transposes feeding a matmul into its transpose flags instead).
+ * Backward: {@code dx = transpose(dy, inverse(perm))}.
+ */
+public final class Transpose implements Movement {
+    public String name() { return "transpose"; }
+    public boolean isAlias() { return false; }
+
+    public TensorType inferType(List<TensorType> in, Attrs a) {
+        Shape s = in.get(0).shape();
+        int[] p = a.ints("perm");
+        int[] sorted = p.clone();
+        Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++)
+            if (sorted.length != s.rank() || sorted[i] != i) throw new ShapeError("transpose: " + Arrays.toString(p) + " is not a permutation of the " + s.rank() + " axes of " + s);
+        int[] out = new int[p.length];
+        for (int i = 0; i < p.length; i++) out[i] = s.dim(p[i]);
+        return in.get(0).withShape(new Shape(out));
+    }
+
+    public static int[] inverse(int[] p) {
+        int[] inv = new int[p.length];
+        for (int i = 0; i < p.length; i++) inv[p[i]] = i;
+        return inv;
+    }
+
+    public List<Node> vjp(GraphBuilder g, Node y, Node dy) { return List.of(g.transpose(dy, inverse(y.attrs().ints("perm")))); }
+
+    public double[] eval(List<double[]> in, List<int[]> shapes, int[] out, Attrs a) {
+        int[] p = a.ints("perm"), s = shapes.get(0);
+        long[] st = new long[s.length];
+        long acc = 1;
+        for (int i = s.length - 1; i >= 0; i--) {
+            st[i] = acc;
+            acc *= s[i];
+        }
+        double[] x = in.get(0), r = new double[x.length];
+        int[] idx = new int[out.length];
+        for (int e = 0; e < r.length; e++) {
+            long off = 0;
+            for (int d = 0; d < out.length; d++) off += idx[d] * st[p[d]];
+            r[e] = x[(int) off];
+            for (int d = out.length - 1; d >= 0; d--) {
+                if (++idx[d] < out[d]) break;
+                idx[d] = 0;
+            }
+        }
+        return r;
+    }
+
+    /** Nested loops over the output (row-major), reading the input through permuted strides. */
+    public void lower(Lowering cx, Node n) {
+        Shape in = n.in(0).shape(), out = n.shape();
+        int[] p = n.attrs().ints("perm");
+        String src = cx.array(n.in(0)), so = cx.offset(n.in(0)), dst = cx.array(n), dof = cx.offset(n);
+        StringBuilder sb = new StringBuilder("{ int o = " + dof + "; ");
+        for (int d = 0; d < out.rank(); d++) sb.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(cx.size(out.size(d))).append("; i").append(d).append("++) ");
+        StringBuilder idx = new StringBuilder(so);
+        for (int d = 0; d < out.rank(); d++) idx.append(" + i").append(d).append(" * (").append(cx.size(in.stride(p[d]))).append(")");
+        sb.append(dst).append("[o++] = ").append(src).append('[').append(idx).append("]; }");
+        cx.emit(sb.toString());
+    }
+
+    public TestSpec testSpec() {
+        return TestSpec.of(-2, 2, TestSpec.c(Attrs.of("perm", new int[] {1, 0}), TensorType.f32(3, 4)), TestSpec.c(Attrs.of("perm", new int[] {2, 0, 1}), TensorType.f32(2, 3, 4)));
+    }
+}
