@@ -20,7 +20,8 @@ public final class GraphBuilder {
     private record Key(Op op, List<Integer> inputs, Attrs attrs) {}
 
     private final Map<Key, Node> interned = new HashMap<>();
-    private int nextId;
+    /** Ids are global so that nodes of different builders (passes rebuild graphs) still sort in creation order. */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_ID = new java.util.concurrent.atomic.AtomicInteger();
     private Provenance prov = Provenance.NONE;
     private int merges;
 
@@ -52,7 +53,7 @@ public final class GraphBuilder {
             return hit;
         }
         TensorType t = op.inferType(types, attrs);
-        Node n = new Node(nextId++, op, inputs, attrs, t, prov);
+        Node n = new Node(NEXT_ID.getAndIncrement(), op, inputs, attrs, t, prov);
         interned.put(key, n);
         return n;
     }

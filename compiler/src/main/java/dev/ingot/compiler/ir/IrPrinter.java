@@ -20,6 +20,10 @@ public final class IrPrinter {
 
     public static String print(Graph g) {
         List<Node> topo = g.topo();
+        // Node ids are global; print them renumbered 0, 1, 2... in topological order.
+        java.util.Map<Node, String> names = new java.util.IdentityHashMap<>();
+        int k = 0;
+        for (Node n : topo) names.put(n, n.op() instanceof Leaf && n.attrs().has("name") ? "%" + n.attrs().s("name") : "%" + k++);
         List<String> header = new ArrayList<>();
         for (Node n : topo) {
             if (n.op() == Ops.INPUT) header.add(n.attrs().s("name") + ": " + n.type());
@@ -29,8 +33,8 @@ public final class IrPrinter {
         StringBuilder sb = new StringBuilder("graph ").append(g.name()).append('(').append(String.join(", ", header)).append(") {\n");
         for (Node n : topo) {
             if (n.op() instanceof Leaf && n.op() != Ops.CONST && n.op() != Ops.BATCH_SIZE) continue;
-            StringBuilder line = new StringBuilder("  ").append(n.ref()).append(": ").append(n.type()).append(" = ").append(n.op().name());
-            for (Node i : n.inputs()) line.append(' ').append(i.ref());
+            StringBuilder line = new StringBuilder("  ").append(names.get(n)).append(": ").append(n.type()).append(" = ").append(n.op().name());
+            for (Node i : n.inputs()) line.append(' ').append(names.get(i));
             if (!n.attrs().isEmpty()) line.append(' ').append(n.attrs());
             String c = n.prov().comment();
             if (!c.isEmpty()) {
@@ -40,9 +44,9 @@ public final class IrPrinter {
             sb.append(line).append('\n');
         }
         List<String> outs = new ArrayList<>();
-        for (Graph.Output o : g.outputs()) outs.add(o.name() + "=" + o.node().ref());
+        for (Graph.Output o : g.outputs()) outs.add(o.name() + "=" + names.get(o.node()));
         sb.append("  return ").append(String.join(", ", outs)).append('\n');
-        for (Graph.Update u : g.updates()) sb.append("  update ").append(u.target().ref()).append(" <- ").append(u.value().ref()).append('\n');
+        for (Graph.Update u : g.updates()) sb.append("  update ").append(names.get(u.target())).append(" <- ").append(names.get(u.value())).append('\n');
         return sb.append("}\n").toString();
     }
 }

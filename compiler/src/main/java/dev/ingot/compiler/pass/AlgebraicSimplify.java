@@ -1,0 +1,94 @@
+package dev.ingot.compiler.pass;
+
+import static dev.ingot.compiler.ops.Ops.ADD;
+import static dev.ingot.compiler.ops.Ops.BROADCAST_TO;
+import static dev.ingot.compiler.ops.Ops.DIV;
+import static dev.ingot.compiler.ops.Ops.MATMUL;
+import static dev.ingot.compiler.ops.Ops.MUL;
+import static dev.ingot.compiler.ops.Ops.NEG;
+import static dev.ingot.compiler.ops.Ops.RESHAPE;
+import static dev.ingot.compiler.ops.Ops.SUB;
+import static dev.ingot.compiler.ops.Ops.SUM;
+import static dev.ingot.compiler.ops.Ops.TRANSPOSE;
+import static dev.ingot.compiler.ops.Ops.WHERE;
+
+import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Rewriter;
+import dev.ingot.compiler.ir.Shape;
+import java.util.List;
+
+/**
+ * Algebraic simplification: a table of local rewrite rules, one line each with its
+ * {@code before -> after}. A rule sees the node (for op and attrs) and its rebuilt inputs, and
+ * returns a replacement or null. Rules never change a value's shape: where broadcasting could make
+ * {@code x + 0} larger than {@code x}, the rule does not apply.
+ */
+public final class AlgebraicSimplify implements Pass {
+    /** One rewrite rule. */
+    record Rule(String name, Rewriter.Rule body) {}
+
+    static Rule rule(String name, Rewriter.Rule body) { return new Rule(name, body); }
+
+    /** x, if it has the node's shape (so the rewrite does not change the result's shape). */
+    private static Node same(Node old, Node x) { return x.shape().equals(old.shape()) && x.dtype() == old.dtype() ? x : null; }
+
+    static final List<Rule> RULES = List.of(
+        rule("x + 0 -> x",                     (b, n, in) -> n.is(ADD) && in.get(1).isConst(0) ? same(n, in.get(0)) : null),
+        rule("0 + x -> x",                     (b, n, in) -> n.is(ADD) && in.get(0).isConst(0) ? same(n, in.get(1)) : null),
+        rule("x - 0 -> x",                     (b, n, in) -> n.is(SUB) && in.get(1).isConst(0) ? same(n, in.get(0)) : null),
+        rule("0 - x -> neg x",                 (b, n, in) -> n.is(SUB) && in.get(0).isConst(0) && same(n, in.get(1)) != null ? b.neg(in.get(1)) : null),
+        rule("x * 1 -> x",                     (b, n, in) -> n.is(MUL) && in.get(1).isConst(1) ? same(n, in.get(0)) : null),
+        rule("1 * x -> x",                     (b, n, in) -> n.is(MUL) && in.get(0).isConst(1) ? same(n, in.get(1)) : null),
+        rule("x * -1 -> neg x",                (b, n, in) -> n.is(MUL) && in.get(1).isConst(-1) && same(n, in.get(0)) != null ? b.neg(in.get(0)) : null),
+        rule("x / 1 -> x",                     (b, n, in) -> n.is(DIV) && in.get(1).isConst(1) ? same(n, in.get(0)) : null),
+        rule("x + neg y -> x - y",             (b, n, in) -> n.is(ADD) && in.get(1).is(NEG) ? b.sub(in.get(0), in.get(1).in(0)) : null),
+        rule("x - neg y -> x + y",             (b, n, in) -> n.is(SUB) && in.get(1).is(NEG) ? b.add(in.get(0), in.get(1).in(0)) : null),
+        rule("neg(neg x) -> x",                (b, n, in) -> n.is(NEG) && in.get(0).is(NEG) ? in.get(0).in(0) : null),
+        rule("neg x * neg y -> x * y",         (b, n, in) -> n.is(MUL) && in.get(0).is(NEG) && in.get(1).is(NEG) ? b.mul(in.get(0).in(0), in.get(1).in(0)) : null),
+        rule("where(c, x, x) -> x",            (b, n, in) -> n.is(WHERE) && in.get(1) == in.get(2) ? same(n, in.get(1)) : null),
+        rule("reshape x to its shape -> x",    (b, n, in) -> n.is(RESHAPE) && in.get(0).shape().equals(n.shape()) ? in.get(0) : null),
+        rule("reshape(reshape x) -> reshape x", (b, n, in) -> n.is(RESHAPE) && in.get(0).is(RESHAPE) ? b.reshape(in.get(0).in(0), n.shape()) : null),
+        rule("broadcast_to x to its shape -> x", (b, n, in) -> n.is(BROADCAST_TO) && in.get(0).shape().equals(n.shape()) ? in.get(0) : null),
+        rule("sum over size-1 axes -> reshape", (b, n, in) -> n.is(SUM) && allOnes(in.get(0).shape(), n.attrs().ints("axes")) ? b.reshape(in.get(0), n.shape()) : null),
+        rule("transpose(transpose x) -> transpose x (composed)", (b, n, in) -> n.is(TRANSPOSE) && in.get(0).is(TRANSPOSE)
+                ? b.transpose(in.get(0).in(0), compose(in.get(0).attrs().ints("perm"), n.attrs().ints("perm"))) : null),
+        rule("matmul(transpose a, b) -> matmul(a, b, transA)", (b, n, in) -> n.is(MATMUL) && isTranspose2d(in.get(0))
+                ? b.matmul(in.get(0).in(0), in.get(1), !n.attrs().b("transA"), n.attrs().b("transB")) : null),
+        rule("matmul(a, transpose b) -> matmul(a, b, transB)", (b, n, in) -> n.is(MATMUL) && isTranspose2d(in.get(1))
+                ? b.matmul(in.get(0), in.get(1).in(0), n.attrs().b("transA"), !n.attrs().b("transB")) : null));
+
+    public String name() { return "simplify"; }
+
+    public Graph run(Graph g, PassContext cx) {
+        int[] hits = new int[RULES.size()];
+        Graph r = Rewriter.rewrite(g, (b, n, in) -> {
+            for (int i = 0; i < RULES.size(); i++) {
+                Node out = RULES.get(i).body().apply(b, n, in);
+                if (out != null) {
+                    hits[i]++;
+                    return out;
+                }
+            }
+            return null;
+        });
+        for (int i = 0; i < hits.length; i++) if (hits[i] > 0) cx.count("simplify: " + RULES.get(i).name(), hits[i]);
+        return r;
+    }
+
+    private static boolean allOnes(Shape s, int[] axes) {
+        for (int a : axes) if (s.dim(a) != 1) return false;
+        return true;
+    }
+
+    private static boolean isTranspose2d(Node n) { return n.is(TRANSPOSE) && n.shape().rank() == 2; }
+
+    /** perm of transpose(transpose(x, p1), p2) = p1[p2[i]]. */
+    private static int[] compose(int[] p1, int[] p2) {
+        int[] r = new int[p2.length];
+        for (int i = 0; i < r.length; i++) r[i] = p1[p2[i]];
+        return r;
+    }
+
+
+}

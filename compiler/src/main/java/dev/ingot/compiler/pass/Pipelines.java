@@ -1,0 +1,47 @@
+package dev.ingot.compiler.pass;
+
+import static dev.ingot.compiler.pass.PassManager.once;
+import static dev.ingot.compiler.pass.PassManager.untilFixedPoint;
+
+import dev.ingot.compiler.autodiff.Differentiate;
+import dev.ingot.compiler.optim.ApplyOptimizer;
+import dev.ingot.compiler.optim.Optimizer;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The pass pipelines, as data: a commented list per entry point. */
+public final class Pipelines {
+    private Pipelines() {}
+
+    /** Cheap local cleanups until nothing changes; rules feed CSE and vice versa. */
+    private static PassManager.Step cleanups() {
+        return untilFixedPoint(new AlgebraicSimplify(), new ConstantFolding(), new CommonSubexprElimination());
+    }
+
+    /** Inference (predict) and evaluation: keep the named outputs, simplify. */
+    public static List<PassManager.Step> inference(Set<String> keep) {
+        return List.of(
+            // Keep only what this entry point returns.
+            once(new DeadCodeElimination(keep)),
+            // stop_gradient only matters to autodiff.
+            once(new StripStopGradient()),
+            cleanups(),
+            once(new DeadCodeElimination()));
+    }
+
+    /** The training step: forward, loss, gradients, optimizer update. */
+    public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper) {
+        return List.of(
+            // Only the loss matters for training; predict outputs are not computed unless the loss needs them.
+            once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
+            // Build backward first, so the simplifiers see forward and backward together.
+            once(new Differentiate()),
+            // Gradients become parameter and optimizer-state updates.
+            once(new ApplyOptimizer(opt, hyper)),
+            once(new StripStopGradient()),
+            cleanups(),
+            // Drop values no output (loss, updated params and state) depends on.
+            once(new DeadCodeElimination()));
+    }
+}
