@@ -1,0 +1,269 @@
+package dev.ingot.compiler.frontend;
+
+import dev.ingot.compiler.diag.CompileError;
+import dev.ingot.compiler.frontend.Value.BoolV;
+import dev.ingot.compiler.frontend.Value.BuiltinV;
+import dev.ingot.compiler.frontend.Value.DimV;
+import dev.ingot.compiler.frontend.Value.FnV;
+import dev.ingot.compiler.frontend.Value.LayerDefV;
+import dev.ingot.compiler.frontend.Value.LayerV;
+import dev.ingot.compiler.frontend.Value.NumV;
+import dev.ingot.compiler.frontend.Value.StrV;
+import dev.ingot.compiler.frontend.Value.TensorV;
+import dev.ingot.compiler.ir.DType;
+import dev.ingot.compiler.ir.GraphBuilder;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Shape;
+import dev.ingot.compiler.ir.SourceLoc;
+import dev.ingot.compiler.ir.TensorType;
+import dev.ingot.compiler.ops.Builtin;
+import dev.ingot.compiler.ops.Ops;
+import dev.ingot.compiler.optim.Optimizer;
+import dev.ingot.grammar.IngotParser;
+import dev.ingot.runtime.model.TrainConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * From DSL text to {@link ModelIr}: parse, collect the file's functions and layers over the
+ * standard library, then evaluate the model's statements in order, building graph nodes.
+ */
+public final class Frontend {
+    private Frontend() {}
+
+    private static final SourceFile PRELUDE = loadPrelude();
+
+    private static SourceFile loadPrelude() {
+        try (InputStream in = Frontend.class.getResourceAsStream("/dev/ingot/compiler/std/prelude.ingot")) {
+            if (in == null) throw new IllegalStateException("standard library prelude.ingot missing from the classpath");
+            return SourceFile.of("<std>", null, new String(in.readAllBytes(), StandardCharsets.UTF_8), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Compiles the one model of {@code src}. */
+    public static ModelIr compile(SourceFile src) {
+        IngotParser.FileContext file = Parsing.parse(src);
+        GraphBuilder b = new GraphBuilder();
+        Evaluator ev = new Evaluator(b);
+        Scope builtins = builtinScope();
+        Scope std = definitions(ev, Parsing.parse(PRELUDE), PRELUDE, builtins);
+        Scope user = definitions(ev, file, src, std);
+        List<IngotParser.ModelDefContext> models = new ArrayList<>();
+        for (IngotParser.ItemContext it : file.item()) if (it.modelDef() != null) models.add(it.modelDef());
+        if (models.isEmpty())
+            throw new CompileError(new SourceLoc(src.name(), 1, 0, 1, src.line(1)), "no model in this file", "model Name { input x: f32[batch, 784] ... }");
+        if (models.size() > 1) {
+            List<String> names = models.stream().map(m -> m.name.getText()).toList();
+            throw new CompileError(src.loc(models.get(1).name), "this file defines " + models.size() + " models (" + String.join(", ", names)
+                    + "); Ingot compiles one model per file");
+        }
+        return new ModelEvaluation(ev, src, user).run(models.get(0));
+    }
+
+    /** Builtin functions, initializers, {@code batch}, {@code true} and {@code false}. */
+    private static Scope builtinScope() {
+        Scope s = new Scope(null);
+        for (Builtin fn : Ops.functions().values()) s.define(fn.name(), new BuiltinV(fn), SourceLoc.NONE);
+        for (String init : Inits.NAMES) s.define(init, Inits.bare(init), SourceLoc.NONE);
+        s.define("batch", new DimV(Shape.BATCH), SourceLoc.NONE);
+        s.define("true", new BoolV(true), SourceLoc.NONE);
+        s.define("false", new BoolV(false), SourceLoc.NONE);
+        return s;
+    }
+
+    /** The functions and layers a file defines, in a scope over {@code parent}. */
+    private static Scope definitions(Evaluator ev, IngotParser.FileContext file, SourceFile src, Scope parent) {
+        Scope s = new Scope(parent);
+        ev.globals.put(src, s);
+        for (IngotParser.ItemContext it : file.item()) {
+            if (it.fnDef() != null) {
+                String n = it.fnDef().name.getText();
+                ev.defineLocal(s, n, new FnV(n, it.fnDef(), src), it.fnDef().name == null ? it : it.fnDef(), src);
+            } else if (it.layerDef() != null) {
+                String n = it.layerDef().name.getText();
+                ev.defineLocal(s, n, new LayerDefV(n, it.layerDef(), src), it.layerDef(), src);
+            }
+        }
+        return s;
+    }
+
+    /** Evaluation of one model's statements. */
+    private static final class ModelEvaluation {
+        final Evaluator ev;
+        final SourceFile src;
+        final Scope scope;
+        final List<Node> inputs = new ArrayList<>(), labels = new ArrayList<>();
+        final Map<String, Node> outputs = new LinkedHashMap<>();
+        Node loss;
+        TrainConfig train;
+        String optimizer;
+        Map<String, Double> hyper;
+
+        ModelEvaluation(Evaluator ev, SourceFile src, Scope globals) {
+            this.ev = ev;
+            this.src = src;
+            this.scope = new Scope(globals);
+        }
+
+        ModelIr run(IngotParser.ModelDefContext m) {
+            for (IngotParser.ModelStmtContext st : m.modelStmt()) statement(st);
+            SourceLoc loc = src.loc(m.name);
+            if (outputs.isEmpty())
+                throw new CompileError(loc, "model " + m.name.getText() + " has no output", "a line like: output logits = out(h)");
+            if (train != null && loss == null)
+                throw new CompileError(loc, "model " + m.name.getText() + " has a train block but no loss", "a line like: loss = softmax_cross_entropy(logits, y)");
+            return new ModelIr(m.name.getText(), src, loc, inputs, labels, ev.params(), outputs, loss, train, optimizer, hyper);
+        }
+
+        void statement(IngotParser.ModelStmtContext st) {
+            if (st instanceof IngotParser.InputDeclContext in) leafInput(in.name.getText(), in.tensorType(), in, "input", inputs);
+            else if (st instanceof IngotParser.LabelDeclContext lb) leafInput(lb.name.getText(), lb.tensorType(), lb, "label", labels);
+            else if (st instanceof IngotParser.ModelParamContext p) {
+                String n = p.paramDecl().name.getText();
+                ev.defineLocal(scope, n, new TensorV(ev.declareParam(n, p.paramDecl(), scope, src)), p, src);
+            } else if (st instanceof IngotParser.ModelLayerContext l) {
+                String n = l.layerInst().name.getText();
+                ev.nameNextLayer(n);
+                Value v = ev.eval(l.layerInst().expr(), scope, src);
+                if (!(v instanceof LayerV)) throw ev.error(l.layerInst().expr(), src, "layer " + n + ": expected a layer like dense(784, 256), got " + v.describe());
+                ev.defineLocal(scope, n, v, l, src);
+            } else if (st instanceof IngotParser.OutputDeclContext o) output(o);
+            else if (st instanceof IngotParser.ModelLetContext let) {
+                String n = let.name.getText();
+                Value v = ev.eval(let.expr(), scope, src);
+                ev.defineLocal(scope, n, v, let, src);
+                if (n.equals("loss")) loss = lossNode(v, let);
+            } else if (st instanceof IngotParser.TrainBlockContext t) trainBlock(t);
+        }
+
+        void leafInput(String name, IngotParser.TensorTypeContext t, IngotParser.ModelStmtContext st, String role, List<Node> into) {
+            SourceLoc old = ev.enter(st, src);
+            try {
+                TensorType type = ev.tensorType(t, scope, src, true);
+                if (type.shape().batchAxis() > 0)
+                    throw ev.error(t, src, "the batch dimension must come first in an " + role + ", as in f32[batch, 784]");
+                Node n = ev.b.input(name, type, role);
+                ev.defineLocal(scope, name, new TensorV(n), st, src);
+                into.add(n);
+            } finally {
+                ev.leave(old);
+            }
+        }
+
+        void output(IngotParser.OutputDeclContext o) {
+            String n = o.name.getText();
+            Value v;
+            if (o.expr() != null) {
+                v = ev.eval(o.expr(), scope, src);
+                ev.defineLocal(scope, n, v, o, src);
+            } else v = ev.lookup(n, scope, o, src);
+            if (!(v instanceof TensorV t) || t.node().dtype() != DType.F32)
+                throw ev.error(o, src, "output " + n + " must be an f32 tensor, got " + v.describe());
+            if (!t.node().shape().hasBatch() || t.node().shape().batchAxis() != 0)
+                throw ev.error(o, src, "output " + n + " must have the batch dimension first, got shape " + t.node().shape());
+            if (outputs.put(n, t.node()) != null) throw ev.error(o, src, "output " + n + " is declared twice");
+        }
+
+        Node lossNode(Value v, IngotParser.ModelLetContext let) {
+            if (!(v instanceof TensorV t) || t.node().dtype() != DType.F32 || !t.node().shape().isScalar())
+                throw ev.error(let.expr(), src, "the loss must be a scalar f32 tensor, got " + v.describe(),
+                        "a reduction to one number, e.g. softmax_cross_entropy(logits, y) or mean(...)");
+            return t.node();
+        }
+
+        // ---- train { optimizer: sgd(lr=0.05, momentum=0.9), batch: 128, epochs: 2, data: mnist("data/mnist") } ----
+
+        static final List<String> KEYS = List.of("optimizer", "batch", "epochs", "data");
+        static final Map<String, String> DATA_KINDS = Map.of("mnist", "idx", "fashion_mnist", "idx", "idx", "idx");
+
+        void trainBlock(IngotParser.TrainBlockContext t) {
+            if (train != null) throw ev.error(t, src, "a model has one train block");
+            int batch = 32, epochs = 1;
+            TrainConfig.DataSpec data = null;
+            String opt = null;
+            Map<String, Double> hp = null;
+            Set<String> seen = new java.util.HashSet<>();
+            for (IngotParser.SettingContext s : t.setting()) {
+                String key = s.key.getText();
+                if (!KEYS.contains(key)) throw ev.error(s, src, "unknown train setting '" + key + "'" + Suggest.hint(key, KEYS), String.join(", ", KEYS));
+                if (!seen.add(key)) throw ev.error(s, src, "train setting '" + key + "' is given twice");
+                switch (key) {
+                    case "batch" -> batch = positiveInt(s);
+                    case "epochs" -> epochs = positiveInt(s);
+                    case "optimizer" -> {
+                        var r = optimizer(s.expr());
+                        opt = r.getKey();
+                        hp = r.getValue();
+                    }
+                    case "data" -> data = dataSpec(s.expr());
+                    default -> throw new IllegalStateException(key);
+                }
+            }
+            if (opt == null) throw ev.error(t, src, "the train block needs an optimizer", "optimizer: sgd(lr=0.05, momentum=0.9) or adam(lr=1e-3)");
+            optimizer = opt;
+            hyper = hp;
+            train = new TrainConfig(batch, epochs, opt, hp, data);
+        }
+
+        int positiveInt(IngotParser.SettingContext s) {
+            Value v = ev.eval(s.expr(), scope, src);
+            if (!(v instanceof NumV n) || !n.isInt() || n.v() < 1) throw ev.error(s.expr(), src, s.key.getText() + " must be a positive integer, got " + v.describe());
+            return (int) n.v();
+        }
+
+        /** {@code sgd(lr=0.05, momentum=0.9)} or a bare {@code adam}: hyperparameters checked against the optimizer's. */
+        Map.Entry<String, Map<String, Double>> optimizer(IngotParser.ExprContext e) {
+            String name;
+            List<IngotParser.ArgContext> args = List.of();
+            if (e instanceof IngotParser.RefExprContext r) name = r.ID().getText();
+            else if (e instanceof IngotParser.CallExprContext c && c.callee instanceof IngotParser.RefExprContext r) {
+                name = r.ID().getText();
+                if (c.argList() != null) args = c.argList().arg();
+            } else throw ev.error(e, src, "expected an optimizer like sgd(lr=0.05) or adam(lr=1e-3)");
+            Map<String, Optimizer> all = Optimizer.all();
+            Optimizer o = all.get(name);
+            if (o == null) throw ev.error(e, src, "unknown optimizer '" + name + "'" + Suggest.hint(name, all.keySet()), String.join(", ", all.keySet()));
+            Map<String, Double> hp = new LinkedHashMap<>(o.defaults());
+            List<String> names = new ArrayList<>(hp.keySet());
+            int i = 0;
+            for (IngotParser.ArgContext a : args) {
+                String key = a.name == null ? (i < names.size() ? names.get(i) : null) : a.name.getText();
+                i++;
+                if (key == null) throw ev.error(a, src, name + "() takes at most " + names.size() + " arguments");
+                if (!hp.containsKey(key))
+                    throw ev.error(a, src, name + "() has no hyperparameter '" + key + "'" + Suggest.hint(key, names), name + "(" + String.join(", ", names) + ")");
+                Value v = ev.eval(a.expr(), scope, src);
+                double d;
+                if (v instanceof NumV n) d = n.v();
+                else if (v instanceof BoolV bo) d = bo.v() ? 1 : 0;
+                else throw ev.error(a, src, name + "(): '" + key + "' must be a number, got " + v.describe());
+                if (d < 0 || (key.equals("lr") && d == 0)) throw ev.error(a, src, name + "(): '" + key + "' must be positive, got " + d);
+                hp.put(key, d);
+            }
+            return Map.entry(name, hp);
+        }
+
+        /** {@code mnist("data/mnist")}: a data source kind and its directory, relative to the model file. */
+        TrainConfig.DataSpec dataSpec(IngotParser.ExprContext e) {
+            if (!(e instanceof IngotParser.CallExprContext c) || !(c.callee instanceof IngotParser.RefExprContext r))
+                throw ev.error(e, src, "expected a data source like mnist(\"data/mnist\")", String.join(", ", DATA_KINDS.keySet()));
+            String kind = r.ID().getText();
+            if (!DATA_KINDS.containsKey(kind))
+                throw ev.error(r, src, "unknown data source '" + kind + "'" + Suggest.hint(kind, DATA_KINDS.keySet()), String.join(", ", DATA_KINDS.keySet()));
+            List<IngotParser.ArgContext> args = c.argList() == null ? List.of() : c.argList().arg();
+            if (args.size() != 1) throw ev.error(c, src, kind + "() takes one argument, the directory of its IDX files");
+            Value v = ev.eval(args.get(0).expr(), scope, src);
+            if (!(v instanceof StrV s)) throw ev.error(args.get(0), src, kind + "(): the directory must be a string, got " + v.describe());
+            return new TrainConfig.DataSpec(DATA_KINDS.get(kind), Map.of("dir", s.s(), "name", kind));
+        }
+    }
+}

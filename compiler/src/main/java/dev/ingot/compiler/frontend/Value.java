@@ -1,0 +1,65 @@
+package dev.ingot.compiler.frontend;
+
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ops.Builtin;
+import dev.ingot.grammar.IngotParser;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a DSL expression evaluates to at compile time. Models are staged: evaluating a model's
+ * statements builds graph nodes ({@link TensorV}); numbers, lists, functions, layers and
+ * initializers are compile-time values that shape the graph and then disappear.
+ */
+public sealed interface Value {
+    /** How the value is named in error messages: "a tensor f32[batch, 784]", "the number 3". */
+    String describe();
+
+    record TensorV(Node node) implements Value {
+        public String describe() { return "a tensor " + node.dtype().mnemonic() + node.shape(); }
+    }
+
+    record NumV(double v, boolean isInt) implements Value {
+        public String describe() { return "the number " + (isInt ? Long.toString((long) v) : Double.toString(v)); }
+        static NumV of(double v) { return new NumV(v, v == Math.rint(v) && Math.abs(v) < 1e15); }
+    }
+
+    record BoolV(boolean v) implements Value {
+        public String describe() { return "the boolean " + v; }
+    }
+
+    record StrV(String s) implements Value {
+        public String describe() { return "the string \"" + s + "\""; }
+    }
+
+    record ListV(List<Value> items) implements Value {
+        public String describe() { return "a list of " + items.size(); }
+    }
+
+    /** The symbolic batch dimension, {@code batch}, usable in shapes. */
+    record DimV(int dim) implements Value {
+        public String describe() { return "the batch dimension"; }
+    }
+
+    record FnV(String name, IngotParser.FnDefContext def, SourceFile src) implements Value {
+        public String describe() { return "the function " + name; }
+    }
+
+    record BuiltinV(Builtin fn) implements Value {
+        public String describe() { return "the function " + fn.name(); }
+    }
+
+    record LayerDefV(String name, IngotParser.LayerDefContext def, SourceFile src) implements Value {
+        public String describe() { return "the layer definition " + name; }
+    }
+
+    /** An instantiated layer: its parameters exist; calling it runs its {@code forward}. */
+    record LayerV(String path, LayerDefV def, Scope scope) implements Value {
+        public String describe() { return "the layer " + path + " (" + def.name() + ")"; }
+    }
+
+    /** A parameter initializer, e.g. {@code normal(std=0.02)}. */
+    record InitV(String kind, Map<String, Double> args) implements Value {
+        public String describe() { return "the initializer " + kind; }
+    }
+}
