@@ -68,6 +68,7 @@ public final class Differentiate implements Pass {
                 Node in = n.in(k), d = dIns.get(k);
                 if (d == null || !needed.contains(in) || in.dtype() != DType.F32) continue;
                 d = b.unbroadcast(d, in.shape());
+                if (in.hint() != null) d.hint("d_" + in.hint());
                 Node prev = grad.get(in);
                 grad.put(in, prev == null ? d : b.add(prev, d));
             }

@@ -399,7 +399,9 @@ public final class Evaluator {
             IngotParser.BlockBodyContext blk = (IngotParser.BlockBodyContext) body;
             for (IngotParser.StmtContext st : blk.stmt()) {
                 IngotParser.LetStmtContext let = (IngotParser.LetStmtContext) st;
-                defineLocal(scope, let.name.getText(), eval(let.expr(), scope, src), let, src);
+                Value v = eval(let.expr(), scope, src);
+                defineLocal(scope, let.name.getText(), v, let, src);
+                if (src.user() && v instanceof TensorV t) t.node().hint(let.name.getText());
             }
             return eval(blk.expr(), scope, src);
         } finally {

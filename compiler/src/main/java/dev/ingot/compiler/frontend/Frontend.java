@@ -141,6 +141,7 @@ public final class Frontend {
                 String n = let.name.getText();
                 Value v = ev.eval(let.expr(), scope, src);
                 ev.defineLocal(scope, n, v, let, src);
+                if (v instanceof TensorV t) t.node().hint(n);
                 if (n.equals("loss")) loss = lossNode(v, let);
             } else if (st instanceof IngotParser.TrainBlockContext t) trainBlock(t);
         }
@@ -165,6 +166,7 @@ public final class Frontend {
             if (o.expr() != null) {
                 v = ev.eval(o.expr(), scope, src);
                 ev.defineLocal(scope, n, v, o, src);
+                if (v instanceof TensorV t) t.node().hint(n);
             } else v = ev.lookup(n, scope, o, src);
             if (!(v instanceof TensorV t) || t.node().dtype() != DType.F32)
                 throw ev.error(o, src, "output " + n + " must be an f32 tensor, got " + v.describe());

@@ -18,6 +18,7 @@ public final class Node {
     private final Attrs attrs;
     private final TensorType type;
     private Provenance prov;     // the first DSL span that created it; not part of identity
+    private String hint;         // a DSL name for the value (let-binding), for generated names; not part of identity
 
     Node(int id, Op op, List<Node> inputs, Attrs attrs, TensorType type, Provenance prov) {
         this.id = id;
@@ -44,6 +45,12 @@ public final class Node {
     }
 
     public boolean is(Op o) { return op == o; }
+
+    /** The DSL name bound to this value (e.g. {@code logits}), or null. */
+    public String hint() { return hint; }
+
+    /** Records a DSL name for this value; the first one wins. */
+    public void hint(String h) { if (hint == null && h != null) hint = h; }
 
     /** True when this is a scalar constant equal to {@code v}. */
     public boolean isConst(double v) {

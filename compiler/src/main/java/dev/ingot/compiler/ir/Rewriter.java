@@ -35,8 +35,10 @@ public final class Rewriter {
             for (Node i : n.inputs()) ins.add(map.get(i));
             Provenance old = b.at(n.prov());
             Node r = rule == null ? null : rule.apply(b, n, ins);
-            if (r == null) r = b.node(n.op(), ins, n.attrs());
-            else fired++;
+            if (r == null) {
+                r = b.node(n.op(), ins, n.attrs());
+                r.hint(n.hint());
+            } else fired++;
             b.at(old);
             map.put(n, r);
         }

@@ -1,0 +1,105 @@
+package dev.ingot.compiler;
+
+import dev.ingot.compiler.autodiff.Differentiate;
+import dev.ingot.compiler.codegen.JavaEmitter;
+import dev.ingot.compiler.codegen.ModelDescription;
+import dev.ingot.compiler.frontend.Frontend;
+import dev.ingot.compiler.frontend.ModelIr;
+import dev.ingot.compiler.frontend.SourceFile;
+import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.jit.InMemoryJavac;
+import dev.ingot.compiler.optim.Optimizer;
+import dev.ingot.compiler.pass.PassContext;
+import dev.ingot.compiler.pass.PassManager;
+import dev.ingot.compiler.pass.Pipelines;
+import dev.ingot.runtime.model.CompiledModel;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The compiler driver: DSL source to entry-point graphs (through the pass pipelines) to Java
+ * source, and, in-process, to a loaded {@link CompiledModel} class.
+ */
+public final class Compiler {
+    private Compiler() {}
+
+    /**
+     * @param packageName package of the generated class
+     * @param vector      use the Vector API (else plain scalar Java)
+     * @param training    also emit {@code evaluate} and {@code trainStep} (when the model has a loss)
+     * @param dumpDir     write the IR after each pass there, or null
+     */
+    public record Options(String packageName, boolean vector, boolean training, Path dumpDir) {
+        public static Options defaults() { return new Options("ingot.generated", true, true, null); }
+        public Options withPackage(String p) { return new Options(p, vector, training, dumpDir); }
+        public Options withDumpDir(Path d) { return new Options(packageName, vector, training, d); }
+        public Options withVector(boolean v) { return new Options(packageName, v, training, dumpDir); }
+        public Options withTraining(boolean t) { return new Options(packageName, vector, t, dumpDir); }
+    }
+
+    /** Everything one compilation produced. */
+    public record Result(ModelIr model, ModelDescription description, List<JavaEmitter.Entry> entries, JavaEmitter.Source source) {
+        /** Loads the generated class (compiled in memory, cached) and instantiates it. */
+        public CompiledModel instantiate(int maxBatch) {
+            Class<? extends CompiledModel> c = InMemoryJavac.compile(source.qualifiedName(), source.code());
+            try {
+                return c.getConstructor(int.class).newInstance(maxBatch);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new IllegalStateException(e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        public Graph graph(String entry) {
+            for (JavaEmitter.Entry e : entries) if (e.method().equals(entry)) return e.graph();
+            return null;
+        }
+    }
+
+    public static Result compile(SourceFile src, Options opt) {
+        return compile(Frontend.compile(src), opt);
+    }
+
+    public static Result compile(ModelIr m, Options opt) {
+        PassContext cx = new PassContext(opt.dumpDir());
+        List<Graph.Output> outs = new ArrayList<>();
+        m.outputs().forEach((name, node) -> outs.add(new Graph.Output(name, node)));
+        Set<String> outNames = new LinkedHashSet<>(m.outputs().keySet());
+        List<JavaEmitter.Entry> entries = new ArrayList<>();
+        entries.add(new JavaEmitter.Entry("predict", PassManager.run(Pipelines.inference(outNames), new Graph("predict", outs, List.of()), cx)));
+        if (opt.training() && m.loss() != null) {
+            List<Graph.Output> withLoss = new ArrayList<>(outs);
+            withLoss.add(new Graph.Output(Differentiate.LOSS, m.loss()));
+            Set<String> evalNames = new LinkedHashSet<>(outNames);
+            evalNames.add(Differentiate.LOSS);
+            entries.add(new JavaEmitter.Entry("evaluate", PassManager.run(Pipelines.inference(evalNames), new Graph("evaluate", withLoss, List.of()), cx)));
+            if (m.train() != null) {
+                Optimizer o = Optimizer.all().get(m.optimizer());
+                Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), List.of());
+                entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper()), train, cx)));
+            }
+        }
+        String hash = InMemoryJavac.sha256(m.source().text());
+        ModelDescription d = new ModelDescription(className(m.name()), m.name(), fileName(m.source().name()), hash,
+                m.inputs(), m.labels(), m.params(), m.outputs(), m.train());
+        JavaEmitter.Source source = JavaEmitter.emit(d, entries, new JavaEmitter.Options(opt.packageName(), opt.vector()));
+        return new Result(m, d, entries, source);
+    }
+
+    static String className(String model) {
+        String c = model.replaceAll("[^A-Za-z0-9_]", "_");
+        return Character.toUpperCase(c.charAt(0)) + c.substring(1);
+    }
+
+    private static String fileName(String path) {
+        int s = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+        return path.substring(s + 1);
+    }
+
+}

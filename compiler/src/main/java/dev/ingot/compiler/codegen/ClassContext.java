@@ -1,0 +1,64 @@
+package dev.ingot.compiler.codegen;
+
+import dev.ingot.compiler.ir.Lin;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ops.Ops;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Class-level declarations collected while emitting: leaf fields, arena offset constants, constant
+ * tables, and the names of kernel methods (unique across entry points).
+ */
+final class ClassContext {
+    /** {@code name -> declaration} of static constants. */
+    final Map<String, String> statics = new LinkedHashMap<>();
+    /** Batch-region offsets: {@code name -> Lin(perBatch, static)} set in the constructor. */
+    final Map<String, Lin> batchOffsets = new LinkedHashMap<>();
+    private final Map<Node, String> constArrays = new IdentityHashMap<>();
+    private final Set<String> used = new HashSet<>();
+    final List<String> taskFields = new ArrayList<>();
+    int kernelCount;
+
+    /** Field holding a leaf's array: {@code in_x}, {@code p_fc1_w}, {@code s_opt_fc1_w_m}. */
+    String leafField(Node leaf) {
+        String name = leaf.attrs().s("name");
+        String prefix = leaf.op() == Ops.INPUT ? "in_" : leaf.op() == Ops.PARAM ? "p_" : "s_";
+        return prefix + ident(name);
+    }
+
+    static String ident(String s) { return s.replaceAll("[^A-Za-z0-9_]", "_"); }
+
+    String arenaOffset(String name, Lin offset) {
+        String n = unique(name);
+        if (offset.isConstant()) statics.put(n, "private static final int " + n + " = " + offset.constant() + ";");
+        else batchOffsets.put(n, offset);
+        return n;
+    }
+
+    String constArray(Node c) {
+        return constArrays.computeIfAbsent(c, k -> {
+            double[] v = k.attrs().doubles("values");
+            StringBuilder sb = new StringBuilder("{");
+            for (int i = 0; i < v.length; i++) sb.append(i > 0 ? ", " : "").append(EntryContext.lit(v[i]));
+            return constant("float[]", "TABLE", sb.append('}').toString());
+        });
+    }
+
+    String constant(String javaType, String prefix, String init) {
+        String n = unique(prefix);
+        statics.put(n, "private static final " + javaType + " " + n + " = " + init + ";");
+        return n;
+    }
+
+    String unique(String base) {
+        String n = base;
+        for (int i = 2; !used.add(n); i++) n = base + "_" + i;
+        return n;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.ingot.compiler.codegen;
+
+import dev.ingot.compiler.fusion.Kernel;
+import dev.ingot.compiler.ir.DType;
+import dev.ingot.compiler.ir.Lin;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ops.Elementwise;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lowers a fused elementwise bundle to one loop nest: outer levels over the collapsed iteration
+ * shape (the first one split across threads), then an inner Vector API loop with a scalar tail.
+ * Operands broadcast along the inner level are loaded once per row; constants once per call.
+ *
+ * <pre>
+ * private void k3_add_gt_where(int lo, int hi) {
+ *     final float[] a = this.a, p_fc1_b = this.p_fc1_b;
+ *     final FloatVector c0 = FloatVector.broadcast(F, 0.0f);
+ *     for (int i0 = lo; i0 &lt; hi; i0++) {
+ *         final int o0 = T_V12 + i0 * 256, o2 = T_H_14 + i0 * 256;
+ *         int j = 0;
+ *         for (final int ub = F.loopBound(256); j &lt; ub; j += F.length()) { ... }
+ *         for (; j &lt; 256; j++) { ... }
+ *     }
+ * }
+ * </pre>
+ */
+final class ElementwiseEmitter {
+    /** Work items below this many elements run on the calling thread. */
+    static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
+    /** Block size of flat (1-level) loops, a multiple of every vector length. */
+    static final int BLOCK = 4096;
+
+    private final EntryContext cx;
+    private final boolean vector;
+
+    ElementwiseEmitter(EntryContext cx, boolean vector) {
+        this.cx = cx;
+        this.vector = vector;
+    }
+
+    /** Method body of kernel {@code k} over {@code [lo, hi)} of its outermost level; returns the range expression. */
+    KernelCode emit(Kernel.Fused k, String method) {
+        Node shapeNode = k.members().get(k.members().size() - 1);
+        var shape = k.shape();
+        // operands: reads (non-literal) then stores
+        List<Node> ops = new ArrayList<>();
+        Map<Node, String> literal = new IdentityHashMap<>();
+        for (Node r : k.reads()) {
+            String l = cx.literal(r);
+            if (l != null) literal.put(r, l);
+            else ops.add(r);
+        }
+        int nReads = ops.size();
+        ops.addAll(k.stores());
+        List<Lin[]> strides = new ArrayList<>();
+        for (Node o : ops) strides.add(Operand.strides(o.shape(), shape));
+        Operand.Nest nest = Operand.collapse(shape, strides);
+        int levels = nest.levels();
+        boolean flat = levels == 1;
+        boolean vec = vector;
+        for (int o = 0; o < ops.size(); o++) {
+            Lin s = nest.stride(o, levels - 1);
+            if (!s.equals(Lin.ONE) && !s.equals(Lin.ZERO)) vec = false;     // (never happens for contiguous operands)
+        }
+
+        StringBuilder b = new StringBuilder();
+        b.append("private void ").append(method).append("(int lo, int hi) {\n");
+        // locals for arrays
+        List<String> arrays = new ArrayList<>();
+        for (Node o : ops) {
+            String arr = cx.array(o);
+            if (!arrays.contains(arr)) arrays.add(arr);
+        }
+        for (String arr : arrays) b.append("final float[] ").append(arr).append(" = this.").append(arr).append(";\n");
+        b.append("final int n = this.n;\n");
+        // hoisted constants
+        Map<Node, String> vecLit = new IdentityHashMap<>(), sclLit = new IdentityHashMap<>();
+        int c = 0;
+        for (var e : literal.entrySet()) {
+            String s = "c" + c++;
+            b.append("final float ").append(s).append(" = ").append(e.getValue()).append(";\n");
+            sclLit.put(e.getKey(), s);
+            if (vec) {
+                b.append("final FloatVector ").append(s).append("v = FloatVector.broadcast(F, ").append(s).append(");\n");
+                vecLit.put(e.getKey(), s + "v");
+            }
+        }
+        // loop nest
+        Lin inner = nest.size(levels - 1);
+        String innerLen = inner.java("n");
+        if (flat) {
+            b.append("for (int blk = lo; blk < hi; blk++) {\n");
+            b.append("final int start = blk * ").append(BLOCK).append(", end = Math.min(").append(innerLen).append(", start + ").append(BLOCK).append(");\n");
+            for (int o = 0; o < ops.size(); o++) b.append("final int o").append(o).append(" = ").append(cx.offset(ops.get(o))).append(";\n");
+        } else {
+            for (int l = 0; l < levels - 1; l++) {
+                String lo = l == 0 ? "lo" : "0", hi = l == 0 ? "hi" : nest.size(l).java("n");
+                b.append("for (int i").append(l).append(" = ").append(lo).append("; i").append(l).append(" < ").append(hi).append("; i").append(l).append("++) {\n");
+            }
+            for (int o = 0; o < ops.size(); o++) {
+                StringBuilder off = new StringBuilder(cx.offset(ops.get(o)));
+                for (int l = 0; l < levels - 1; l++) {
+                    Lin s = nest.stride(o, l);
+                    if (!s.equals(Lin.ZERO)) off.append(" + i").append(l).append(" * ").append(paren(s.java("n")));
+                }
+                b.append("final int o").append(o).append(" = ").append(off).append(";\n");
+            }
+        }
+        // operands broadcast along the inner level: one scalar per row
+        Map<Node, String> rowScalar = new IdentityHashMap<>();
+        for (int o = 0; o < nReads; o++) {
+            if (!nest.stride(o, levels - 1).equals(Lin.ZERO)) continue;
+            Node r = ops.get(o);
+            String s = "r" + o;
+            String load = cx.array(r) + "[o" + o + "]";
+            if (r.dtype() == DType.BOOL) b.append("final boolean ").append(s).append(" = ").append(load).append(" != 0f;\n");
+            else b.append("final float ").append(s).append(" = ").append(load).append(";\n");
+            rowScalar.put(r, s);
+        }
+        String j0 = flat ? "start" : "0", jEnd = flat ? "end" : innerLen;
+        b.append("int j = ").append(j0).append(";\n");
+        if (vec) {
+            for (var e : rowScalar.entrySet()) {
+                String s = e.getValue();
+                if (e.getKey().dtype() == DType.BOOL) b.append("final VectorMask<Float> ").append(s).append("v = F.maskAll(").append(s).append(");\n");
+                else b.append("final FloatVector ").append(s).append("v = FloatVector.broadcast(F, ").append(s).append(");\n");
+            }
+            String ub = flat ? "start + F.loopBound(end - start)" : "F.loopBound(" + innerLen + ")";
+            b.append("for (final int ub = ").append(ub).append("; j < ub; j += F.length()) {\n");
+            body(b, k, ops, nReads, nest, levels, literal.isEmpty() ? Map.of() : vecLit, rowScalar, true);
+            b.append("}\n");
+        }
+        b.append("for (; j < ").append(jEnd).append("; j++) {\n");
+        body(b, k, ops, nReads, nest, levels, sclLit, rowScalar, false);
+        b.append("}\n");
+        for (int l = 0; l < (flat ? 1 : levels - 1); l++) b.append("}\n");
+        b.append("}\n");
+
+        String range = flat ? "(" + innerLen + " + " + (BLOCK - 1) + ") / " + BLOCK : nest.size(0).java("n");
+        Lin total = shape.numel();
+        boolean parallel = total.perBatch() * 64 + total.constant() >= PARALLEL_MIN_ELEMENTS;
+        return new KernelCode(method, b.toString(), range, parallel, shapeNode);
+    }
+
+    private static String paren(String s) { return s.contains(" ") ? "(" + s + ")" : s; }
+
+    /** Loads, the members' expressions in order, and stores, for the vector or the scalar loop. */
+    private void body(StringBuilder b, Kernel.Fused k, List<Node> ops, int nReads, Operand.Nest nest, int levels,
+                      Map<Node, String> lits, Map<Node, String> rowScalar, boolean vec) {
+        Map<Node, String> val = new IdentityHashMap<>(lits);
+        for (var e : rowScalar.entrySet()) val.put(e.getKey(), vec ? e.getValue() + "v" : e.getValue());
+        for (int o = 0; o < nReads; o++) {
+            Node r = ops.get(o);
+            if (val.containsKey(r)) continue;
+            String v = (vec ? "x" : "y") + o;
+            String idx = "o" + o + " + j";
+            String arr = cx.array(r);
+            if (vec) {
+                if (r.dtype() == DType.BOOL) b.append("final VectorMask<Float> ").append(v).append(" = FloatVector.fromArray(F, ").append(arr).append(", ").append(idx).append(").compare(VectorOperators.NE, 0f);\n");
+                else b.append("final FloatVector ").append(v).append(" = FloatVector.fromArray(F, ").append(arr).append(", ").append(idx).append(");\n");
+            } else {
+                if (r.dtype() == DType.BOOL) b.append("final boolean ").append(v).append(" = ").append(arr).append('[').append(idx).append("] != 0f;\n");
+                else b.append("final float ").append(v).append(" = ").append(arr).append('[').append(idx).append("];\n");
+            }
+            val.put(r, v);
+        }
+        int t = 0;
+        for (Node m : k.members()) {
+            Elementwise op = (Elementwise) m.op();
+            List<String> args = new ArrayList<>();
+            for (Node i : m.inputs()) args.add(val.get(i));
+            String v = (vec ? "v" : "s") + t++;
+            String type = m.dtype() == DType.BOOL ? (vec ? "VectorMask<Float>" : "boolean") : (vec ? "FloatVector" : "float");
+            String expr = vec ? op.vector(args, m.attrs()) : op.scalar(args, m.attrs());
+            b.append("final ").append(type).append(' ').append(v).append(" = ").append(expr).append(";   // ").append(m.op().name()).append('\n');
+            val.put(m, v);
+        }
+        for (int o = nReads; o < ops.size(); o++) {
+            Node s = ops.get(o);
+            String v = val.get(s), arr = cx.array(s), idx = "o" + o + " + j";
+            if (vec) {
+                String vv = s.dtype() == DType.BOOL ? "FloatVector.zero(F).blend(1f, " + v + ")" : v;
+                b.append(vv).append(".intoArray(").append(arr).append(", ").append(idx).append(");\n");
+            } else {
+                String sv = s.dtype() == DType.BOOL ? "(" + v + " ? 1f : 0f)" : v;
+                b.append(arr).append('[').append(idx).append("] = ").append(sv).append(";\n");
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ingot.compiler.codegen;
+
+import dev.ingot.compiler.ir.Lin;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.memory.MemoryPlanner;
+import dev.ingot.compiler.ops.Lowering;
+import dev.ingot.compiler.ops.Ops;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Names and storage of the values of one entry point (predict, evaluate, trainStep) in the
+ * generated class, and the {@link Lowering} handed to ops that lower themselves.
+ *
+ * <p>Arena offsets get constants named after the DSL value when one is known
+ * ({@code T_LOGITS}, {@code T_D_LOGITS}), prefixed by the entry point; static-region offsets are
+ * {@code static final}, batch-region offsets are final fields set from {@code maxBatch}.
+ */
+final class EntryContext implements Lowering {
+    final String prefix;
+    final MemoryPlanner.BufferPlan plan;
+    final ClassContext cls;
+    private final Map<Node, String> offsetNames = new IdentityHashMap<>();
+    private List<String> out;
+
+    EntryContext(String prefix, MemoryPlanner.BufferPlan plan, ClassContext cls) {
+        this.prefix = prefix;
+        this.plan = plan;
+        this.cls = cls;
+    }
+
+    /** Statements emitted by lowerings go here. */
+    void target(List<String> statements) { this.out = statements; }
+
+    @Override public void emit(String statement) { out.add(statement); }
+
+    @Override public String array(Node n) {
+        MemoryPlanner.Home h = plan.home(n);
+        if (h instanceof MemoryPlanner.Arena) return "a";
+        if (h instanceof MemoryPlanner.Leaf l) return cls.leafField(l.leaf());
+        if (h instanceof MemoryPlanner.Literal lit && lit.node().attrs().has("values")) return cls.constArray(lit.node());
+        throw new IllegalStateException("no array for literal " + n);
+    }
+
+    @Override public String offset(Node n) {
+        MemoryPlanner.Home h = plan.home(n);
+        if (!(h instanceof MemoryPlanner.Arena ar)) return "0";
+        return offsetNames.computeIfAbsent(dev.ingot.compiler.fusion.FusionPlanner.base(n), b -> {
+            String name = prefix + "_" + javaName(b);
+            return cls.arenaOffset(name, ar.offset());
+        });
+    }
+
+    /** Scalar Java expression of a literal node (constant or batch size), or null. */
+    String literal(Node n) {
+        if (n.op() == Ops.BATCH_SIZE) return "(float) n";
+        if (n.op() == Ops.CONST && !n.attrs().has("values")) return lit(n.attrs().d("value"));
+        return null;
+    }
+
+    static String lit(double v) {
+        float f = (float) v;
+        if (Float.isNaN(f)) return "Float.NaN";
+        if (Float.isInfinite(f)) return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
+        return f + "f";
+    }
+
+    @Override public String size(Lin l) { return l.java("n"); }
+    @Override public String batch() { return "n"; }
+    @Override public String constant(String javaType, String p, String init) { return cls.constant(javaType, p, init); }
+
+    /** DSL-derived constant name: {@code LOGITS}, {@code D_LOGITS}, else {@code V<id>}. */
+    static String javaName(Node n) {
+        String h = n.hint();
+        String base = h == null ? "V" + n.id() : h.replaceAll("[^A-Za-z0-9]+", "_").toUpperCase(Locale.ROOT) + "_" + n.id();
+        return base;
+    }
+
+    /** All arena offsets this entry used (for the memory-plan comment). */
+    List<String> offsetNames() { return new ArrayList<>(offsetNames.values()); }
+
+}

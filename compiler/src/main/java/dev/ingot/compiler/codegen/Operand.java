@@ -1,0 +1,83 @@
+package dev.ingot.compiler.codegen;
+
+import dev.ingot.compiler.ir.Lin;
+import dev.ingot.compiler.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Index arithmetic for loops over an iteration shape: each operand is read (or written) with its
+ * own strides, 0 along broadcast dimensions. Adjacent dimensions merge when every operand walks
+ * them contiguously, so {@code [batch, 256] + [256]} becomes a 2-level loop and
+ * {@code [batch, 256] * [batch, 256]} a flat one.
+ */
+final class Operand {
+    private Operand() {}
+
+    /** Strides of an operand of shape {@code in} read at the indices of {@code out} (numpy broadcasting). */
+    static Lin[] strides(Shape in, Shape out) {
+        Lin[] st = new Lin[out.rank()];
+        Lin s = Lin.ONE;
+        for (int i = out.rank() - 1; i >= 0; i--) {
+            int k = i - (out.rank() - in.rank());
+            if (k < 0 || (in.dim(k) == 1 && out.dim(i) != 1)) st[i] = Lin.ZERO;
+            else {
+                st[i] = s;
+                s = s.times(in.size(k));
+            }
+        }
+        return st;
+    }
+
+    /** The collapsed loop nest: sizes per level and, per operand, strides per level. */
+    record Nest(List<Lin> sizes, List<Lin[]> strides) {
+        int levels() { return sizes.size(); }
+        Lin size(int level) { return sizes.get(level); }
+        Lin stride(int operand, int level) { return strides.get(operand)[level]; }
+    }
+
+    /**
+     * Collapses an iteration shape for the given operand strides: drops size-1 dimensions and
+     * merges dimension i into i+1 when every operand has {@code stride[i] == stride[i+1] * size[i+1]}.
+     */
+    static Nest collapse(Shape shape, List<Lin[]> operandStrides) {
+        List<Lin> sizes = new ArrayList<>();
+        List<List<Lin>> st = new ArrayList<>();
+        for (int o = 0; o < operandStrides.size(); o++) st.add(new ArrayList<>());
+        for (int d = 0; d < shape.rank(); d++) {
+            if (shape.dim(d) == 1) continue;
+            Lin size = shape.size(d);
+            int last = sizes.size() - 1;
+            boolean merge = last >= 0 && !(sizes.get(last).perBatch() != 0 && size.perBatch() != 0);
+            if (merge) {
+                for (int o = 0; o < operandStrides.size(); o++) {
+                    Lin outer = st.get(o).get(last), inner = operandStrides.get(o)[d];
+                    if (!outer.equals(safeTimes(inner, size))) {
+                        merge = false;
+                        break;
+                    }
+                }
+            }
+            if (merge) {
+                sizes.set(last, sizes.get(last).times(size));
+                for (int o = 0; o < operandStrides.size(); o++) st.get(o).set(last, operandStrides.get(o)[d]);
+            } else {
+                sizes.add(size);
+                for (int o = 0; o < operandStrides.size(); o++) st.get(o).add(operandStrides.get(o)[d]);
+            }
+        }
+        if (sizes.isEmpty()) {                          // a scalar: one iteration
+            sizes.add(Lin.ONE);
+            for (List<Lin> s : st) s.add(Lin.ZERO);
+        }
+        List<Lin[]> out = new ArrayList<>();
+        for (List<Lin> s : st) out.add(s.toArray(new Lin[0]));
+        return new Nest(sizes, out);
+    }
+
+    /** inner * size, or a value that equals nothing when both depend on the batch. */
+    private static Lin safeTimes(Lin a, Lin b) {
+        if (!a.isConstant() && !b.isConstant()) return new Lin(Long.MIN_VALUE, Long.MIN_VALUE);
+        return a.times(b);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.ingot.compiler.codegen;
+
+import dev.ingot.compiler.ir.Lin;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Shape;
+import dev.ingot.compiler.ops.Reduction;
+
+/**
+ * Lowers a reduction over one contiguous block of axes, viewing the input as
+ * {@code [outer, reduced, inner]} (the builder splits other axis sets into chains):
+ * <ul>
+ *   <li>{@code inner == 1} (e.g. a softmax row sum): a vector accumulator over the contiguous
+ *       reduced run, then a cross-lane reduction;</li>
+ *   <li>{@code inner > 1} (e.g. a bias gradient, summing over the batch): the output row
+ *       accumulates input rows with vector operations.</li>
+ * </ul>
+ * The outer level is split across threads when large.
+ */
+final class ReduceEmitter {
+    private final EntryContext cx;
+    private final boolean vector;
+
+    ReduceEmitter(EntryContext cx, boolean vector) {
+        this.cx = cx;
+        this.vector = vector;
+    }
+
+    KernelCode emit(Node node, String method) {
+        Reduction op = (Reduction) node.op();
+        Node x = node.in(0);
+        Shape s = x.shape();
+        int[] axes = node.attrs().ints("axes");
+        int first = axes[0], last = axes[axes.length - 1];
+        Lin outer = Lin.ONE, red = Lin.ONE, inner = Lin.ONE;
+        for (int i = 0; i < s.rank(); i++) {
+            if (i < first) outer = outer.times(s.size(i));
+            else if (i <= last) red = red.times(s.size(i));
+            else inner = inner.times(s.size(i));
+        }
+        String src = cx.array(x), dst = cx.array(node), so = cx.offset(x), dof = cx.offset(node);
+        String O = outer.java("n"), R = red.java("n"), I = inner.java("n");
+        String id = EntryContext.lit(op.identity());
+        StringBuilder b = new StringBuilder();
+        b.append("private void ").append(method).append("(int lo, int hi) {\n");
+        b.append("final float[] src = this.").append(src).append(", dst = this.").append(dst).append(";\n");
+        b.append("final int n = this.n;\n");
+        b.append("for (int o = lo; o < hi; o++) {\n");
+        if (inner.equals(Lin.ONE)) {
+            b.append("final int base = ").append(so).append(" + o * ").append(p(R)).append(";\n");
+            b.append("int j = 0;\n");
+            b.append("float acc = ").append(id).append(";\n");
+            if (vector) {
+                b.append("FloatVector vacc = FloatVector.broadcast(F, ").append(id).append(");\n");
+                b.append("for (final int ub = F.loopBound(").append(R).append("); j < ub; j += F.length()) {\n");
+                b.append("vacc = ").append(op.vectorCombine("vacc", "FloatVector.fromArray(F, src, base + j)")).append(";\n}\n");
+                b.append("acc = vacc.reduceLanes(VectorOperators.").append(op.lanes()).append(");\n");
+            }
+            b.append("for (; j < ").append(R).append("; j++) acc = ").append(op.scalarCombine("acc", "src[base + j]")).append(";\n");
+            b.append("dst[").append(dof).append(" + o] = acc;\n");
+        } else {
+            b.append("final int out = ").append(dof).append(" + o * ").append(p(I)).append(", in = ").append(so).append(" + o * ").append(p(R)).append(" * ").append(p(I)).append(";\n");
+            b.append("System.arraycopy(src, in, dst, out, ").append(I).append(");\n");
+            b.append("for (int r = 1; r < ").append(R).append("; r++) {\n");
+            b.append("final int row = in + r * ").append(p(I)).append(";\n");
+            b.append("int j = 0;\n");
+            if (vector) {
+                b.append("for (final int ub = F.loopBound(").append(I).append("); j < ub; j += F.length()) {\n");
+                b.append(op.vectorCombine("FloatVector.fromArray(F, dst, out + j)", "FloatVector.fromArray(F, src, row + j)")).append(".intoArray(dst, out + j);\n}\n");
+            }
+            b.append("for (; j < ").append(I).append("; j++) dst[out + j] = ").append(op.scalarCombine("dst[out + j]", "src[row + j]")).append(";\n");
+            b.append("}\n");
+        }
+        b.append("}\n}\n");
+        Lin total = s.numel();
+        boolean parallel = !outer.equals(Lin.ONE) && total.perBatch() * 64 + total.constant() >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS;
+        return new KernelCode(method, b.toString(), O, parallel, node);
+    }
+
+    private static String p(String s) { return s.contains(" ") ? "(" + s + ")" : s; }
+}

@@ -1,0 +1,39 @@
+package dev.ingot.compiler.fusion;
+
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Shape;
+import java.util.List;
+
+/**
+ * A unit of generated code: one method in the generated class.
+ * <ul>
+ *   <li>{@link Fused}: a bundle of elementwise nodes of one iteration shape, computed in one loop;
+ *       {@code stores} are the members whose values leave the loop (used elsewhere, or results).</li>
+ *   <li>{@link Reduce}: one reduction over a contiguous block of axes.</li>
+ *   <li>{@link Call}: a library op (matmul, one_hot) or a data movement (transpose), lowered by the op itself.</li>
+ * </ul>
+ */
+public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call {
+    /** Nodes whose values this kernel writes to memory. */
+    List<Node> stores();
+
+    /** Nodes computed by this kernel (for fused kernels, all members). */
+    List<Node> members();
+
+    /** Values read from memory. */
+    List<Node> reads();
+
+    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) implements Kernel {}
+
+    record Reduce(Node node) implements Kernel {
+        public List<Node> stores() { return List.of(node); }
+        public List<Node> members() { return List.of(node); }
+        public List<Node> reads() { return node.inputs(); }
+    }
+
+    record Call(Node node) implements Kernel {
+        public List<Node> stores() { return List.of(node); }
+        public List<Node> members() { return List.of(node); }
+        public List<Node> reads() { return node.inputs(); }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.ingot.compiler.memory;
+
+import dev.ingot.compiler.fusion.FusionPlanner;
+import dev.ingot.compiler.fusion.Kernel;
+import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.Lin;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ops.Ops;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Static memory planning: every value a kernel stores gets a home before the program runs, so a
+ * step allocates nothing.
+ *
+ * <p>Algorithm:
+ * <ol>
+ *   <li>Homes that are not the arena: model inputs, parameters and state live in their own arrays;
+ *       the new value of a parameter or state is written over it in place (the kernel order makes
+ *       that safe); reshapes alias their input; scalar constants are literals.</li>
+ *   <li>Live intervals: a value is live from the kernel that stores it to the last kernel that reads
+ *       it (through aliases); graph outputs stay live to the end.</li>
+ *   <li>Offsets, greedy best-fit over the kernel order, reusing ranges freed by dead values. Sizes
+ *       are linear in the batch size, and a shape holds the batch once, so every buffer is either
+ *       static or a multiple of the batch size: the arena is a static region (offsets are
+ *       constants) followed by a batch region (offsets {@code static + k * maxBatch}), each planned
+ *       on its own.</li>
+ * </ol>
+ */
+public final class MemoryPlanner {
+    private MemoryPlanner() {}
+
+    /** Where each value lives and how big the arena must be (linear in {@code maxBatch}). */
+    public record BufferPlan(Map<Node, Home> homes, Lin arenaSize, int slots) {
+        public Home home(Node n) {
+            Home h = homes.get(n);
+            if (h == null) throw new IllegalStateException("no home for " + n);
+            return h;
+        }
+    }
+
+    /** A value's storage. */
+    public sealed interface Home permits Arena, Leaf, Literal {}
+
+    /** In the arena at {@code offset} (linear in maxBatch). */
+    public record Arena(Lin offset) implements Home {}
+
+    /** In the array of a leaf (input, param or state) named {@code name}. */
+    public record Leaf(Node leaf) implements Home {}
+
+    /** A scalar constant or the batch size: no storage. */
+    public record Literal(Node node) implements Home {}
+
+    public static BufferPlan plan(Graph g, List<Kernel> kernels) {
+        Map<Node, Home> homes = new IdentityHashMap<>();
+        Map<Node, Node> updateTarget = new IdentityHashMap<>();
+        for (Graph.Update u : g.updates()) updateTarget.put(u.value(), u.target());
+
+        // 1. homes outside the arena
+        for (Node n : g.topo()) {
+            if (n.op() == Ops.CONST || n.op() == Ops.BATCH_SIZE) homes.put(n, new Literal(n));
+            else if (n.op() == Ops.INPUT || n.op() == Ops.PARAM || n.op() == Ops.STATE) homes.put(n, new Leaf(n));
+            else if (updateTarget.containsKey(n)) homes.put(n, new Leaf(updateTarget.get(n)));
+        }
+
+        // 2. live intervals of arena values, by kernel index
+        Map<Node, int[]> live = new IdentityHashMap<>();
+        List<Node> order = new ArrayList<>();
+        for (int k = 0; k < kernels.size(); k++) {
+            for (Node s : kernels.get(k).stores()) {
+                if (homes.containsKey(s)) continue;
+                live.put(s, new int[] {k, k});
+                order.add(s);
+            }
+            for (Node r : kernels.get(k).reads()) {
+                int[] iv = live.get(FusionPlanner.base(r));
+                if (iv != null) iv[1] = Math.max(iv[1], k);
+            }
+        }
+        for (Graph.Output o : g.outputs()) {
+            int[] iv = live.get(FusionPlanner.base(o.node()));
+            if (iv != null) iv[1] = kernels.size();
+        }
+
+        // 3. offsets: static region, then batch region
+        Region stat = new Region(), batch = new Region();
+        Map<Node, long[]> placed = new IdentityHashMap<>();
+        for (int k = 0; k < kernels.size(); k++) {
+            final int now = k;
+            stat.release(now, live);
+            batch.release(now, live);
+            for (Node s : order) {
+                int[] iv = live.get(s);
+                if (iv[0] != now) continue;
+                Lin size = s.shape().numel();
+                if (size.isConstant()) placed.put(s, new long[] {0, stat.allocate(s, (size.constant() + 15) / 16 * 16)});
+                else placed.put(s, new long[] {1, batch.allocate(s, size.perBatch())});
+            }
+        }
+        long staticSize = (stat.end + 15) / 16 * 16;
+        for (var e : placed.entrySet()) {
+            long[] p = e.getValue();
+            homes.put(e.getKey(), new Arena(p[0] == 0 ? Lin.of(p[1]) : new Lin(p[1], staticSize)));
+        }
+        // aliases share their base's home
+        for (Node n : g.topo()) if (!homes.containsKey(n) && FusionPlanner.base(n) != n) homes.put(n, homes.get(FusionPlanner.base(n)));
+        return new BufferPlan(homes, new Lin(batch.end, staticSize), placed.size());
+    }
+
+    /** Best-fit allocation of ranges within one region, in its unit (floats, or floats per example). */
+    private static final class Region {
+        record Block(long start, long size, Node owner) {}
+
+        final List<Block> used = new ArrayList<>();
+        long end;
+
+        void release(int now, Map<Node, int[]> live) {
+            used.removeIf(b -> live.get(b.owner())[1] < now);
+        }
+
+        long allocate(Node owner, long size) {
+            used.sort((a, b) -> Long.compare(a.start(), b.start()));
+            long bestStart = -1, bestGap = Long.MAX_VALUE, cursor = 0;
+            for (Block b : used) {
+                long gap = b.start() - cursor;
+                if (gap >= size && gap < bestGap) {
+                    bestGap = gap;
+                    bestStart = cursor;
+                }
+                cursor = Math.max(cursor, b.start() + b.size());
+            }
+            if (bestStart < 0) bestStart = cursor;
+            used.add(new Block(bestStart, size, owner));
+            end = Math.max(end, bestStart + size);
+            return bestStart;
+        }
+    }
+}
