@@ -16,7 +16,11 @@ public final class TestData {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             Path pom = p.resolve("pom.xml");
             try {
-                if (Files.isRegularFile(pom) && Files.readString(pom).contains("<artifactId>ingot-parent</artifactId>")) return p;
+                // NOTE: module poms name ingot-parent too, inside <parent>; drop that block first
+                if (Files.isRegularFile(pom)
+                        && Files.readString(pom).replaceAll("(?s)<parent>.*?</parent>", "").contains("<artifactId>ingot-parent</artifactId>")) {
+                    return p;
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
