@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  *   <li>an explicit {@link #bind(String, String) bind(field, input)};</li>
  *   <li>otherwise a data field with the same name as the input;</li>
  *   <li>otherwise, when exactly one unbound input and exactly one unused data field remain for a
- *       dtype, those two (so MNIST's {@code image}/{@code label} bind to a model's {@code x}/{@code y}
- *       without configuration).</li>
+ *       dtype (looking first at those of the same per-example size, then at all), those two: so
+ *       MNIST's {@code image}/{@code label} bind to a model's {@code x}/{@code y} without
+ *       configuration.</li>
  * </ol>
  * Then every pair is checked: dtype (an i32 field may feed an f32 input, not the reverse), a
  * leading batch dimension, and the number of values per example. NOTE: only the count must match,
@@ -78,11 +79,8 @@ public final class Binding {
         for (TensorSpec t : wanted) {
             if (!bound.containsKey(t.name()) && data.has(t.name())) bound.put(t.name(), t.name());
         }
-        for (DType dtype : DType.values()) {
-            List<TensorSpec> open = wanted.stream().filter(t -> t.dtype() == dtype && !bound.containsKey(t.name())).collect(Collectors.toList());
-            List<Dataset.Field> unused = data.fields().stream().filter(f -> f.dtype() == dtype && !bound.containsValue(f.name())).collect(Collectors.toList());
-            if (open.size() == 1 && unused.size() == 1) bound.put(open.get(0).name(), unused.get(0).name());
-        }
+        eliminate(wanted, data, bound, true);
+        eliminate(wanted, data, bound, false);
 
         Map<String, String> result = new LinkedHashMap<>();
         for (TensorSpec t : wanted) {
@@ -91,12 +89,31 @@ public final class Binding {
                 throw new DataFormatException("model " + role(spec, t) + " '" + t.name() + "' (" + t.dtype().dslName() + t.shapeString()
                         + ") is not bound to a data field; data fields: "
                         + data.fields().stream().map(Dataset.Field::describe).collect(Collectors.joining(", "))
-                        + " (bind one explicitly, field=" + t.name() + ")");
+                        + data.fields().stream().filter(f -> f.dtype() == t.dtype()).findFirst()
+                                .map(f -> " (bind one explicitly, e.g. " + f.name() + "=" + t.name() + ")")
+                                .orElse(" (none is " + t.dtype().dslName() + ")"));
             }
             check(data.field(field), t, role(spec, t));
             result.put(t.name(), field);
         }
         return result;
+    }
+
+    /**
+     * Pairs the only open model tensor with the only unused field of its dtype (and, when
+     * {@code sameSize}, of its per-example size). The size-aware pass runs first so that e.g. an
+     * f32 label field does not block an f32 image; the second pass pairs mismatched sizes so that the
+     * check reports the size mismatch, the most useful error.
+     */
+    private static void eliminate(List<TensorSpec> wanted, Dataset data, Map<String, String> bound, boolean sameSize) {
+        for (TensorSpec t : wanted) {
+            if (bound.containsKey(t.name())) continue;
+            long open = wanted.stream().filter(o -> o.dtype() == t.dtype() && !bound.containsKey(o.name())
+                    && (!sameSize || o.numelPerExample() == t.numelPerExample())).count();
+            List<Dataset.Field> unused = data.fields().stream().filter(f -> f.dtype() == t.dtype() && !bound.containsValue(f.name())
+                    && (!sameSize || f.perExample() == t.numelPerExample())).collect(Collectors.toList());
+            if (open == 1 && unused.size() == 1) bound.put(t.name(), unused.get(0).name());
+        }
     }
 
     /** Resolves the binding against a live model and returns the batcher targets (its input buffers). */
