@@ -28,9 +28,13 @@ import java.util.Map;
  * "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...}} padded with spaces to a multiple of
  * 8, then the raw little-endian tensor data (offsets are relative to the end of the header).
  *
- * <p>Writing: F32 and I32. Tensors are laid out as the Python library does: by dtype size
- * (largest first), then by name; the header lists {@code __metadata__} first, then the tensors in
- * data order. Files are written atomically ({@link AtomicFile}).
+ * <p>Writing: F32 and I32. The output is byte-identical to the Python library's: tensors laid
+ * out by dtype (F32 before I32, as its alignment order puts them), then by name; the header is
+ * compact JSON with {@code __metadata__} first, then the tensors in data order, padded with spaces;
+ * the data is contiguous. Files are written atomically ({@link AtomicFile}).
+ *
+ * <p>NOTE: the reader is more lenient than the Python one, which also rejects gaps between tensors
+ * and bytes after the last one; such files are still read here.
  *
  * <p>Reading: F32, F64, F16 and BF16 read as floats; I32, I64 (range-checked), I16, I8, U8 and
  * BOOL read as ints. Everything is validated up front — header length against the file size,
@@ -44,6 +48,10 @@ public final class SafeTensors {
     public static final long MAX_HEADER = 100L << 20;
     private static final int CHUNK = 1 << 20;
     private static final String METADATA = "__metadata__";
+    /** The dtypes in the order of the reference implementation's {@code Dtype} enum (increasing alignment);
+     *  it writes tensors by this order, descending, then by name. */
+    private static final List<String> DTYPE_ORDER = List.of(
+            "BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64");
     /** Bytes per element of every dtype the format defines. */
     private static final Map<String, Integer> DTYPE_SIZE = Map.ofEntries(
             Map.entry("F64", 8), Map.entry("F32", 4), Map.entry("F16", 2), Map.entry("BF16", 2),
@@ -87,7 +95,7 @@ public final class SafeTensors {
     /** Writes {@code tensors} and {@code metadata} (may be empty) to {@code path}, atomically. */
     public static void write(Path path, Collection<Entry> tensors, Map<String, String> metadata) throws IOException {
         List<Entry> sorted = new ArrayList<>(tensors);
-        sorted.sort(Comparator.comparingInt((Entry e) -> -DTYPE_SIZE.get(e.dtype())).thenComparing(Entry::name));
+        sorted.sort(Comparator.comparingInt((Entry e) -> -DTYPE_ORDER.indexOf(e.dtype())).thenComparing(Entry::name));
         Map<String, Object> header = new LinkedHashMap<>();
         if (!metadata.isEmpty()) header.put(METADATA, new LinkedHashMap<>(metadata));
         long offset = 0;

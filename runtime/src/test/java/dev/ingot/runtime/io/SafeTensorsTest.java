@@ -32,8 +32,8 @@ class SafeTensorsTest {
                 Map.of("model", "mlp", "note", "héllo"));
         SafeTensors.Contents c = SafeTensors.read(p);
         assertEquals(Map.of("model", "mlp", "note", "héllo"), c.metadata());
-        // NOTE: same-size dtypes are ordered by name, as the Python library does
-        assertEquals(List.of("a.ids", "empty", "scalar", "z.w"), List.copyOf(c.tensors().keySet()));
+        // NOTE: as the Python library: F32 before I32 (its dtype alignment order), then by name
+        assertEquals(List.of("empty", "scalar", "z.w", "a.ids"), List.copyOf(c.tensors().keySet()));
         assertArrayEquals(w, c.tensors().get("z.w").f32());
         assertArrayEquals(new int[] {2, 3}, c.tensors().get("z.w").shape());
         assertArrayEquals(ids, c.tensors().get("a.ids").i32());
@@ -57,6 +57,34 @@ class SafeTensorsTest {
         String json = "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         byte[] expected = file(json, le(8).putFloat(1f).putFloat(2f).array());
         assertArrayEquals(expected, Files.readAllBytes(p));
+    }
+
+    @Test
+    void emptyFileAndHeaderExactlyAligned() throws IOException {
+        Path empty = dir.resolve("empty.safetensors");
+        SafeTensors.write(empty, List.of(), Map.of());
+        assertArrayEquals(file("{}", new byte[0]), Files.readAllBytes(empty));
+        assertArrayEquals(new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '}, Files.readAllBytes(empty));
+        assertTrue(SafeTensors.read(empty).tensors().isEmpty());
+        // this header is 64 bytes long: no padding at all
+        Path p = dir.resolve("attn.safetensors");
+        SafeTensors.write(p, List.of(SafeTensors.Entry.f32("attn.0", new int[] {1, 2, 3}, new float[] {0, 1, 2, 3, 4, 5})), Map.of());
+        byte[] b = Files.readAllBytes(p);
+        assertEquals(64, b[0]);
+        assertEquals('}', b[8 + 63]);
+        assertEquals(8 + 64 + 24, b.length);
+    }
+
+    @Test
+    void floatsBeforeIntsThenByName() throws IOException {
+        Path p = dir.resolve("order.safetensors");
+        SafeTensors.write(p, List.of(SafeTensors.Entry.i32("a", new int[] {1}, new int[] {1}),
+                SafeTensors.Entry.f32("c", new int[] {1}, new float[] {2}), SafeTensors.Entry.f32("b", new int[] {1}, new float[] {3})), Map.of());
+        try (SafeTensors.Reader r = SafeTensors.open(p)) {
+            assertEquals(0, r.info("b").begin());
+            assertEquals(4, r.info("c").begin());
+            assertEquals(8, r.info("a").begin());
+        }
     }
 
     @Test
