@@ -2,6 +2,7 @@ package dev.ingot.runtime.data;
 
 import dev.ingot.runtime.io.DataFormatException;
 import dev.ingot.runtime.model.DType;
+import dev.ingot.runtime.model.TrainConfig;
 import dev.ingot.runtime.tensor.Tensor;
 
 import java.io.IOException;
@@ -152,6 +153,34 @@ public final class Dataset {
                     + " (also looked for the '.idx' spelling, e.g. " + prefix + "-images.idx3-ubyte); it contains: " + listing(dir));
         }
         return idx(images, labels, scale);
+    }
+
+    /**
+     * Loads split {@code "train"} or {@code "test"} of the data source of a model's train block.
+     * Supported kind: {@code idx}, options {@code dir} (required; relative paths resolve against
+     * {@code baseDir}, e.g. the directory of the model file) and {@code scale} (pixel factor,
+     * default {@code 1/255}), read with {@link #idxImages}.
+     */
+    public static Dataset load(TrainConfig.DataSpec spec, Path baseDir, String split) throws IOException {
+        if (!spec.kind().equals("idx")) throw new DataFormatException("unknown data kind '" + spec.kind() + "' (supported: idx)");
+        for (String key : spec.options().keySet()) {
+            if (!key.equals("dir") && !key.equals("scale")) {
+                throw new DataFormatException("unknown option '" + key + "' for data kind idx (options: dir, scale)");
+            }
+        }
+        String dir = spec.options().get("dir");
+        if (dir == null) throw new DataFormatException("data kind idx needs the option dir (the directory of the IDX files)");
+        float scale = 1 / 255f;
+        String s = spec.options().get("scale");
+        if (s != null) {
+            try {
+                scale = s.contains("/") ? (float) (Double.parseDouble(s.substring(0, s.indexOf('/')).trim())
+                        / Double.parseDouble(s.substring(s.indexOf('/') + 1).trim())) : Float.parseFloat(s.trim());
+            } catch (NumberFormatException e) {
+                throw new DataFormatException("option scale of data kind idx is not a number: '" + s + "'");
+            }
+        }
+        return idxImages(baseDir.resolve(dir), split, scale);
     }
 
     /** An {@code image}/{@code label} dataset from an IDX file of images (any item shape) and one of integer labels. */

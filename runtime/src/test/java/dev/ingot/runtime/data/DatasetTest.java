@@ -2,6 +2,7 @@ package dev.ingot.runtime.data;
 
 import dev.ingot.runtime.io.DataFormatException;
 import dev.ingot.runtime.model.DType;
+import dev.ingot.runtime.model.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static dev.ingot.runtime.data.IdxFiles.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -85,6 +87,26 @@ class DatasetTest {
         mnistLike(dotted, "train", 2, false, ".");
         assertEquals(2, Dataset.idxImages(dotted, "train", 1f).size());
         assertThrows(IllegalArgumentException.class, () -> Dataset.idxImages(dir, "validation", 1f));
+    }
+
+    @Test
+    void loadsTheTrainBlockDataSource() throws IOException {
+        mnistLike(dir.resolve("data/mnist"), "train", 5, true, "-");
+        Dataset d = Dataset.load(new TrainConfig.DataSpec("idx", Map.of("dir", "data/mnist")), dir, "train");
+        assertEquals(5, d.size());
+        assertEquals(3 * (1 / 255f), d.field("image").f32()[3]);
+        d = Dataset.load(new TrainConfig.DataSpec("idx", Map.of("dir", "data/mnist", "scale", "1/2")), dir, "train");
+        assertEquals(1.5f, d.field("image").f32()[3]);
+        assertLoadError(new TrainConfig.DataSpec("csv", Map.of()), "unknown data kind 'csv' (supported: idx)");
+        assertLoadError(new TrainConfig.DataSpec("idx", Map.of()), "data kind idx needs the option dir");
+        assertLoadError(new TrainConfig.DataSpec("idx", Map.of("dir", "x", "shuffle", "no")), "unknown option 'shuffle' for data kind idx");
+        assertLoadError(new TrainConfig.DataSpec("idx", Map.of("dir", "data/mnist", "scale", "big")),
+                "option scale of data kind idx is not a number: 'big'");
+    }
+
+    private void assertLoadError(TrainConfig.DataSpec spec, String message) {
+        DataFormatException e = assertThrows(DataFormatException.class, () -> Dataset.load(spec, dir, "train"));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 
     @Test

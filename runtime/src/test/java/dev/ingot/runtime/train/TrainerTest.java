@@ -176,6 +176,27 @@ class TrainerTest {
     }
 
     @Test
+    void stepLoopAllocatesNothing() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) mx;
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean.isThreadAllocatedMemorySupported() && bean.isThreadAllocatedMemoryEnabled());
+        Dataset data = SoftmaxModel.blobs(2000, 2, 2, 1);
+        SoftmaxModel m = new SoftmaxModel("tiny", 2, 2, 1000, 2, 1, 0.01f);
+        m.initialize(0);
+        java.util.function.IntToLongFunction allocatedFor = batch -> {
+            Trainer t = new Trainer(m).options(Trainer.Options.defaults().withBatchSize(batch).withEpochs(1))
+                    .progress(new Progress(new PrintStream(new ByteArrayOutputStream()), Progress.Mode.LINES));
+            long before = bean.getThreadAllocatedBytes(Thread.currentThread().getId());
+            t.fit(data, null);
+            return bean.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        };
+        allocatedFor.applyAsLong(2); // warm up
+        long twoSteps = allocatedFor.applyAsLong(1000), thousandSteps = allocatedFor.applyAsLong(2);
+        assertTrue(thousandSteps - twoSteps < 4096, "1000 steps allocated " + thousandSteps + " bytes, 2 steps " + twoSteps);
+    }
+
+    @Test
     void realMnistSoftmaxRegression() throws IOException {
         Path dir = TestData.shared("mnist");
         Dataset train = Dataset.idxImages(dir, "train", 1 / 255f).limit(6000);
