@@ -1,0 +1,206 @@
+package dev.ingot.runtime.train;
+
+import dev.ingot.runtime.data.Batcher;
+import dev.ingot.runtime.data.Binding;
+import dev.ingot.runtime.data.Dataset;
+import dev.ingot.runtime.data.Metrics;
+import dev.ingot.runtime.io.DataFormatException;
+import dev.ingot.runtime.model.CompiledModel;
+import dev.ingot.runtime.model.DType;
+import dev.ingot.runtime.model.ModelSpec;
+import dev.ingot.runtime.model.TensorSpec;
+import dev.ingot.runtime.model.TrainConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The training loop over a {@link CompiledModel}, like Keras' {@code fit}: per epoch, shuffled
+ * mini-batches copied into the model's input buffers and one {@link CompiledModel#trainStep} each,
+ * then (optionally) an evaluation of the test set; progress goes to a {@link Progress}.
+ *
+ * <p>The trainer does not initialize the model: call {@link CompiledModel#initialize(long)} (or
+ * load a checkpoint) first. Nothing is allocated inside the step loop.
+ *
+ * <pre>{@code
+ * TrainResult r = new Trainer(model)
+ *     .options(Trainer.Options.defaults().withEpochs(2).withSeed(42))
+ *     .progress(new Progress(System.out, Progress.Mode.AUTO))
+ *     .fit(train, test);
+ * }</pre>
+ */
+public final class Trainer {
+    /**
+     * Training options; zero for {@code epochs}/{@code batchSize} means "from the model's train block".
+     *
+     * @param epochs         number of epochs (0: {@code spec().train().epochs()}, or 1 without a train block)
+     * @param batchSize      batch size (0: {@code spec().train().batch()}, or {@code maxBatch()}); at most {@code maxBatch()}
+     * @param seed           shuffling seed
+     * @param limitTrain     use only the first N training examples (0: all)
+     * @param limitTest      use only the first N test examples (0: all)
+     * @param dropLast       skip the last, smaller batch of each epoch
+     * @param evalEachEpoch  evaluate the test set after every epoch (otherwise after the last one only)
+     * @param shuffle        shuffle the training set every epoch
+     */
+    public record Options(int epochs, int batchSize, long seed, int limitTrain, int limitTest,
+                          boolean dropLast, boolean evalEachEpoch, boolean shuffle) {
+        public Options {
+            if (epochs < 0 || batchSize < 0 || limitTrain < 0 || limitTest < 0) {
+                throw new IllegalArgumentException("epochs, batch size and limits must be >= 0");
+            }
+        }
+
+        public static Options defaults() { return new Options(0, 0, 0L, 0, 0, false, true, true); }
+
+        public Options withEpochs(int v) { return new Options(v, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle); }
+        public Options withBatchSize(int v) { return new Options(epochs, v, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle); }
+        public Options withSeed(long v) { return new Options(epochs, batchSize, v, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle); }
+        public Options withLimitTrain(int v) { return new Options(epochs, batchSize, seed, v, limitTest, dropLast, evalEachEpoch, shuffle); }
+        public Options withLimitTest(int v) { return new Options(epochs, batchSize, seed, limitTrain, v, dropLast, evalEachEpoch, shuffle); }
+        public Options withDropLast(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, v, evalEachEpoch, shuffle); }
+        public Options withEvalEachEpoch(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, v, shuffle); }
+        public Options withShuffle(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, v); }
+    }
+
+    /** Result of an evaluation: mean loss, accuracy (NaN if not a classifier), examples and seconds. */
+    public record Evaluation(double loss, double accuracy, int examples, double seconds) {}
+
+    private final CompiledModel model;
+    private Options options = Options.defaults();
+    private Progress progress = Progress.quiet();
+    private Binding binding = Binding.auto();
+
+    public Trainer(CompiledModel model) { this.model = model; }
+
+    public Trainer options(Options o) {
+        this.options = o;
+        return this;
+    }
+
+    public Trainer progress(Progress p) {
+        this.progress = p;
+        return this;
+    }
+
+    /** How data fields map to model inputs and labels (default {@link Binding#auto()}). */
+    public Trainer binding(Binding b) {
+        this.binding = b;
+        return this;
+    }
+
+    /** The batch size the options resolve to for this model. */
+    public int batchSize() {
+        TrainConfig tc = model.spec().train();
+        int b = options.batchSize() > 0 ? options.batchSize() : tc != null && tc.batch() > 0 ? tc.batch() : model.maxBatch();
+        if (b > model.maxBatch()) {
+            throw new IllegalArgumentException("batch size " + b + " is larger than the model's maxBatch " + model.maxBatch()
+                    + " (create the model with maxBatch >= " + b + ")");
+        }
+        return b;
+    }
+
+    /** The number of epochs the options resolve to for this model. */
+    public int epochs() {
+        TrainConfig tc = model.spec().train();
+        return options.epochs() > 0 ? options.epochs() : tc != null && tc.epochs() > 0 ? tc.epochs() : 1;
+    }
+
+    /** Trains on {@code train}, evaluating on {@code test} (may be null). */
+    public TrainResult fit(Dataset train, Dataset test) {
+        long runStart = System.nanoTime();
+        ModelSpec spec = model.spec();
+        int batch = batchSize();
+        int epochs = epochs();
+        Dataset trainData = options.limitTrain() > 0 ? train.limit(options.limitTrain()) : train;
+        Dataset testData = test == null ? null : options.limitTest() > 0 ? test.limit(options.limitTest()) : test;
+        Batcher batcher = new Batcher(trainData, binding.targets(trainData, model, true), batch).dropLast(options.dropLast());
+        if (options.shuffle()) batcher.shuffle(options.seed());
+        if (testData != null) binding.resolve(testData, spec, true); // fail on a bad test set before training, not after
+        int steps = batcher.batchesPerEpoch();
+        if (steps == 0) {
+            throw new DataFormatException("no training batches: " + trainData.size() + " examples"
+                    + (options.dropLast() ? " is less than one batch of " + batch + " with drop-last" : ""));
+        }
+
+        Metrics epochMetrics = new Metrics();
+        long trainNanos = 0, trainExamples = 0;
+        List<EpochStats> history = new ArrayList<>();
+        Evaluation eval = null;
+        for (int e = 0; e < epochs; e++) {
+            long epochStart = System.nanoTime();
+            epochMetrics.reset();
+            progress.startEpoch(e + 1, epochs, steps);
+            batcher.startEpoch(e);
+            int step = 0;
+            int n;
+            while ((n = batcher.next()) > 0) {
+                float loss = model.trainStep(n);
+                epochMetrics.addLoss(loss, n);
+                epochMetrics.addExamples(n);
+                progress.step(++step, epochMetrics.examples(), epochMetrics.loss());
+            }
+            long stepNanos = System.nanoTime() - epochStart;
+            trainNanos += stepNanos;
+            trainExamples += epochMetrics.examples();
+            boolean last = e == epochs - 1;
+            eval = null;
+            if (testData != null && (options.evalEachEpoch() || last)) {
+                progress.evaluating();
+                eval = evaluate(model, testData, binding);
+            }
+            EpochStats stats = new EpochStats(e + 1, epochs, epochMetrics.loss(),
+                    eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
+                    epochMetrics.examples() / (stepNanos / 1e9), (System.nanoTime() - epochStart) / 1e9);
+            history.add(stats);
+            progress.endEpoch(stats);
+        }
+        EpochStats lastEpoch = history.get(history.size() - 1);
+        return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
+                testData == null ? 0 : testData.size(), lastEpoch.trainLoss(),
+                eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
+                trainExamples / (trainNanos / 1e9), epochs, (System.nanoTime() - runStart) / 1e9, history);
+    }
+
+    /** Evaluates this trainer's model on {@code data} with its binding and test limit. */
+    public Evaluation evaluate(Dataset data) {
+        return evaluate(model, options.limitTest() > 0 ? data.limit(options.limitTest()) : data, binding);
+    }
+
+    /**
+     * Evaluates {@code model} on all of {@code data} in batches of {@code maxBatch()}, without
+     * changing it: the loss is the mean over examples (each batch weighted by its size); accuracy
+     * is computed when the model has an i32 label and its first output holds, per label value,
+     * scores over more than one class (otherwise NaN).
+     */
+    public static Evaluation evaluate(CompiledModel model, Dataset data, Binding binding) {
+        long start = System.nanoTime();
+        Batcher batcher = new Batcher(data, binding.targets(data, model, true), model.maxBatch());
+        Accuracy acc = Accuracy.of(model.spec());
+        int[] labels = acc == null ? null : model.inputI32(acc.label);
+        Metrics m = new Metrics();
+        int n;
+        while ((n = batcher.next()) > 0) {
+            m.addLoss(model.evaluate(n), n);
+            if (acc != null) m.addAccuracy(model.output(0), acc.classes, labels, n * acc.rowsPerExample);
+        }
+        return new Evaluation(m.loss(), acc == null ? Double.NaN : m.accuracy(), data.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** How to compute accuracy for a model: which label, how many classes, label values per example. */
+    record Accuracy(String label, int classes, int rowsPerExample) {
+        static Accuracy of(ModelSpec spec) {
+            if (spec.outputs().isEmpty()) return null;
+            TensorSpec out = spec.outputs().get(0);
+            int[] shape = out.shape();
+            if (shape.length == 0) return null;
+            int classes = shape[shape.length - 1];
+            if (classes <= 1) return null;
+            for (TensorSpec l : spec.labels()) {
+                if (l.dtype() == DType.I32 && (long) l.numelPerExample() * classes == out.numelPerExample()) {
+                    return new Accuracy(l.name(), classes, l.numelPerExample());
+                }
+            }
+            return null;
+        }
+    }
+}
