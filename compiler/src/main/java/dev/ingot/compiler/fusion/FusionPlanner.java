@@ -41,6 +41,7 @@ public final class FusionPlanner {
     public static List<Kernel> plan(Graph g) {
         List<Node> topo = g.topo();
         Map<Node, List<Node>> users = g.users();
+        USERS.set(users);
         Set<Node> roots = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Graph.Output o : g.outputs()) roots.add(o.node());
         for (Graph.Update u : g.updates()) roots.add(u.value());
@@ -51,17 +52,8 @@ public final class FusionPlanner {
         for (int i = topo.size() - 1; i >= 0; i--) {
             Node n = topo.get(i);
             if (!(n.op() instanceof Elementwise)) continue;
-            Integer target = null;
-            boolean ok = true;
-            for (Node u : users.getOrDefault(n, List.of())) {
-                Integer gu = group.get(u);
-                if (gu == null || !u.shape().equals(n.shape()) || (target != null && !target.equals(gu))) {
-                    ok = false;
-                    break;
-                }
-                target = gu;
-            }
-            if (ok && target != null && groups.get(target).size() < MAX_MEMBERS) {
+            Integer target = pickGroup(n, users.getOrDefault(n, List.of()), group, groups);
+            if (target != null) {
                 group.put(n, target);
                 groups.get(target).add(n);
             } else {
@@ -104,6 +96,46 @@ public final class FusionPlanner {
         }
         return order(g, kernels, producer);
     }
+
+    /**
+     * The bundle {@code n} can join: the one holding most of its users, when it has n's shape, has
+     * room, and joining keeps it convex: no user of n outside the bundle may lead back into it
+     * (that would need the bundle to run both before and after that user). Users outside the bundle
+     * then read n from memory: a multi-output bundle, e.g. a relu whose mask the backward pass reuses.
+     */
+    private static Integer pickGroup(Node n, List<Node> us, Map<Node, Integer> group, List<List<Node>> groups) {
+        Map<Integer, Integer> votes = new java.util.HashMap<>();
+        for (Node u : us) {
+            Integer g = group.get(u);
+            if (g != null && u.shape().equals(n.shape())) votes.merge(g, 1, Integer::sum);
+        }
+        // most votes first; on a tie, the bundle created last (the earliest in program order)
+        List<Integer> candidates = new ArrayList<>(votes.keySet());
+        candidates.sort((x, y) -> !votes.get(x).equals(votes.get(y)) ? votes.get(y) - votes.get(x) : y - x);
+        for (Integer best : candidates) {
+            List<Node> members = groups.get(best);
+            if (members.size() >= MAX_MEMBERS) continue;
+            Set<Node> in = Collections.newSetFromMap(new IdentityHashMap<>());
+            in.addAll(members);
+            int maxId = 0;
+            for (Node m : members) maxId = Math.max(maxId, m.id());
+            boolean convex = true;
+            for (Node u : us) if (!in.contains(u) && reaches(u, in, maxId, new java.util.HashSet<>())) { convex = false; break; }
+            if (convex) return best;
+        }
+        return null;
+    }
+
+    /** Whether a path of users leads from {@code from} into {@code targets} (ids above {@code maxId} cannot). */
+    private static boolean reaches(Node from, Set<Node> targets, int maxId, Set<Integer> seen) {
+        if (targets.contains(from)) return true;
+        if (from.id() > maxId || !seen.add(from.id())) return false;
+        for (Node u : USERS.get().getOrDefault(from, List.of())) if (reaches(u, targets, maxId, seen)) return true;
+        return false;
+    }
+
+    /** Users map of the graph being planned (set by {@link #plan}). */
+    private static final ThreadLocal<Map<Node, List<Node>>> USERS = new ThreadLocal<>();
 
     /** Topological order of kernels (Kahn), ties broken by the id of their first member. */
     private static List<Kernel> order(Graph g, List<Kernel> kernels, Map<Node, Kernel> producer) {
