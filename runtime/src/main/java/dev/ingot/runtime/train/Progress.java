@@ -140,6 +140,15 @@ public final class Progress {
         out.flush();
     }
 
+    /** Ends a bar line cut short by an error, so that the error message starts on a line of its own. */
+    public void abort() {
+        if (mode == Mode.BAR && drawnLength > 0) {
+            out.print('\n');
+            out.flush();
+            drawnLength = 0;
+        }
+    }
+
     /** Prints a line of its own (clearing the bar first). */
     public void message(String line) {
         if (mode == Mode.QUIET) return;

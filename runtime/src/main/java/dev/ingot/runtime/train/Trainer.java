@@ -126,33 +126,38 @@ public final class Trainer {
         long trainNanos = 0, trainExamples = 0;
         List<EpochStats> history = new ArrayList<>();
         Evaluation eval = null;
-        for (int e = 0; e < epochs; e++) {
-            long epochStart = System.nanoTime();
-            epochMetrics.reset();
-            progress.startEpoch(e + 1, epochs, steps);
-            batcher.startEpoch(e);
-            int step = 0;
-            int n;
-            while ((n = batcher.next()) > 0) {
-                float loss = model.trainStep(n);
-                epochMetrics.addLoss(loss, n);
-                epochMetrics.addExamples(n);
-                progress.step(++step, epochMetrics.examples(), epochMetrics.loss());
+        try {
+            for (int e = 0; e < epochs; e++) {
+                long epochStart = System.nanoTime();
+                epochMetrics.reset();
+                progress.startEpoch(e + 1, epochs, steps);
+                batcher.startEpoch(e);
+                int step = 0;
+                int n;
+                while ((n = batcher.next()) > 0) {
+                    float loss = model.trainStep(n);
+                    epochMetrics.addLoss(loss, n);
+                    epochMetrics.addExamples(n);
+                    progress.step(++step, epochMetrics.examples(), epochMetrics.loss());
+                }
+                long stepNanos = System.nanoTime() - epochStart;
+                trainNanos += stepNanos;
+                trainExamples += epochMetrics.examples();
+                boolean last = e == epochs - 1;
+                eval = null;
+                if (testData != null && (options.evalEachEpoch() || last)) {
+                    progress.evaluating();
+                    eval = evaluate(model, testData, binding);
+                }
+                EpochStats stats = new EpochStats(e + 1, epochs, epochMetrics.loss(),
+                        eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
+                        epochMetrics.examples() / (stepNanos / 1e9), (System.nanoTime() - epochStart) / 1e9);
+                history.add(stats);
+                progress.endEpoch(stats);
             }
-            long stepNanos = System.nanoTime() - epochStart;
-            trainNanos += stepNanos;
-            trainExamples += epochMetrics.examples();
-            boolean last = e == epochs - 1;
-            eval = null;
-            if (testData != null && (options.evalEachEpoch() || last)) {
-                progress.evaluating();
-                eval = evaluate(model, testData, binding);
-            }
-            EpochStats stats = new EpochStats(e + 1, epochs, epochMetrics.loss(),
-                    eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                    epochMetrics.examples() / (stepNanos / 1e9), (System.nanoTime() - epochStart) / 1e9);
-            history.add(stats);
-            progress.endEpoch(stats);
+        } catch (RuntimeException | Error e) {
+            progress.abort();
+            throw e;
         }
         EpochStats lastEpoch = history.get(history.size() - 1);
         return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),

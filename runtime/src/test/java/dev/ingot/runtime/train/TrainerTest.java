@@ -138,6 +138,21 @@ class TrainerTest {
     }
 
     @Test
+    void anErrorMidEpochEndsTheBarLine() {
+        SoftmaxModel failing = new SoftmaxModel("softmax", D, C, 64, 32, 1, 0.05f) {
+            @Override public float trainStep(int n) {
+                if (trainSteps == 3) throw new IllegalStateException("boom");
+                return super.trainStep(n);
+            }
+        };
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress bar = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), Progress.Mode.BAR);
+        assertThrows(IllegalStateException.class, () -> new Trainer(failing).progress(bar).fit(TRAIN, null));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.startsWith("\repoch 1/1  [") && out.endsWith("\n"), out);
+    }
+
+    @Test
     void accuracyApplicability() {
         int B = TensorSpec.BATCH;
         TensorSpec seqOut = new TensorSpec("logits", DType.F32, new int[] {B, 16, 65});
