@@ -265,7 +265,7 @@ public final class Frontend {
             if (args.size() != 1) throw ev.error(c, src, kind + "() takes one argument, the directory of its IDX files");
             Value v = ev.eval(args.get(0).expr(), scope, src);
             if (!(v instanceof StrV s)) throw ev.error(args.get(0), src, kind + "(): the directory must be a string, got " + v.describe());
-            return new TrainConfig.DataSpec(DATA_KINDS.get(kind), Map.of("dir", s.s(), "name", kind));
+            return new TrainConfig.DataSpec(DATA_KINDS.get(kind), Map.of("dir", s.s()));
         }
     }
 }

@@ -1,0 +1,148 @@
+package dev.ingot.cli;
+
+import dev.ingot.compiler.Compiler;
+import dev.ingot.runtime.io.AtomicFile;
+import dev.ingot.runtime.io.Json;
+import dev.ingot.runtime.model.CompiledModel;
+import dev.ingot.runtime.model.DType;
+import dev.ingot.runtime.model.ModelSpec;
+import dev.ingot.runtime.model.TensorSpec;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ingot bench MODEL.ingot}: training and inference speed on random data of the model's
+ * shapes. Protocol (WORKLOADS.md): a warm-up, then timed windows; reports the median, min and max
+ * over windows of training examples/s, inference examples/s at the training batch size, and the
+ * median batch-1 predict latency.
+ */
+@Command(name = "bench", description = "Measure training and inference speed on random data of the model's shapes.")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
+    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).") int threads;
+    @Option(names = "--batch", paramLabel = "N", description = "Batch size (default: the train block's).") int batch;
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.") Path json;
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "2", description = "Warm-up seconds per measurement (default: ${DEFAULT-VALUE}).") double warmup;
+    @Option(names = "--window", paramLabel = "S", defaultValue = "2", description = "Seconds per timed window (default: ${DEFAULT-VALUE}).") double window;
+    @Option(names = "--windows", paramLabel = "N", defaultValue = "5", description = "Timed windows (default: ${DEFAULT-VALUE}).") int windows;
+
+    @Override public Integer call() throws Exception {
+        if (windows < 1 || window <= 0 || warmup < 0) throw new Errors.UsageException("--windows must be >= 1 and --window > 0");
+        int nThreads = Models.threads(threads);
+        Compiler.Result r = Models.compile(model, Compiler.Options.defaults());
+        int b = batch > 0 ? batch : r.model().train() != null ? r.model().train().batch() : 32;
+        CompiledModel m = r.instantiate(b);
+        m.initialize(1);
+        fillRandom(m, b);
+        ModelSpec spec = m.spec();
+        boolean trains = r.graph("trainStep") != null;
+        System.out.printf("%s: batch %d, %d thread%s, JDK %s%n", spec.name(), b, nThreads, nThreads == 1 ? "" : "s", Models.jdk());
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("workload", stem(model));
+        out.put("framework", "ingot");
+        if (trains) out.put("train_examples_per_second", stats(measure(() -> m.trainStep(b), b)));
+        out.put("infer_examples_per_second", stats(measure(() -> m.predict(b), b)));
+        out.put("latency_b1_ms", stats(latency(m)));
+        out.put("threads", nThreads);
+        out.put("batch", b);
+        out.put("jdk", Models.jdk());
+        out.put("vector_bits", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+
+        System.out.printf("%-28s %12s %12s %12s%n", "", "median", "min", "max");
+        for (String k : List.of("train_examples_per_second", "infer_examples_per_second", "latency_b1_ms")) {
+            @SuppressWarnings("unchecked") Map<String, Double> s = (Map<String, Double>) out.get(k);
+            if (s != null) System.out.printf("%-28s %,12.1f %,12.1f %,12.1f%n", k, s.get("median"), s.get("min"), s.get("max"));
+        }
+        if (json != null) {
+            AtomicFile.writeString(json, Json.writePretty(out) + "\n");
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    /** Uniform [0, 1) floats; integers in [0, classes) where classes is the last dimension of the first output. */
+    static void fillRandom(CompiledModel m, int b) {
+        ModelSpec s = m.spec();
+        SplittableRandom rnd = new SplittableRandom(7);
+        int classes = s.outputs().isEmpty() ? 2 : Math.max(1, s.outputs().get(0).shape()[s.outputs().get(0).shape().length - 1]);
+        for (TensorSpec t : concat(s.inputs(), s.labels())) {
+            if (t.dtype() == DType.F32) {
+                float[] a = m.inputF32(t.name());
+                for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextDouble();
+            } else {
+                int[] a = m.inputI32(t.name());
+                for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
+            }
+        }
+    }
+
+    private static List<TensorSpec> concat(List<TensorSpec> a, List<TensorSpec> b) {
+        var r = new java.util.ArrayList<>(a);
+        r.addAll(b);
+        return r;
+    }
+
+    /** Examples per second in each timed window, after the warm-up. */
+    private double[] measure(Runnable step, int examplesPerCall) {
+        long until = System.nanoTime() + (long) (warmup * 1e9);
+        while (System.nanoTime() < until) step.run();
+        double[] rates = new double[windows];
+        for (int w = 0; w < windows; w++) {
+            long start = System.nanoTime(), end = start + (long) (window * 1e9), calls = 0, now;
+            do {
+                step.run();
+                calls++;
+                now = System.nanoTime();
+            } while (now < end);
+            rates[w] = calls * (double) examplesPerCall / ((now - start) / 1e9);
+        }
+        return rates;
+    }
+
+    /** The median batch-1 predict latency (ms) of each window. */
+    private double[] latency(CompiledModel m) {
+        long until = System.nanoTime() + (long) (warmup * 1e9);
+        while (System.nanoTime() < until) m.predict(1);
+        double[] med = new double[windows];
+        double[] samples = new double[1 << 20];
+        for (int w = 0; w < windows; w++) {
+            long end = System.nanoTime() + (long) (window * 1e9);
+            int k = 0;
+            while (k < samples.length) {
+                long t = System.nanoTime();
+                m.predict(1);
+                long t2 = System.nanoTime();
+                samples[k++] = (t2 - t) / 1e6;
+                if (t2 >= end) break;
+            }
+            double[] s = Arrays.copyOf(samples, k);
+            Arrays.sort(s);
+            med[w] = s[k / 2];
+        }
+        return med;
+    }
+
+    private static Map<String, Double> stats(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("median", s[s.length / 2]);
+        m.put("min", s[0]);
+        m.put("max", s[s.length - 1]);
+        return m;
+    }
+
+    private static String stem(Path p) {
+        String f = p.getFileName().toString();
+        return f.endsWith(".ingot") ? f.substring(0, f.length() - 6) : f;
+    }
+}

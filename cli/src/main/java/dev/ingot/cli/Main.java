@@ -1,0 +1,31 @@
+package dev.ingot.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code ingot}: compile, check, train and benchmark models written in the Ingot DSL.
+ * Exit codes: 0 success, 1 failure at run time (bad data, I/O), 2 usage or DSL errors.
+ */
+@Command(name = "ingot", mixinStandardHelpOptions = true, version = "ingot 0.1.0",
+        description = "An ahead-of-time deep-learning compiler for the JVM.",
+        subcommands = {TrainCommand.class, BenchCommand.class, CompileCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static final int RUNTIME_ERROR = 1;
+    public static final int USAGE_ERROR = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new Errors());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try 'ingot " + (ex.getCommandLine().getCommandName().equals("ingot") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'.");
+            return USAGE_ERROR;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.ingot.cli;
+
+import dev.ingot.compiler.Compiler;
+import dev.ingot.compiler.frontend.SourceFile;
+import dev.ingot.runtime.exec.Parallel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Shared steps of the commands: read and compile a model file, set the thread count. */
+final class Models {
+    private Models() {}
+
+    static SourceFile read(Path model) {
+        if (!Files.isRegularFile(model)) throw new Errors.UsageException("no such model file: " + model);
+        if (!model.getFileName().toString().endsWith(".ingot")) throw new Errors.UsageException(model + " is not an .ingot file");
+        return SourceFile.read(model);
+    }
+
+    static Compiler.Result compile(Path model, Compiler.Options opt) { return Compiler.compile(read(model), opt); }
+
+    /** Sets the runtime's one thread pool; 0 means all cores. Returns the effective count. */
+    static int threads(int requested) {
+        if (requested < 0) throw new Errors.UsageException("--threads must be at least 1, got " + requested);
+        int n = requested == 0 ? Runtime.getRuntime().availableProcessors() : requested;
+        Parallel.setThreads(n);
+        return n;
+    }
+
+    static String jdk() { return System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"; }
+}
