@@ -82,7 +82,7 @@ public final class Compiler {
             if (m.train() != null) {
                 Optimizer o = Optimizer.all().get(m.optimizer());
                 Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), List.of());
-                entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper()), train, cx)));
+                entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule()), train, cx)));
             }
         }
         String hash = InMemoryJavac.sha256(m.source().text());

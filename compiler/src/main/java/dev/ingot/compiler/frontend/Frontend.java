@@ -19,6 +19,7 @@ import dev.ingot.compiler.ir.TensorType;
 import dev.ingot.compiler.ops.Builtin;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.optim.Optimizer;
+import dev.ingot.compiler.optim.Schedule;
 import dev.ingot.grammar.IngotParser;
 import dev.ingot.runtime.model.TrainConfig;
 import java.io.IOException;
@@ -107,6 +108,7 @@ public final class Frontend {
         TrainConfig train;
         String optimizer;
         Map<String, Double> hyper;
+        Schedule schedule = Schedule.constant();
 
         ModelEvaluation(Evaluator ev, SourceFile src, Scope globals) {
             this.ev = ev;
@@ -121,7 +123,7 @@ public final class Frontend {
                 throw new CompileError(loc, "model " + m.name.getText() + " has no output", "a line like: output logits = out(h)");
             if (train != null && loss == null)
                 throw new CompileError(loc, "model " + m.name.getText() + " has a train block but no loss", "a line like: loss = softmax_cross_entropy(logits, y)");
-            return new ModelIr(m.name.getText(), src, loc, inputs, labels, ev.params(), outputs, loss, train, optimizer, hyper);
+            return new ModelIr(m.name.getText(), src, loc, inputs, labels, ev.params(), outputs, loss, train, optimizer, hyper, schedule);
         }
 
         void statement(IngotParser.ModelStmtContext st) {
@@ -184,7 +186,7 @@ public final class Frontend {
 
         // ---- train { optimizer: sgd(lr=0.05, momentum=0.9), batch: 128, epochs: 2, data: mnist("data/mnist") } ----
 
-        static final List<String> KEYS = List.of("optimizer", "batch", "epochs", "data");
+        static final List<String> KEYS = List.of("optimizer", "schedule", "batch", "epochs", "data");
         static final Map<String, String> DATA_KINDS = Map.of("mnist", "idx", "fashion_mnist", "idx", "idx", "idx");
 
         void trainBlock(IngotParser.TrainBlockContext t) {
@@ -207,13 +209,14 @@ public final class Frontend {
                         hp = r.getValue();
                     }
                     case "data" -> data = dataSpec(s.expr());
+                    case "schedule" -> schedule = schedule(s.expr());
                     default -> throw new IllegalStateException(key);
                 }
             }
             if (opt == null) throw ev.error(t, src, "the train block needs an optimizer", "optimizer: sgd(lr=0.05, momentum=0.9) or adam(lr=1e-3)");
             optimizer = opt;
             hyper = hp;
-            train = new TrainConfig(batch, epochs, opt, hp, data);
+            train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString());
         }
 
         int positiveInt(IngotParser.SettingContext s) {
@@ -252,6 +255,27 @@ public final class Frontend {
                 hp.put(key, d);
             }
             return Map.entry(name, hp);
+        }
+
+        /** {@code cosine}, {@code linear(warmup=100)}, {@code constant}. */
+        Schedule schedule(IngotParser.ExprContext e) {
+            String kind;
+            List<IngotParser.ArgContext> args = List.of();
+            if (e instanceof IngotParser.RefExprContext r) kind = r.ID().getText();
+            else if (e instanceof IngotParser.CallExprContext c && c.callee instanceof IngotParser.RefExprContext r) {
+                kind = r.ID().getText();
+                if (c.argList() != null) args = c.argList().arg();
+            } else throw ev.error(e, src, "expected a schedule", String.join(", ", Schedule.KINDS));
+            if (!Schedule.KINDS.contains(kind)) throw ev.error(e, src, "unknown schedule '" + kind + "'" + Suggest.hint(kind, Schedule.KINDS), String.join(", ", Schedule.KINDS));
+            int warmup = 0;
+            for (IngotParser.ArgContext a : args) {
+                String key = a.name == null ? "warmup" : a.name.getText();
+                if (!key.equals("warmup")) throw ev.error(a, src, kind + "() has no parameter '" + key + "'", kind + "(warmup = STEPS)");
+                Value v = ev.eval(a.expr(), scope, src);
+                if (!(v instanceof NumV n) || !n.isInt() || n.v() < 0) throw ev.error(a, src, "warmup must be a number of steps (an integer >= 0), got " + v.describe());
+                warmup = (int) n.v();
+            }
+            return new Schedule(kind, warmup);
         }
 
         /** {@code mnist("data/mnist")}: a data source kind and its directory, relative to the model file. */

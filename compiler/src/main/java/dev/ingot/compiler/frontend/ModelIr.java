@@ -16,4 +16,5 @@ import java.util.Map;
  * @param optimizerHyper resolved optimizer hyperparameters (defaults filled in), or null
  */
 public record ModelIr(String name, SourceFile source, SourceLoc loc, List<Node> inputs, List<Node> labels, List<Node> params,
-                      Map<String, Node> outputs, Node loss, TrainConfig train, String optimizer, Map<String, Double> optimizerHyper) {}
+                      Map<String, Node> outputs, Node loss, TrainConfig train, String optimizer, Map<String, Double> optimizerHyper,
+                      dev.ingot.compiler.optim.Schedule schedule) {}

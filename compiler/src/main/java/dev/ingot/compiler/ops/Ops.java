@@ -49,6 +49,7 @@ public final class Ops {
     public static final Add ADD = register(new Add());
     public static final BroadcastTo BROADCAST_TO = register(new BroadcastTo());
     public static final Cast CAST = register(new Cast());
+    public static final Cos COS = register(new Cos());
     public static final Div DIV = register(new Div());
     public static final Compare EQ = register(new Compare("eq", "==", "EQ"));
     public static final Exp EXP = register(new Exp());
@@ -64,6 +65,7 @@ public final class Ops {
     public static final Neg NEG = register(new Neg());
     public static final Pow POW = register(new Pow());
     public static final Sigmoid SIGMOID = register(new Sigmoid());
+    public static final Sin SIN = register(new Sin());
     public static final Sqrt SQRT = register(new Sqrt());
     public static final StopGradient STOP_GRADIENT = register(new StopGradient());
     public static final Sub SUB = register(new Sub());
@@ -104,7 +106,7 @@ public final class Ops {
     private static int[] axes(Builtin.Args a) { return a.has("axis") ? a.ints("axis") : GraphBuilder.allAxes(a.tensor("x").shape().rank()); }
 
     static {
-        for (Op op : List.of(ABS, EXP, LOG, SIGMOID, SQRT, STOP_GRADIENT, TANH)) unary(op);
+        for (Op op : List.of(ABS, COS, EXP, LOG, SIGMOID, SIN, SQRT, STOP_GRADIENT, TANH)) unary(op);
         for (Op op : List.of(MAXIMUM, MINIMUM)) binary(op);
         fn("where", Builtin.Signature.of(tensor("condition"), tensor("a"), tensor("b")), (b, a) -> b.where(a.tensor("condition"), a.tensor("a"), a.tensor("b")));
         fn("pow", Builtin.Signature.of(tensor("x"), param("exponent", NUMBER, null)), (b, a) -> b.pow(a.tensor("x"), a.d("exponent")));

@@ -38,18 +38,19 @@ public final class Adam implements Optimizer {
         return m;
     }
 
-    public void apply(GraphBuilder b, List<Node> params, List<Node> grads, Map<String, Double> h, List<Graph.Update> out) {
-        double lr = h.get("lr"), b1 = h.get("beta1"), b2 = h.get("beta2"), eps = h.get("eps"), wd = h.get("weight_decay");
+    public void apply(GraphBuilder b, List<Node> params, List<Node> grads, Map<String, Double> h, Node lr, List<Graph.Update> out) {
+        double b1 = h.get("beta1"), b2 = h.get("beta2"), eps = h.get("eps"), wd = h.get("weight_decay");
         Node b1t = b.state("opt.beta1_power", TensorType.F32_SCALAR, 1), b2t = b.state("opt.beta2_power", TensorType.F32_SCALAR, 1);
         Node b1t2 = b.mul(b1t, b1), b2t2 = b.mul(b2t, b2);
         out.add(new Graph.Update(b1t, b1t2));
         out.add(new Graph.Update(b2t, b2t2));
-        Node stepSize = b.div(b.constant(lr), b.sub(b.one(), b1t2));        // lr / (1 - beta1^t)
+        Node stepSize = b.div(lr, b.sub(b.one(), b1t2));        // lr / (1 - beta1^t)
         Node sqrtC2 = b.sqrt(b.sub(b.one(), b2t2));                          // sqrt(1 - beta2^t)
+        Node decay = b.sub(b.one(), b.mul(lr, wd));                       // AdamW: 1 - lr * weight_decay
         for (int i = 0; i < params.size(); i++) {
             Node p = params.get(i), g = grads.get(i);
             if (wd != 0 && !decoupled) g = b.add(g, b.mul(p, wd));
-            Node p0 = wd != 0 && decoupled ? b.mul(p, 1 - lr * wd) : p;
+            Node p0 = wd != 0 && decoupled ? b.mul(p, decay) : p;
             Node m = Optimizer.state(b, p, "m", 0), v = Optimizer.state(b, p, "v", 0);
             Node m2 = b.add(b.mul(m, b1), b.mul(g, 1 - b1));
             Node v2 = b.add(b.mul(v, b2), b.mul(b.mul(g, g), 1 - b2));

@@ -19,10 +19,12 @@ import java.util.Map;
 public final class ApplyOptimizer implements Pass {
     private final Optimizer optimizer;
     private final Map<String, Double> hyper;
+    private final Schedule schedule;
 
-    public ApplyOptimizer(Optimizer optimizer, Map<String, Double> hyper) {
+    public ApplyOptimizer(Optimizer optimizer, Map<String, Double> hyper, Schedule schedule) {
         this.optimizer = optimizer;
         this.hyper = hyper;
+        this.schedule = schedule;
     }
 
     public String name() { return "optimizer-" + optimizer.name(); }
@@ -41,7 +43,7 @@ public final class ApplyOptimizer implements Pass {
         GraphBuilder b = new GraphBuilder();
         List<Graph.Update> ups = new ArrayList<>(g.updates());
         b.at(new Provenance(params.isEmpty() ? dev.ingot.compiler.ir.SourceLoc.NONE : params.get(0).prov().loc(), Provenance.Role.UPDATE));
-        optimizer.apply(b, params, grads, hyper, ups);
+        optimizer.apply(b, params, grads, hyper, schedule.lr(b, hyper.get("lr"), ups), ups);
         return new Graph(g.name(), outs, ups);
     }
 

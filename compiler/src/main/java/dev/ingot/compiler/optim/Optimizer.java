@@ -19,8 +19,8 @@ public interface Optimizer {
     /** Hyperparameters with their defaults (PyTorch's), in documentation order. */
     Map<String, Double> defaults();
 
-    /** Appends updates for every (param, grad) pair to {@code out}. */
-    void apply(GraphBuilder b, List<Node> params, List<Node> grads, Map<String, Double> hyper, List<Graph.Update> out);
+    /** Appends updates for every (param, grad) pair to {@code out}; {@code lr} is this step's learning rate (a scalar node). */
+    void apply(GraphBuilder b, List<Node> params, List<Node> grads, Map<String, Double> hyper, Node lr, List<Graph.Update> out);
 
     /** All optimizers, by DSL name. */
     static Map<String, Optimizer> all() {

@@ -27,8 +27,8 @@ public final class Sgd implements Optimizer {
         return m;
     }
 
-    public void apply(GraphBuilder b, List<Node> params, List<Node> grads, Map<String, Double> h, List<Graph.Update> out) {
-        double lr = h.get("lr"), mu = h.get("momentum"), wd = h.get("weight_decay");
+    public void apply(GraphBuilder b, List<Node> params, List<Node> grads, Map<String, Double> h, Node lr, List<Graph.Update> out) {
+        double mu = h.get("momentum"), wd = h.get("weight_decay");
         boolean nesterov = h.get("nesterov") != 0;
         for (int i = 0; i < params.size(); i++) {
             Node p = params.get(i), g = grads.get(i);

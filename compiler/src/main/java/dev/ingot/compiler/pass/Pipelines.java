@@ -31,14 +31,14 @@ public final class Pipelines {
     }
 
     /** The training step: forward, loss, gradients, optimizer update. */
-    public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper) {
+    public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule) {
         return List.of(
             // Only the loss matters for training; predict outputs are not computed unless the loss needs them.
             once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
             // Build backward first, so the simplifiers see forward and backward together.
             once(new Differentiate()),
             // Gradients become parameter and optimizer-state updates.
-            once(new ApplyOptimizer(opt, hyper)),
+            once(new ApplyOptimizer(opt, hyper, schedule)),
             once(new StripStopGradient()),
             cleanups(),
             // Drop values no output (loss, updated params and state) depends on.

@@ -10,10 +10,19 @@ import java.util.Map;
  * @param optimizer   optimizer name, e.g. {@code sgd} or {@code adam}
  * @param hyper       its hyperparameters, e.g. {@code lr=0.05, momentum=0.9}
  * @param data        the data source, e.g. kind {@code idx} with option {@code dir=data/mnist}; may be null
+ * @param schedule    the learning-rate schedule as written, e.g. {@code constant} or {@code cosine(warmup=100)}
  */
-public record TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data) {
+public record TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule) {
+    /** Name of the state scalar the trainer sets to the planned number of steps (for schedules). */
+    public static final String TOTAL_STEPS = "opt.total_steps";
+
     public TrainConfig {
         hyper = Map.copyOf(hyper);
+        if (schedule == null) schedule = "constant";
+    }
+
+    public TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data) {
+        this(batch, epochs, optimizer, hyper, data, "constant");
     }
 
     /** A data source: a kind understood by the runtime's data loaders plus its options. */

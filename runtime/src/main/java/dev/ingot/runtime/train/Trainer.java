@@ -106,6 +106,16 @@ public final class Trainer {
     }
 
     /** Trains on {@code train}, evaluating on {@code test} (may be null). */
+    /**
+     * Tells a model with a learning-rate schedule how many steps this run plans (the state scalar
+     * {@link TrainConfig#TOTAL_STEPS}); a model without a schedule has no such state.
+     */
+    public static void setTotalSteps(CompiledModel model, long steps) {
+        for (TensorSpec s : model.spec().state()) {
+            if (s.name().equals(TrainConfig.TOTAL_STEPS)) model.state(s.name())[0] = steps;
+        }
+    }
+
     public TrainResult fit(Dataset train, Dataset test) {
         long runStart = System.nanoTime();
         ModelSpec spec = model.spec();
@@ -122,6 +132,7 @@ public final class Trainer {
                     + (options.dropLast() ? " is less than one batch of " + batch + " with drop-last" : ""));
         }
 
+        setTotalSteps(model, (long) steps * epochs);
         Metrics epochMetrics = new Metrics();
         long trainNanos = 0, trainExamples = 0;
         List<EpochStats> history = new ArrayList<>();
