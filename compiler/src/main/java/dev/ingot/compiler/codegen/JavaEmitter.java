@@ -91,6 +91,12 @@ public final class JavaEmitter {
         decls.addAll(Fields.accessors(d, states.values()));
         decls.add(Fields.initialize(d, states.values()));
         decls.addAll(entryMethods);
+        for (String missing : List.of("evaluate", "trainStep")) {
+            if (entries.stream().noneMatch(e -> e.method().equals(missing))) {
+                String why = d.train() == null && missing.equals("trainStep") ? "has no train block" : "was compiled without a loss or for inference only";
+                decls.add("@Override\npublic float " + missing + "(int n) {\nthrow new UnsupportedOperationException(\"model " + d.modelName() + " " + why + "\");\n}");
+            }
+        }
         decls.addAll(members);
         for (String m : decls) c.addMember(parseMember(m));
         return new Source(opt.packageName(), d.className(), cu.toString());
@@ -136,6 +142,9 @@ public final class JavaEmitter {
                 KernelCode code = re.emit(r.node(), name);
                 kernelsOut.add(javadoc + code.text());
                 calls.add(invoke(code, cls));
+            } else if (k instanceof Kernel.Commit cm) {
+                Node v = cm.value();
+                calls.add("System.arraycopy(" + cx.array(v) + ", " + cx.offset(v) + ", " + cls.leafField(cm.target()) + ", 0, " + v.shape().numel().constant() + ");   // new " + cm.target().attrs().s("name"));
             } else if (k instanceof Kernel.Call call) {
                 List<String> body = new ArrayList<>();
                 cx.target(body);

@@ -94,7 +94,26 @@ public final class FusionPlanner {
                 producer.put(n, k);
             }
         }
+        // 3. updates that cannot be written in place: the writer also reads the old value of another
+        // target that a different kernel writes (x' = f(x, y), y' = g(x, y) in separate loops)
+        List<Kernel> commits = new ArrayList<>();
+        for (Graph.Update u : g.updates()) {
+            Kernel w = producer.get(u.value());
+            for (Graph.Update u2 : g.updates())
+                if (u2 != u && producer.get(u2.value()) != w && w != null && readsBase(w, u2.target())) {
+                    commits.add(new Kernel.Commit(u.value(), u.target()));
+                    break;
+                }
+        }
+        kernels.addAll(commits);
         return order(g, kernels, producer);
+    }
+
+    /** Updates whose new value goes through the arena and a {@link Kernel.Commit}. */
+    public static Set<Node> committed(List<Kernel> kernels) {
+        Set<Node> r = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Kernel k : kernels) if (k instanceof Kernel.Commit c) r.add(c.value());
+        return r;
     }
 
     /**
@@ -152,13 +171,17 @@ public final class FusionPlanner {
                 if (p != null && p != k) after.get(p).add(k);
             }
         // in-place updates: every reader of a target's old value runs before the writer of its new value
+        Map<Node, Kernel> commitOf = new IdentityHashMap<>();
+        for (Kernel k : kernels) if (k instanceof Kernel.Commit c) commitOf.put(c.value(), k);
         for (Graph.Update u : g.updates()) {
-            Kernel writer = producer.get(u.value());
+            Kernel writer = commitOf.getOrDefault(u.value(), producer.get(u.value()));
             if (writer == null) throw new IllegalStateException("update of " + u.target() + " with a value no kernel computes: " + u.value());
             for (Kernel k : kernels) if (k != writer && readsBase(k, u.target())) after.get(k).add(writer);
         }
         for (Kernel k : kernels) for (Kernel s : after.get(k)) pending.merge(s, 1, Integer::sum);
-        PriorityQueue<Kernel> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.members().get(0).id(), b.members().get(0).id()));
+        // commits run last (after every reader), in update order
+        PriorityQueue<Kernel> ready = new PriorityQueue<>((a, b) -> a instanceof Kernel.Commit != b instanceof Kernel.Commit
+                ? (a instanceof Kernel.Commit ? 1 : -1) : Integer.compare(a.members().get(0).id(), b.members().get(0).id()));
         for (Kernel k : kernels) if (pending.get(k) == 0) ready.add(k);
         List<Kernel> out = new ArrayList<>();
         while (!ready.isEmpty()) {

@@ -11,9 +11,11 @@ import java.util.List;
  *       {@code stores} are the members whose values leave the loop (used elsewhere, or results).</li>
  *   <li>{@link Reduce}: one reduction over a contiguous block of axes.</li>
  *   <li>{@link Call}: a library op (matmul, one_hot) or a data movement (transpose), lowered by the op itself.</li>
+ *   <li>{@link Commit}: copies a parameter's or state's new value over the old one, when it could not be
+ *       written in place (its kernel also reads the old value of another updated tensor).</li>
  * </ul>
  */
-public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call {
+public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call, Kernel.Commit {
     /** Nodes whose values this kernel writes to memory. */
     List<Node> stores();
 
@@ -35,5 +37,11 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call 
         public List<Node> stores() { return List.of(node); }
         public List<Node> members() { return List.of(node); }
         public List<Node> reads() { return node.inputs(); }
+    }
+
+    record Commit(Node value, Node target) implements Kernel {
+        public List<Node> stores() { return List.of(); }
+        public List<Node> members() { return List.of(value); }
+        public List<Node> reads() { return List.of(value); }
     }
 }

@@ -56,7 +56,8 @@ public final class MemoryPlanner {
     public static BufferPlan plan(Graph g, List<Kernel> kernels) {
         Map<Node, Home> homes = new IdentityHashMap<>();
         Map<Node, Node> updateTarget = new IdentityHashMap<>();
-        for (Graph.Update u : g.updates()) updateTarget.put(u.value(), u.target());
+        java.util.Set<Node> committed = FusionPlanner.committed(kernels);
+        for (Graph.Update u : g.updates()) if (!committed.contains(u.value())) updateTarget.put(u.value(), u.target());
 
         // 1. homes outside the arena
         for (Node n : g.topo()) {
