@@ -63,14 +63,18 @@ public final class AlgebraicSimplify implements Pass {
     public Graph run(Graph g, PassContext cx) {
         int[] hits = new int[RULES.size()];
         Graph r = Rewriter.rewrite(g, (b, n, in) -> {
-            for (int i = 0; i < RULES.size(); i++) {
-                Node out = RULES.get(i).body().apply(b, n, in);
-                if (out != null) {
-                    hits[i]++;
-                    return out;
+            // apply rules until none fires on the result (a rewrite may enable another on the same node)
+            Node cur = null;
+            for (int round = 0; round < 8; round++) {
+                Node fired = null;
+                for (int i = 0; i < RULES.size() && fired == null; i++) {
+                    fired = RULES.get(i).body().apply(b, cur == null ? n : cur, cur == null ? in : cur.inputs());
+                    if (fired != null) hits[i]++;
                 }
+                if (fired == null || fired == cur) break;
+                cur = fired;
             }
-            return null;
+            return cur;
         });
         for (int i = 0; i < hits.length; i++) if (hits[i] > 0) cx.count("simplify: " + RULES.get(i).name(), hits[i]);
         return r;
