@@ -1,7 +1,6 @@
 package dev.ingot.compiler.ops;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ingot.compiler.GradCheck;
 import dev.ingot.compiler.ir.DType;
@@ -18,13 +17,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every primitive's and every composite's gradient against central differences, in float64. */
 class OpGradientCheckTest {
-    static Stream<Op> primitives() { return Ops.all().stream().filter(op -> !(op instanceof Leaf)); }
+    /** Differentiable primitives (those with a test spec; the test below checks that none is missing one). */
+    static Stream<Op> primitives() { return Ops.all().stream().filter(op -> !(op instanceof Leaf) && op.testSpec() != null); }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("primitives")
     void vjpMatchesCentralDifferences(Op op) {
         TestSpec spec = op.testSpec();
-        assumeTrue(spec != null, op.name() + " has no test spec (not differentiable)");
         int i = 0;
         for (TestSpec.Case c : spec.cases()) {
             GradCheck.check(op.name() + " " + c.inputs() + " " + c.attrs(), c.inputs(), (b, xs) -> b.node(op, xs, c.attrs()),
