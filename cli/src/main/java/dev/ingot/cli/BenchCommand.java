@@ -33,11 +33,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "S", defaultValue = "2", description = "Warm-up seconds per measurement (default: ${DEFAULT-VALUE}).") double warmup;
     @Option(names = "--window", paramLabel = "S", defaultValue = "2", description = "Seconds per timed window (default: ${DEFAULT-VALUE}).") double window;
     @Option(names = "--windows", paramLabel = "N", defaultValue = "5", description = "Timed windows (default: ${DEFAULT-VALUE}).") int windows;
+    @Option(names = "--profile", description = "Time every kernel and print where a training step spends its time.") boolean profile;
 
     @Override public Integer call() throws Exception {
         if (windows < 1 || window <= 0 || warmup < 0) throw new Errors.UsageException("--windows must be >= 1 and --window > 0");
         int nThreads = Models.threads(threads);
-        Compiler.Result r = Models.compile(model, Compiler.Options.defaults());
+        Compiler.Result r = Models.compile(model, Compiler.Options.defaults().withProfile(profile));
         int b = batch > 0 ? batch : r.model().train() != null ? r.model().train().batch() : 32;
         CompiledModel m = r.instantiate(b);
         m.initialize(1);
@@ -60,8 +61,10 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-28s %12s %12s %12s%n", "", "median", "min", "max");
         for (String k : List.of("train_examples_per_second", "infer_examples_per_second", "latency_b1_ms")) {
             @SuppressWarnings("unchecked") Map<String, Double> s = (Map<String, Double>) out.get(k);
-            if (s != null) System.out.printf("%-28s %,12.1f %,12.1f %,12.1f%n", k, s.get("median"), s.get("min"), s.get("max"));
+            String f = k.startsWith("latency") ? "%-28s %,12.3f %,12.3f %,12.3f%n" : "%-28s %,12.0f %,12.0f %,12.0f%n";
+            if (s != null) System.out.printf(f, k, s.get("median"), s.get("min"), s.get("max"));
         }
+        if (profile) printProfile(m.profile());
         if (json != null) {
             AtomicFile.writeString(json, Json.writePretty(out) + "\n");
             System.out.println("wrote " + json);
@@ -129,6 +132,16 @@ final class BenchCommand implements Callable<Integer> {
             med[w] = s[k / 2];
         }
         return med;
+    }
+
+    /** Kernels by total time, with their share, for the training step. */
+    private static void printProfile(Map<String, Long> prof) {
+        long total = 0;
+        for (var e : prof.entrySet()) if (e.getKey().startsWith("trainStep")) total += e.getValue();
+        final long t = Math.max(1, total);
+        System.out.println("\ntrainStep kernels by time:");
+        prof.entrySet().stream().filter(e -> e.getKey().startsWith("trainStep")).sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(25)
+                .forEach(e -> System.out.printf("  %5.1f%%  %s%n", 100.0 * e.getValue() / t, e.getKey().substring("trainStep ".length())));
     }
 
     private static Map<String, Double> stats(double[] v) {

@@ -33,12 +33,14 @@ public final class Compiler {
      * @param training    also emit {@code evaluate} and {@code trainStep} (when the model has a loss)
      * @param dumpDir     write the IR after each pass there, or null
      */
-    public record Options(String packageName, boolean vector, boolean training, Path dumpDir) {
-        public static Options defaults() { return new Options("ingot.generated", true, true, null); }
-        public Options withPackage(String p) { return new Options(p, vector, training, dumpDir); }
-        public Options withDumpDir(Path d) { return new Options(packageName, vector, training, d); }
-        public Options withVector(boolean v) { return new Options(packageName, v, training, dumpDir); }
-        public Options withTraining(boolean t) { return new Options(packageName, vector, t, dumpDir); }
+    public record Options(String packageName, boolean vector, boolean training, Path dumpDir, boolean profile) {
+        public static Options defaults() { return new Options("ingot.generated", true, true, null, false); }
+        public Options withPackage(String p) { return new Options(p, vector, training, dumpDir, profile); }
+        public Options withDumpDir(Path d) { return new Options(packageName, vector, training, d, profile); }
+        public Options withVector(boolean v) { return new Options(packageName, v, training, dumpDir, profile); }
+        public Options withTraining(boolean t) { return new Options(packageName, vector, t, dumpDir, profile); }
+        /** Time every kernel call (for {@code ingot bench --profile}); slows small kernels a little. */
+        public Options withProfile(boolean p) { return new Options(packageName, vector, training, dumpDir, p); }
     }
 
     /** Everything one compilation produced. */
@@ -88,7 +90,7 @@ public final class Compiler {
         String hash = InMemoryJavac.sha256(m.source().text());
         ModelDescription d = new ModelDescription(className(m.name()), m.name(), fileName(m.source().name()), hash,
                 m.inputs(), m.labels(), m.params(), m.outputs(), m.train());
-        JavaEmitter.Source source = JavaEmitter.emit(d, entries, new JavaEmitter.Options(opt.packageName(), opt.vector()));
+        JavaEmitter.Source source = JavaEmitter.emit(d, entries, new JavaEmitter.Options(opt.packageName(), opt.vector(), opt.profile()));
         return new Result(m, d, entries, source);
     }
 

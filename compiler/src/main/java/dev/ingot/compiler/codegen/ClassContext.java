@@ -24,6 +24,8 @@ final class ClassContext {
     private final Set<String> used = new HashSet<>();
     final List<String> taskFields = new ArrayList<>();
     int kernelCount;
+    /** Kernel calls timed in profiling mode, by slot. */
+    final List<String> profiled = new ArrayList<>();
 
     /** Field holding a leaf's array: {@code in_x}, {@code p_fc1_w}, {@code s_opt_fc1_w_m}. */
     String leafField(Node leaf) {

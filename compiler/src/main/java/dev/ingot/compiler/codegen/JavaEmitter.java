@@ -41,8 +41,9 @@ public final class JavaEmitter {
     public record Entry(String method, Graph graph) {}
 
     /** Code generation options: the package, and whether to use the Vector API (else plain scalar Java). */
-    public record Options(String packageName, boolean vector) {
-        public static Options defaults() { return new Options("ingot.generated", true); }
+    public record Options(String packageName, boolean vector, boolean profile) {
+        public Options(String packageName, boolean vector) { this(packageName, vector, false); }
+        public static Options defaults() { return new Options("ingot.generated", true, false); }
     }
 
     public record Source(String packageName, String className, String code) {
@@ -91,6 +92,12 @@ public final class JavaEmitter {
         decls.addAll(Fields.accessors(d, states.values()));
         decls.add(Fields.initialize(d, states.values()));
         decls.addAll(entryMethods);
+        if (opt.profile()) {
+            decls.add("private final long[] prof = new long[" + cls.profiled.size() + "];");
+            StringBuilder pm = new StringBuilder("@Override\npublic Map<String, Long> profile() {\nMap<String, Long> m = new java.util.LinkedHashMap<>();\n");
+            for (int i = 0; i < cls.profiled.size(); i++) pm.append("m.put(").append(SpecEmitter.str(cls.profiled.get(i))).append(", prof[").append(i).append("]);\n");
+            decls.add(pm.append("return m;\n}").toString());
+        }
         for (String missing : List.of("evaluate", "trainStep")) {
             if (entries.stream().noneMatch(e -> e.method().equals(missing))) {
                 String why = d.train() == null && missing.equals("trainStep") ? "has no train block" : "was compiled without a loss or for inference only";
@@ -156,6 +163,21 @@ public final class JavaEmitter {
                 kernelsOut.add(m.append("}\n").toString());
                 calls.add(name + "();");
             }
+        }
+        if (opt.profile()) {
+            List<String> timed = new ArrayList<>();
+            String line = "";
+            for (String c : calls) {
+                if (c.startsWith("//")) {
+                    line = c.substring(3).split("   ")[0];
+                    timed.add(c);
+                    continue;
+                }
+                int slot = cls.profiled.size();
+                cls.profiled.add(e.method() + " " + c.replaceAll("\\(.*", "").replace("Parallel.get().forRange", "parallel").replaceAll("System.arraycopy.*", "commit") + "  " + line);
+                timed.add("{ final long t0 = System.nanoTime(); " + c + " prof[" + slot + "] += System.nanoTime() - t0; }");
+            }
+            calls = timed;
         }
         // the entry method: check the batch, run the parts, then copy outputs / return the loss
         List<String> methods = new ArrayList<>();

@@ -60,6 +60,12 @@ public abstract class CompiledModel {
     /** Re-initializes every parameter with its declared initializer and resets all state. */
     public abstract void initialize(long seed);
 
+    /**
+     * Per-kernel time accumulated since construction, when the class was generated with profiling
+     * ({@code ingot bench --profile}): kernel name (with its DSL line) to nanoseconds. Empty otherwise.
+     */
+    public Map<String, Long> profile() { return Map.of(); }
+
     /** Every parameter then every state tensor, by name, backed by the live arrays (for checkpoints). */
     public Map<String, float[]> tensors() {
         Map<String, float[]> m = new LinkedHashMap<>();
