@@ -50,7 +50,11 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("workload", stem(model));
         out.put("framework", "ingot");
-        if (trains) out.put("train_examples_per_second", stats(measure(() -> m.trainStep(b), b)));
+        if (trains) {
+            double[] w = measure(() -> m.trainStep(b), b);
+            out.put("train_examples_per_second", stats(w));
+            out.put("train_windows", w);
+        }
         out.put("infer_examples_per_second", stats(measure(() -> m.predict(b), b)));
         out.put("latency_b1_ms", stats(latency(m)));
         out.put("threads", nThreads);
