@@ -57,6 +57,37 @@ public abstract class CompiledModel {
     /** Backing array of state tensor {@code name} (optimizer moments, step counter, running statistics). */
     public abstract float[] state(String name);
 
+    /**
+     * Predicts one example of a single-input model: {@code example} holds the input's values for
+     * one example (row-major); returns a new array with output 0 for that example. Convenient, not
+     * for hot loops: it allocates the result.
+     */
+    public float[] predict(float[] example) {
+        ModelSpec s = spec();
+        if (s.inputs().size() != 1 || s.inputs().get(0).dtype() != DType.F32)
+            throw new IllegalStateException("predict(float[]) needs a model with one f32 input; " + s.name() + " has " + s.inputs());
+        TensorSpec in = s.inputs().get(0);
+        if (example.length != in.numelPerExample())
+            throw new IllegalArgumentException("input " + in.name() + " takes " + in.numelPerExample() + " values per example " + in.shapeString() + ", got " + example.length);
+        System.arraycopy(example, 0, inputF32(in.name()), 0, example.length);
+        predict(1);
+        return java.util.Arrays.copyOf(output(0), s.outputs().get(0).numelPerExample());
+    }
+
+    /** Writes every parameter and state tensor to a safetensors file, atomically. */
+    public void save(java.nio.file.Path path) throws java.io.IOException {
+        dev.ingot.runtime.io.Checkpoint.save(path, this, Map.of());
+    }
+
+    /**
+     * Loads parameters and state from a safetensors file written by {@link #save} (or exported from
+     * PyTorch with the documented names). A missing tensor, an unexpected one or a wrong shape fails
+     * with the tensor's name and both shapes, and leaves the model unchanged.
+     */
+    public void load(java.nio.file.Path path) throws java.io.IOException {
+        dev.ingot.runtime.io.Checkpoint.load(path, this);
+    }
+
     /** Re-initializes every parameter with its declared initializer and resets all state. */
     public abstract void initialize(long seed);
 
