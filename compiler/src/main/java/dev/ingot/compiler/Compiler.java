@@ -83,7 +83,7 @@ public final class Compiler {
             entries.add(new JavaEmitter.Entry("evaluate", PassManager.run(Pipelines.inference(evalNames), new Graph("evaluate", withLoss, List.of()), cx)));
             if (m.train() != null) {
                 Optimizer o = Optimizer.all().get(m.optimizer());
-                Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), List.of());
+                Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
                 entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule()), train, cx)));
             }
         }

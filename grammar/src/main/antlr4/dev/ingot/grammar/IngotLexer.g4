@@ -10,6 +10,7 @@ FN      : 'fn';
 INPUT   : 'input';
 LABEL   : 'label';
 PARAM   : 'param';
+BUFFER  : 'buffer';
 OUTPUT  : 'output';
 TRAIN   : 'train';
 RETURN  : 'return';

@@ -51,6 +51,7 @@ layerDef
 
 layerStmt
     : paramDecl           # layerParam
+    | bufferDecl          # layerBuffer
     | layerInst           # layerSub
     | name = ID ASSIGN expr SEMI? # layerLet
     ;
@@ -65,6 +66,11 @@ paramDecl
 
 layerInst
     : LAYER name = ID ASSIGN expr SEMI?
+    ;
+
+// Non-trainable state saved with the model (PyTorch's buffers), e.g. batch norm's running statistics.
+bufferDecl
+    : BUFFER name = ID COLON tensorType (ASSIGN init = expr)? SEMI?
     ;
 
 // model MnistMlp { input x: f32[batch, 784]  ...  loss = softmax_cross_entropy(logits, y)  train { ... } }
@@ -95,10 +101,11 @@ dim
     : expr
     ;
 
-// Precedence from the top: postfix (call, member), power, unary minus, * / @, + -, comparisons, |>.
+// Precedence from the top: postfix (member, call, index), power, unary minus, * / @, + -, comparisons, |>.
 expr
     : expr DOT name = ID                                  # memberExpr
     | callee = expr LPAREN argList? RPAREN                # callExpr
+    | expr LBRACK index (COMMA index)* RBRACK             # indexExpr
     | <assoc = right> expr POW expr                       # powExpr
     | MINUS expr                                          # negExpr
     | expr op = (STAR | SLASH | AT) expr                  # mulExpr
@@ -114,6 +121,12 @@ expr
 
 argList
     : arg (COMMA arg)* COMMA?
+    ;
+
+// x[0], x[:, 1:3], x[-1], x[:, ::2]: numpy's basic indexing.
+index
+    : expr                                                # pointIndex
+    | start = expr? COLON stop = expr? (COLON step = expr?)? # sliceIndex
     ;
 
 arg

@@ -58,6 +58,9 @@ final class ElementwiseEmitter {
         ops.addAll(k.stores());
         List<Lin[]> strides = new ArrayList<>();
         for (Node o : ops) strides.add(Operand.strides(o.shape(), shape));
+        // ops that need the element's position (random numbers) read a pseudo-operand: the flat index
+        boolean indexed = k.members().stream().anyMatch(m -> ((Elementwise) m.op()).indexed());
+        if (indexed) strides.add(Operand.strides(shape, shape));
         Operand.Nest nest = Operand.collapse(shape, strides);
         int levels = nest.levels();
         boolean flat = levels == 1;
@@ -96,6 +99,7 @@ final class ElementwiseEmitter {
             b.append("for (int blk = lo; blk < hi; blk++) {\n");
             b.append("final int start = blk * ").append(BLOCK).append(", end = Math.min(").append(innerLen).append(", start + ").append(BLOCK).append(");\n");
             for (int o = 0; o < ops.size(); o++) b.append("final int o").append(o).append(" = ").append(cx.offset(ops.get(o))).append(";\n");
+            if (indexed) b.append("final int oi = 0;\n");
         } else {
             for (int l = 0; l < levels - 1; l++) {
                 String lo = l == 0 ? "lo" : "0", hi = l == 0 ? "hi" : nest.size(l).java("n");
@@ -108,6 +112,14 @@ final class ElementwiseEmitter {
                     if (!s.equals(Lin.ZERO)) off.append(" + i").append(l).append(" * ").append(paren(s.java("n")));
                 }
                 b.append("final int o").append(o).append(" = ").append(off).append(";\n");
+            }
+            if (indexed) {
+                StringBuilder off = new StringBuilder("0");
+                for (int l = 0; l < levels - 1; l++) {
+                    Lin s = nest.stride(ops.size(), l);
+                    if (!s.equals(Lin.ZERO)) off.append(" + i").append(l).append(" * ").append(paren(s.java("n")));
+                }
+                b.append("final int oi = ").append(off).append(";\n");
             }
         }
         // operands broadcast along the inner level: one scalar per row
@@ -146,6 +158,13 @@ final class ElementwiseEmitter {
         return new KernelCode(method, b.toString(), range, parallel, shapeNode);
     }
 
+    /** The scalar name of a broadcast operand (constants and per-row scalars have one). */
+    private static String scalarOf(Node n, Map<Node, String> lits, Map<Node, String> rowScalar, String vectorName) {
+        if (rowScalar.containsKey(n)) return rowScalar.get(n);
+        if (vectorName.endsWith("v")) return vectorName.substring(0, vectorName.length() - 1);
+        throw new IllegalStateException("an operand of an indexed op must be uniform across the loop: " + n);
+    }
+
     private static String paren(String s) { return s.contains(" ") ? "(" + s + ")" : s; }
 
     /** Loads, the members' expressions in order, and stores, for the vector or the scalar loop. */
@@ -173,6 +192,11 @@ final class ElementwiseEmitter {
             Elementwise op = (Elementwise) m.op();
             List<String> args = new ArrayList<>();
             for (Node i : m.inputs()) args.add(val.get(i));
+            if (op.indexed()) {
+                // scalar operands of an indexed op stay scalars (e.g. the seed of random numbers)
+                if (vec) for (int q = 0; q < m.inputs().size(); q++) args.set(q, scalarOf(m.inputs().get(q), lits, rowScalar, args.get(q)));
+                args.add("(oi + j)");
+            }
             String v = (vec ? "v" : "s") + t++;
             String type = m.dtype() == DType.BOOL ? (vec ? "VectorMask<Float>" : "boolean") : (vec ? "FloatVector" : "float");
             String expr = vec ? op.vector(args, m.attrs()) : op.scalar(args, m.attrs());

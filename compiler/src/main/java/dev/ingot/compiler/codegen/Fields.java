@@ -76,7 +76,10 @@ final class Fields {
         ClassContext names = new ClassContext();
         StringBuilder b = new StringBuilder("@Override\npublic void initialize(long seed) {\nfinal SplittableRandom r = new SplittableRandom(seed);\n");
         for (Node p : d.params()) b.append(init(names.leafField(p), p)).append('\n');
-        for (Node s : states) b.append("java.util.Arrays.fill(").append(names.leafField(s)).append(", ").append(EntryContext.lit(s.attrs().d("initial"))).append(");\n");
+        for (Node s : states) {
+            if (s.attrs().b("seeded")) b.append(names.leafField(s)).append("[0] = (float) ((seed * 0x9E3779B97F4A7C15L) >>> 40);   // 24 bits, exact in a float\n");
+            else b.append("java.util.Arrays.fill(").append(names.leafField(s)).append(", ").append(EntryContext.lit(s.attrs().d("initial"))).append(");\n");
+        }
         return b.append("}\n").toString();
     }
 

@@ -47,6 +47,7 @@ public final class Evaluator {
     private final List<String> libraryFrames = new ArrayList<>();
     private final Map<String, Integer> autoNames = new HashMap<>();
     private final List<Node> params = new ArrayList<>();
+    private final List<Node> buffers = new ArrayList<>();
     private final Map<String, SourceLoc> paramLocs = new LinkedHashMap<>();
     private String pendingLayerName;
     private int depth;
@@ -55,6 +56,9 @@ public final class Evaluator {
 
     /** Parameters created so far, in creation order. */
     public List<Node> params() { return params; }
+
+    /** Buffers (non-trainable state) created so far. */
+    public List<Node> buffers() { return buffers; }
 
     // ---- locations and errors ----------------------------------------------------------------
 
@@ -125,9 +129,16 @@ public final class Evaluator {
         if (e instanceof IngotParser.CmpExprContext c) return binary(c.op.getText(), c.expr(0), c.expr(1), s, f);
         if (e instanceof IngotParser.PipeExprContext p) {
             Value arg = eval(p.expr(0), s, f);
+            if (p.expr(1) instanceof IngotParser.CallExprContext c) {
+                // a |> f(b, c) is f(a, b, c); a |> dense(784, 10) instantiates the layer, then applies it
+                Value callee = eval(c.callee, s, f);
+                if (!(callee instanceof LayerDefV)) return call(c, callee, List.of(arg), s, f);
+                return apply(call(c, callee, List.of(), s, f), List.of(arg), Map.of(), c, p, f);
+            }
             Value fn = eval(p.expr(1), s, f);
             return apply(fn, List.of(arg), Map.of(), p.expr(1), p, f);
         }
+        if (e instanceof IngotParser.IndexExprContext ix) return Indexing.index(this, eval(ix.expr(), s, f), ix, s, f);
         if (e instanceof IngotParser.MemberExprContext m) {
             Value obj = eval(m.expr(), s, f);
             String name = m.name.getText();
@@ -210,9 +221,11 @@ public final class Evaluator {
 
     // ---- calls --------------------------------------------------------------------------------
 
-    private Value call(IngotParser.CallExprContext c, Scope s, SourceFile f) {
-        Value fn = eval(c.callee, s, f);
-        List<Value> pos = new ArrayList<>();
+    private Value call(IngotParser.CallExprContext c, Scope s, SourceFile f) { return call(c, eval(c.callee, s, f), List.of(), s, f); }
+
+    /** Calls {@code fn} with {@code first} before the call's own arguments. */
+    private Value call(IngotParser.CallExprContext c, Value fn, List<Value> first, Scope s, SourceFile f) {
+        List<Value> pos = new ArrayList<>(first);
         Map<String, Value> named = new LinkedHashMap<>();
         Map<String, ArgContext> namedCtx = new HashMap<>();
         if (c.argList() != null) {
@@ -244,6 +257,7 @@ public final class Evaluator {
             if (fn instanceof LayerDefV d) return Layers.instantiate(this, d, takeLayerName(d.name()), pos, named, callCtx, f);
             if (fn instanceof LayerV l) return Layers.forward(this, l, pos, named, callCtx, f);
             if (fn instanceof InitV i) return Inits.configure(this, i, pos, named, callCtx, f);
+            if (fn instanceof Value.MetaFnV mf) return MetaFunctions.call(this, mf.name(), pos, named, callCtx, f);
             throw error(calleeCtx, f, fn.describe() + " is not callable");
         } finally {
             depth--;
@@ -347,6 +361,16 @@ public final class Evaluator {
             case SHAPE:
                 if (v instanceof ListV l) return shapeDims(l.items(), ctx, f, what, true);
                 throw error(ctx, f, what + " must be a shape like [batch, 784], got " + v.describe());
+            case TENSORS:
+                if (v instanceof ListV l) {
+                    List<Node> ns = new ArrayList<>();
+                    for (Value item : l.items()) ns.add(tensor(item, ctx, f, what + " (an element)"));
+                    return ns;
+                }
+                throw error(ctx, f, what + " must be a list of tensors like [a, b], got " + v.describe());
+            case INTS_OR_STRING:
+                if (v instanceof StrV st) return st.s();
+                return convert(fn, new Builtin.Param(p.name(), Builtin.Kind.INTS, p.def()), v, ctx, f);
             default:
                 throw new IllegalStateException();
         }
@@ -466,6 +490,30 @@ public final class Evaluator {
         }
     }
 
+    /** Declares a buffer (state leaf) named {@code fullName}, initialized to a constant. */
+    Node declareBuffer(String fullName, IngotParser.BufferDeclContext p, Scope s, SourceFile f) {
+        SourceLoc old = enter(p, f);
+        try {
+            TensorType t = tensorType(p.tensorType(), s, f, false);
+            double initial = 0;
+            if (p.init != null) {
+                Value v = eval(p.init, s, f);
+                if (v instanceof InitV iv && iv.kind().equals("zeros")) initial = 0;
+                else if (v instanceof InitV iv && iv.kind().equals("ones")) initial = 1;
+                else if (v instanceof InitV iv && iv.kind().equals("constant")) initial = iv.args().get("value");
+                else if (v instanceof NumV n) initial = n.v();
+                else throw error(p.init, f, "buffer " + fullName + ": the initial value must be zeros, ones or a number, got " + v.describe());
+            }
+            if (paramLocs.containsKey(fullName)) throw error(p, f, "'" + fullName + "' is already defined at line " + paramLocs.get(fullName).line());
+            paramLocs.put(fullName, site);
+            Node n = b.state(fullName, t, initial);
+            buffers.add(n);
+            return n;
+        } finally {
+            leave(old);
+        }
+    }
+
     /** Builtin arguments as converted Java values. */
     private record MapArgs(Map<String, Object> m) implements Builtin.Args {
         public Node tensor(String n) { return (Node) m.get(n); }
@@ -476,5 +524,7 @@ public final class Evaluator {
         public boolean b(String n) { return (Boolean) m.get(n); }
         public String s(String n) { return (String) m.get(n); }
         public int[] shape(String n) { return (int[]) m.get(n); }
+        @SuppressWarnings("unchecked") public List<Node> tensors(String n) { return (List<Node>) m.get(n); }
+        public Object raw(String n) { Object v = m.get(n); return v instanceof Integer i ? new int[] {i} : v; }
     }
 }

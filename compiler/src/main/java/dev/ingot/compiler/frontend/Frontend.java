@@ -76,6 +76,7 @@ public final class Frontend {
         for (Builtin fn : Ops.functions().values()) s.define(fn.name(), new BuiltinV(fn), SourceLoc.NONE);
         for (String init : Inits.NAMES) s.define(init, Inits.bare(init), SourceLoc.NONE);
         s.define("batch", new DimV(Shape.BATCH), SourceLoc.NONE);
+        for (String meta : MetaFunctions.NAMES) s.define(meta, new Value.MetaFnV(meta), SourceLoc.NONE);
         s.define("true", new BoolV(true), SourceLoc.NONE);
         s.define("false", new BoolV(false), SourceLoc.NONE);
         return s;
@@ -123,7 +124,8 @@ public final class Frontend {
                 throw new CompileError(loc, "model " + m.name.getText() + " has no output", "a line like: output logits = out(h)");
             if (train != null && loss == null)
                 throw new CompileError(loc, "model " + m.name.getText() + " has a train block but no loss", "a line like: loss = softmax_cross_entropy(logits, y)");
-            return new ModelIr(m.name.getText(), src, loc, inputs, labels, ev.params(), outputs, loss, train, optimizer, hyper, schedule);
+            return new ModelIr(m.name.getText(), src, loc, inputs, labels, ev.params(), outputs, loss, train, optimizer, hyper, schedule,
+                    ev.buffers(), ev.b.trainUpdates());
         }
 
         void statement(IngotParser.ModelStmtContext st) {

@@ -26,6 +26,9 @@ final class Layers {
                 if (st instanceof IngotParser.LayerParamContext p) {
                     String name = p.paramDecl().name.getText();
                     ev.defineLocal(scope, name, new Value.TensorV(ev.declareParam(path + "." + name, p.paramDecl(), scope, def.src())), p, def.src());
+                } else if (st instanceof IngotParser.LayerBufferContext buf) {
+                    String name = buf.bufferDecl().name.getText();
+                    ev.defineLocal(scope, name, new Value.TensorV(ev.declareBuffer(path + "." + name, buf.bufferDecl(), scope, def.src())), buf, def.src());
                 } else if (st instanceof IngotParser.LayerSubContext sub) {
                     String name = sub.layerInst().name.getText();
                     ev.nameNextLayer(path + "." + name);

@@ -14,7 +14,10 @@ import java.util.Map;
  * @param loss     the loss, or null when the model declares none (inference only)
  * @param train    the train block, or null
  * @param optimizerHyper resolved optimizer hyperparameters (defaults filled in), or null
+ * @param buffers  non-trainable state declared by layers ({@code buffer running_mean: [c] = zeros})
+ * @param trainUpdates updates of buffers that happen in the training step only (running statistics)
  */
 public record ModelIr(String name, SourceFile source, SourceLoc loc, List<Node> inputs, List<Node> labels, List<Node> params,
                       Map<String, Node> outputs, Node loss, TrainConfig train, String optimizer, Map<String, Double> optimizerHyper,
-                      dev.ingot.compiler.optim.Schedule schedule) {}
+                      dev.ingot.compiler.optim.Schedule schedule, List<Node> buffers,
+                      List<dev.ingot.compiler.ir.Graph.Update> trainUpdates) {}

@@ -58,6 +58,11 @@ public sealed interface Value {
         public String describe() { return "the layer " + path + " (" + def.name() + ")"; }
     }
 
+    /** A function on compile-time values (numbers, lists), e.g. {@code pair(3) = [3, 3]}. */
+    record MetaFnV(String name) implements Value {
+        public String describe() { return "the function " + name; }
+    }
+
     /** A parameter initializer, e.g. {@code normal(std=0.02)}. */
     record InitV(String kind, Map<String, Double> args) implements Value {
         public String describe() { return "the initializer " + kind; }

@@ -24,6 +24,38 @@ public final class GraphBuilder {
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_ID = new java.util.concurrent.atomic.AtomicInteger();
     private Provenance prov = Provenance.NONE;
     private int merges;
+    private final List<Graph.Update> trainUpdates = new ArrayList<>();
+
+    /**
+     * Registers an update that happens in the training step only (batch norm's running statistics,
+     * the dropout counter). The frontend collects them into the model.
+     */
+    public void trainUpdate(Node target, Node value) {
+        for (Graph.Update u : trainUpdates)
+            if (u.target() == target) throw new ShapeError("state " + target.attrs().s("name") + " is updated twice in one step (is a layer with buffers called twice?)");
+        trainUpdates.add(new Graph.Update(target, value));
+    }
+
+    public List<Graph.Update> trainUpdates() { return List.copyOf(trainUpdates); }
+
+    private int streams;
+
+    /** A new stream id for a random-number call site. */
+    public int nextStream() { return streams++; }
+
+    /** The model's random seed (state {@code rng.seed}, set from the seed of {@code initialize}). */
+    public Node rngSeed() {
+        return node(Ops.STATE, leaf("rng.seed", TensorType.F32_SCALAR).with("initial", 0.0).with("seeded", true));
+    }
+
+    /** The training step counter of random numbers (state {@code rng.counter}, incremented by each step). */
+    public Node rngCounter() {
+        Node c = state("rng.counter", TensorType.F32_SCALAR, 0);
+        boolean registered = false;
+        for (Graph.Update u : trainUpdates) registered |= u.target() == c;
+        if (!registered) trainUpdates.add(new Graph.Update(c, add(c, one())));
+        return c;
+    }
 
     /** Sets the provenance given to nodes created from now on; returns the previous one. */
     public Provenance at(Provenance p) {

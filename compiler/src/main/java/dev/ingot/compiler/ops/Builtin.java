@@ -18,7 +18,13 @@ public interface Builtin {
     Node call(GraphBuilder b, Args args);
 
     /** Parameter kinds of a signature; the frontend converts arguments to these. */
-    enum Kind { TENSOR, INT, INTS, NUMBER, BOOL, STRING, SHAPE }
+    enum Kind {
+        TENSOR, INT, INTS, NUMBER, BOOL, STRING, SHAPE,
+        /** A list of tensors, e.g. concat's operands. */
+        TENSORS,
+        /** An integer, a list of integers or a string, e.g. padding = 1, [1, 2] or "same". */
+        INTS_OR_STRING
+    }
 
     /** One parameter. {@code def == null} means required; {@link #NONE} means optional without a value. */
     record Param(String name, Kind kind, Object def) {}
@@ -44,5 +50,9 @@ public interface Builtin {
         String s(String name);
         /** A shape argument, with {@code batch} as {@code -1}. */
         int[] shape(String name);
+        /** A list-of-tensors argument. */
+        java.util.List<Node> tensors(String name);
+        /** The raw converted value: {@code int[]} or {@code String} for INTS_OR_STRING. */
+        Object raw(String name);
     }
 }

@@ -25,6 +25,13 @@ public non-sealed interface Elementwise extends Op {
     /** Vector API expression computing a vector of elements. */
     String vector(List<String> x, Attrs a);
 
+    /**
+     * True for ops whose value depends on the element's position (random numbers): the emitter
+     * appends the flat element index to the operands, an {@code int} for {@link #scalar} and the
+     * index of the first lane for {@link #vector}.
+     */
+    default boolean indexed() { return false; }
+
     /** Output element type (F32 unless overridden by comparisons). */
     default DType outDType() { return DType.F32; }
 

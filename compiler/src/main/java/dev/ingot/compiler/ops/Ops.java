@@ -63,7 +63,9 @@ public final class Ops {
     public static final Mul MUL = register(new Mul());
     public static final Compare NE = register(new Compare("ne", "!=", "NE"));
     public static final Neg NEG = register(new Neg());
+    public static final Phase PHASE = register(new Phase());
     public static final Pow POW = register(new Pow());
+    public static final RandomUniform RANDOM_UNIFORM = register(new RandomUniform());
     public static final Sigmoid SIGMOID = register(new Sigmoid());
     public static final Sin SIN = register(new Sin());
     public static final Sqrt SQRT = register(new Sqrt());
@@ -77,9 +79,19 @@ public final class Ops {
     public static final ReduceSum SUM = register(new ReduceSum());
 
     // ---- library calls and movement ----
+    public static final Pooling AVG_POOL2D = register(new Pooling("avg_pool2d", false, false));
+    public static final Pooling AVG_POOL2D_GRAD = register(new Pooling("avg_pool2d_grad", false, true));
+    public static final Concat CONCAT = register(new Concat());
+    public static final Conv2d CONV2D = register(new Conv2d());
+    public static final Conv2dGradInput CONV2D_GRAD_INPUT = register(new Conv2dGradInput());
+    public static final Conv2dGradWeight CONV2D_GRAD_WEIGHT = register(new Conv2dGradWeight());
     public static final MatMul MATMUL = register(new MatMul());
+    public static final Pooling MAX_POOL2D = register(new Pooling("max_pool2d", true, false));
+    public static final Pooling MAX_POOL2D_GRAD = register(new Pooling("max_pool2d_grad", true, true));
     public static final OneHot ONE_HOT = register(new OneHot());
+    public static final Pad PAD = register(new Pad());
     public static final Reshape RESHAPE = register(new Reshape());
+    public static final Slice SLICE = register(new Slice());
     public static final Transpose TRANSPOSE = register(new Transpose());
 
     /** Every primitive, in registration order. */

@@ -22,6 +22,8 @@ public final class Pipelines {
     /** Inference (predict) and evaluation: keep the named outputs, simplify. */
     public static List<PassManager.Step> inference(Set<String> keep) {
         return List.of(
+            // Dropout and batch norm in inference mode.
+            once(new SelectPhase(false)),
             // Keep only what this entry point returns.
             once(new DeadCodeElimination(keep)),
             // stop_gradient only matters to autodiff.
@@ -33,6 +35,8 @@ public final class Pipelines {
     /** The training step: forward, loss, gradients, optimizer update. */
     public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule) {
         return List.of(
+            // Dropout and batch norm in training mode.
+            once(new SelectPhase(true)),
             // Only the loss matters for training; predict outputs are not computed unless the loss needs them.
             once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
             // Build backward first, so the simplifiers see forward and backward together.

@@ -28,4 +28,6 @@ public final class TestArgs implements Builtin.Args {
     public boolean b(String n) { return (Boolean) values.get(n); }
     public String s(String n) { return (String) values.get(n); }
     public int[] shape(String n) { return (int[]) values.get(n); }
+    @SuppressWarnings("unchecked") public List<Node> tensors(String n) { return (List<Node>) values.get(n); }
+    public Object raw(String n) { Object v = values.get(n); return v instanceof Integer i ? new int[] {i} : v; }
 }

@@ -13,7 +13,9 @@ public final class Composites {
 
     public static void register(Map<String, Builtin> into) {
         for (Builtin b : List.of(new Relu(), new LeakyRelu(), new Identity(), new Square(), new Mean(), new Min(),
-                new Softmax(), new LogSoftmax(), new SoftmaxCrossEntropy(), new Mse())) {
+                new Softmax(), new LogSoftmax(), new SoftmaxCrossEntropy(), new Mse(),
+                new Conv(), new Pool(true), new Pool(false), new Flatten(), new GlobalAvgPool(), new PadFn(), new ConcatFn(),
+                new Dropout(), new BatchNorm())) {
             if (into.put(b.name(), b) != null) throw new IllegalStateException("duplicate function " + b.name());
         }
     }

@@ -1,0 +1,33 @@
+package dev.ingot.compiler.ops.composite;
+
+import dev.ingot.compiler.ir.Attrs;
+import dev.ingot.compiler.ir.GraphBuilder;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ops.Builtin;
+import dev.ingot.compiler.ops.Ops;
+
+/**
+ * {@code max_pool2d(x, size = 2, stride = size, padding = "valid")} and {@code avg_pool2d(...)}:
+ * pooling over NCHW images; the stride defaults to the window, as in PyTorch and Keras.
+ */
+public final class Pool implements Builtin {
+    private final boolean max;
+
+    public Pool(boolean max) { this.max = max; }
+
+    public String name() { return max ? "max_pool2d" : "avg_pool2d"; }
+
+    public Signature signature() {
+        return Signature.of(Builtin.tensor("x"), Builtin.param("size", Kind.INTS, 2), Builtin.param("stride", Kind.INTS, NONE),
+                Builtin.param("padding", Kind.INTS_OR_STRING, "valid"));
+    }
+
+    public Node call(GraphBuilder b, Args a) {
+        Node x = a.tensor("x");
+        Windowing.checkImage(name(), x.shape());
+        int[] k = Windowing.pair(name(), "size", a.ints("size"));
+        int[] s = a.has("stride") ? Windowing.pair(name(), "stride", a.ints("stride")) : k;
+        int[] pad = Windowing.padding(name(), a.raw("padding"), x.shape(), k, s, new int[] {1, 1});
+        return b.node(max ? Ops.MAX_POOL2D : Ops.AVG_POOL2D, Attrs.of("kernel", k, "stride", s, "pad", pad), x);
+    }
+}
