@@ -56,13 +56,31 @@ public final class Differentiate implements Pass {
         List<Node> topo = fwd.topo();
         Set<Node> needed = dependsOn(topo, wrt);
         Map<Node, Node> grad = new IdentityHashMap<>();
+        Map<Node, List<Node>> users = fwd.users();
         grad.put(y, b.one());
         for (int i = topo.size() - 1; i >= 0; i--) {
             Node n = topo.get(i);
-            Node dOut = grad.get(n);
-            if (dOut == null || n.inputs().isEmpty() || !needed.contains(n)) continue;
+            if (n.op() == Ops.SCAN_OUT || n.inputs().isEmpty() || !needed.contains(n)) continue;   // projections: their op takes them
+            List<Node> dIns;
             Provenance saved = b.at(n.prov().backward());
-            List<Node> dIns = n.op().vjp(b, n, dOut);
+            if (n.op() == Ops.SCAN) {
+                // a multi-output op: gather the gradients of its projections by result index
+                List<Node> proj = new ArrayList<>(), cot = new ArrayList<>();
+                boolean any = false;
+                for (Node u : users.getOrDefault(n, List.of())) {
+                    int idx = u.attrs().i("index");
+                    while (proj.size() <= idx) { proj.add(null); cot.add(null); }
+                    proj.set(idx, u);
+                    cot.set(idx, grad.get(u));
+                    any |= grad.get(u) != null;
+                }
+                if (!any) { b.at(saved); continue; }
+                dIns = ((dev.ingot.compiler.ops.Control) n.op()).vjpMulti(b, n, proj, cot);
+            } else {
+                Node dOut = grad.get(n);
+                if (dOut == null) { b.at(saved); continue; }
+                dIns = n.op().vjp(b, n, dOut);
+            }
             if (dIns == null) throw new CompileError(n.prov().loc(), "no gradient for '" + n.op().name() + "'", "an op with a gradient rule");
             for (int k = 0; k < dIns.size(); k++) {
                 Node in = n.in(k), d = dIns.get(k);

@@ -4,6 +4,8 @@ import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Node;
 import dev.ingot.compiler.ops.Leaf;
 import dev.ingot.compiler.ops.Ops;
+import dev.ingot.compiler.ops.ScanBody;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -31,10 +33,15 @@ public final class Interpreter {
      */
     public static Result run(Graph g, Map<String, double[]> bindings, int batch) {
         Map<Node, double[]> v = new IdentityHashMap<>();
+        Map<Node, List<double[]>> scans = new IdentityHashMap<>();
         for (Node n : g.topo()) {
             int[] shape = n.shape().concrete(batch);
             double[] r;
             if (n.op() instanceof Leaf) r = leaf(n, bindings, batch, shape);
+            else if (n.op() == Ops.SCAN) {
+                scans.put(n, scan(n, v, batch));
+                r = new double[1];
+            } else if (n.op() == Ops.SCAN_OUT) r = scans.get(n.in(0)).get(n.attrs().i("index"));
             else {
                 List<double[]> in = new ArrayList<>();
                 List<int[]> shapes = new ArrayList<>();
@@ -51,6 +58,39 @@ public final class Interpreter {
         Map<String, double[]> ups = new LinkedHashMap<>();
         for (Graph.Update u : g.updates()) ups.put(u.target().attrs().s("name"), v.get(u.value()));
         return new Result(v, outs, ups);
+    }
+
+    /** Runs a scan step by step with the body graph; returns its results (final carries, stacked outputs). */
+    private static List<double[]> scan(Node n, Map<Node, double[]> v, int batch) {
+        ScanBody body = (ScanBody) n.attrs().map().get("body");
+        int t = n.attrs().i("length");
+        boolean reverse = n.attrs().b("reverse");
+        int nc = body.carries(), nx = body.xs(), nk = body.consts();
+        Map<String, double[]> bind = new HashMap<>();
+        double[][] carries = new double[nc][];
+        for (int i = 0; i < nc; i++) carries[i] = v.get(n.in(i));
+        for (int m = 0; m < nk; m++) bind.put("k" + m, v.get(n.in(nc + nx + m)));
+        int outs = body.graph().outputs().size();
+        double[][] stacked = new double[outs - nc][];
+        for (int step = 0; step < t; step++) {
+            int ti = reverse ? t - 1 - step : step;
+            for (int i = 0; i < nc; i++) bind.put("c" + i, carries[i]);
+            for (int j = 0; j < nx; j++) {
+                double[] xs = v.get(n.in(nc + j));
+                int per = xs.length / t;
+                bind.put("x" + j, java.util.Arrays.copyOfRange(xs, ti * per, (ti + 1) * per));
+            }
+            Result r = run(body.graph(), bind, batch);
+            for (int i = 0; i < nc; i++) carries[i] = r.values().get(body.graph().outputs().get(i).node());
+            for (int l = 0; l < outs - nc; l++) {
+                double[] y = r.values().get(body.graph().outputs().get(nc + l).node());
+                if (stacked[l] == null) stacked[l] = new double[y.length * t];
+                System.arraycopy(y, 0, stacked[l], ti * y.length, y.length);
+            }
+        }
+        List<double[]> res = new ArrayList<>(java.util.Arrays.asList(carries));
+        res.addAll(java.util.Arrays.asList(stacked));
+        return res;
     }
 
     private static double[] leaf(Node n, Map<String, double[]> bindings, int batch, int[] shape) {

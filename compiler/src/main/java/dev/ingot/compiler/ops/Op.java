@@ -11,7 +11,7 @@ import java.util.List;
  * its shape rule, its gradient rule (in IR ops), its float64 reference semantics and its lowering.
  * The category interfaces say how fusion, memory planning and codegen treat it.
  */
-public sealed interface Op permits Leaf, Elementwise, Reduction, Library, Movement {
+public sealed interface Op permits Leaf, Elementwise, Reduction, Library, Movement, Control {
     /** IR mnemonic (and DSL name where the op is exposed to the DSL). */
     String name();
 

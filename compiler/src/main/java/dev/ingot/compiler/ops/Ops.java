@@ -92,6 +92,10 @@ public final class Ops {
     public static final Pad PAD = register(new Pad());
     public static final Reshape RESHAPE = register(new Reshape());
     public static final Slice SLICE = register(new Slice());
+
+    // ---- control flow ----
+    public static final Scan SCAN = register(new Scan());
+    public static final ScanOut SCAN_OUT = register(new ScanOut());
     public static final Transpose TRANSPOSE = register(new Transpose());
 
     /** Every primitive, in registration order. */

@@ -39,6 +39,8 @@ public final class Pipelines {
             once(new SelectPhase(true)),
             // Only the loss matters for training; predict outputs are not computed unless the loss needs them.
             once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
+            // Loops save what their gradient needs (residuals), so the backward loop can read them.
+            once(new AugmentScans()),
             // Build backward first, so the simplifiers see forward and backward together.
             once(new Differentiate()),
             // Gradients become parameter and optimizer-state updates.
