@@ -173,17 +173,21 @@ public final class MatMul {
     static void gemm(Scratch s, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB,
                      float[] c, int cOff, int m, int n, int k, boolean accumulate, int i0, int i1, int j0, int j1) {
         float[] tile = s.tile;
+        if (j1 - j0 <= 2 * L) {
+            gemmNarrow(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, i0, i1, j0, j1);
+            return;
+        }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             float[] bp = s.bBuffer(KC * roundUp(nc, L));
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean beta = accumulate || pc > 0;
-                MatMulPack.packB(b, bOff, transB, n, k, jc, nc, pc, kc, bp);
+                MatMulPack.packB(s, b, bOff, transB, n, k, jc, nc, pc, kc, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     float[] ap = s.aBuffer(roundUp(mc, MR) * KC);
-                    MatMulPack.packA(a, aOff, transA, m, k, ic, mc, pc, kc, ap);
+                    MatMulPack.packA(s, a, aOff, transA, m, k, ic, mc, pc, kc, ap);
                     int panel = 0;
                     for (int p = 0; p < nc; p += NR) {
                         int w = Math.min(NR, nc - p);
@@ -195,6 +199,37 @@ public final class MatMul {
                         }
                         panel += kc * nv * L;
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Region at most 2L columns wide (e.g. the 10 logits of a classifier): one B panel per K block, and A read in
+     * place by {@link MatMulKernels#kernelDirect1}/{@code 2}. NOTE: packing A here would cost about as much as the
+     * multiply itself (one vector FMA per packed element).
+     */
+    static void gemmNarrow(Scratch s, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB,
+                           float[] c, int cOff, int m, int n, int k, boolean accumulate,
+                           int i0, int i1, int j0, int j1) {
+        int w = j1 - j0;
+        int nv = (w + L - 1) / L;
+        int ars = transA ? 1 : k;
+        int aks = transA ? m : 1;
+        float[] bp = s.bBuffer(KC * nv * L);
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean beta = accumulate || pc > 0;
+            MatMulPack.packB(s, b, bOff, transB, n, k, j0, w, pc, kc, bp);
+            for (int r = i0; r < i1; r += MR) {
+                int rows = Math.min(MR, i1 - r);
+                int a0 = aOff + r * ars + pc * aks;
+                if (nv == 1) {
+                    MatMulKernels.kernelDirect1(a, a0, ars, aks, bp, 0, kc, c, cOff + r * n + j0, n, beta, rows, w,
+                            s.tile);
+                } else {
+                    MatMulKernels.kernelDirect2(a, a0, ars, aks, bp, 0, kc, c, cOff + r * n + j0, n, beta, rows, w,
+                            s.tile);
                 }
             }
         }

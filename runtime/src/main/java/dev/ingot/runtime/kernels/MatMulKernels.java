@@ -252,6 +252,84 @@ final class MatMulKernels {
     }
 
     /**
+     * 6 x 1L kernel reading A in place: A(r, kk) = a[a0 + r*ars + kk*aks]. Used when N is at most 1L wide,
+     * where packing A would cost as much as the multiply.
+     */
+    static void kernelDirect1(float[] a, int a0, int ars, int aks, float[] bp, int b0, int kc,
+                              float[] c, int c0, int ldc, boolean beta, int rows, int cols, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c10 = z, c20 = z, c30 = z, c40 = z, c50 = z;
+        // NOTE: rows past the edge re-read the last valid row (never out of bounds); they are not stored.
+        int last = rows - 1;
+        int a1 = a0 + Math.min(1, last) * ars, a2 = a0 + Math.min(2, last) * ars, a3 = a0 + Math.min(3, last) * ars;
+        int a4 = a0 + Math.min(4, last) * ars, a5 = a0 + Math.min(5, last) * ars;
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = b0 + kk * (1 * L);
+            int ak = kk * aks;
+            FloatVector bv0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ak]);
+            c00 = bv0.fma(x, c00);
+            x = FloatVector.broadcast(F, a[a1 + ak]);
+            c10 = bv0.fma(x, c10);
+            x = FloatVector.broadcast(F, a[a2 + ak]);
+            c20 = bv0.fma(x, c20);
+            x = FloatVector.broadcast(F, a[a3 + ak]);
+            c30 = bv0.fma(x, c30);
+            x = FloatVector.broadcast(F, a[a4 + ak]);
+            c40 = bv0.fma(x, c40);
+            x = FloatVector.broadcast(F, a[a5 + ak]);
+            c50 = bv0.fma(x, c50);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c10.intoArray(tile, 1 * NR);
+        c20.intoArray(tile, 2 * NR);
+        c30.intoArray(tile, 3 * NR);
+        c40.intoArray(tile, 4 * NR);
+        c50.intoArray(tile, 5 * NR);
+        storeTile(tile, c, c0, ldc, rows, cols, beta);
+    }
+
+    /**
+     * 6 x 2L kernel reading A in place: A(r, kk) = a[a0 + r*ars + kk*aks]. Used when N is at most 2L wide,
+     * where packing A would cost as much as the multiply.
+     */
+    static void kernelDirect2(float[] a, int a0, int ars, int aks, float[] bp, int b0, int kc,
+                              float[] c, int c0, int ldc, boolean beta, int rows, int cols, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z;
+        // NOTE: rows past the edge re-read the last valid row (never out of bounds); they are not stored.
+        int last = rows - 1;
+        int a1 = a0 + Math.min(1, last) * ars, a2 = a0 + Math.min(2, last) * ars, a3 = a0 + Math.min(3, last) * ars;
+        int a4 = a0 + Math.min(4, last) * ars, a5 = a0 + Math.min(5, last) * ars;
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = b0 + kk * (2 * L);
+            int ak = kk * aks;
+            FloatVector bv0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector bv1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ak]);
+            c00 = bv0.fma(x, c00); c01 = bv1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[a1 + ak]);
+            c10 = bv0.fma(x, c10); c11 = bv1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[a2 + ak]);
+            c20 = bv0.fma(x, c20); c21 = bv1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[a3 + ak]);
+            c30 = bv0.fma(x, c30); c31 = bv1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[a4 + ak]);
+            c40 = bv0.fma(x, c40); c41 = bv1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[a5 + ak]);
+            c50 = bv0.fma(x, c50); c51 = bv1.fma(x, c51);
+        }
+        c00.intoArray(tile, 0 * NR); c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
+        storeTile(tile, c, c0, ldc, rows, cols, beta);
+    }
+
+    /**
      * One row of C, 4L columns: {@code c[ci + j] (+)= sum_kk a[ai + kk*as] * b[bi + kk*ldb + j]}, B read in place.
      * NOTE: two k steps per iteration into separate accumulators, so 8 FMA chains hide the FMA latency.
      */
