@@ -42,6 +42,12 @@ public final class Parallel {
 
     /** How long an idle worker (or a waiting caller) spins before parking, in nanoseconds. */
     private static final long SPIN_NANOS = Math.max(0L, Long.getLong("ingot.parallel.spinMicros", 200L)) * 1000L;
+    /**
+     * After this long, a spinning thread calls {@link Thread#yield()} between polls. NOTE: when the cores are
+     * oversubscribed (another process, JIT threads), a pure busy-spin steals the time slice that the thread it
+     * waits for needs; yielding hands it over while still reacting within a microsecond when cores are free.
+     */
+    private static final long YIELD_AFTER_NANOS = Math.min(SPIN_NANOS, 20_000L);
 
     private static final Parallel INSTANCE = new Parallel(defaultThreads());
 
@@ -172,17 +178,26 @@ public final class Parallel {
         }
         long start = System.nanoTime();
         int spins = 0;
+        boolean yielding = false;
         while (pending.get() != 0) {
-            if ((++spins & 63) == 0 && System.nanoTime() - start > SPIN_NANOS) {
-                waiter = Thread.currentThread();
-                callerParked = true;
-                while (pending.get() != 0) {
-                    LockSupport.park(this);
-                }
-                callerParked = false;
-                return;
+            if (yielding) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
             }
-            Thread.onSpinWait();
+            if ((++spins & 63) == 0) {
+                long waited = System.nanoTime() - start;
+                if (waited > SPIN_NANOS) {
+                    waiter = Thread.currentThread();
+                    callerParked = true;
+                    while (pending.get() != 0) {
+                        LockSupport.park(this);
+                    }
+                    callerParked = false;
+                    return;
+                }
+                yielding = waited > YIELD_AFTER_NANOS;
+            }
         }
     }
 
@@ -276,6 +291,7 @@ public final class Parallel {
         private boolean awaitWork() {
             long start = System.nanoTime();
             int spins = 0;
+            boolean yielding = false;
             while (true) {
                 long g = go;
                 if (g != seen) {
@@ -285,12 +301,20 @@ public final class Parallel {
                 if (stop) {
                     return false;
                 }
-                if ((++spins & 63) == 0 && System.nanoTime() - start > SPIN_NANOS) {
-                    parked = true;
-                    if (go == seen && !stop) {
-                        LockSupport.park(this);
+                if ((++spins & 63) == 0) {
+                    long waited = System.nanoTime() - start;
+                    if (waited > SPIN_NANOS) {
+                        parked = true;
+                        if (go == seen && !stop) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                        continue;
                     }
-                    parked = false;
+                    yielding = waited > YIELD_AFTER_NANOS;
+                }
+                if (yielding) {
+                    Thread.yield();
                 } else {
                     Thread.onSpinWait();
                 }
