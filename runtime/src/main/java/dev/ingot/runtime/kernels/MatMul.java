@@ -177,11 +177,12 @@ public final class MatMul {
             gemmNarrow(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, i0, i1, j0, j1);
             return;
         }
+        int kStep = kBlock(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             float[] bp = s.bBuffer(KC * roundUp(nc, L));
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 boolean beta = accumulate || pc > 0;
                 MatMulPack.packB(s, b, bOff, transB, n, k, jc, nc, pc, kc, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
@@ -217,8 +218,9 @@ public final class MatMul {
         int ars = transA ? 1 : k;
         int aks = transA ? m : 1;
         float[] bp = s.bBuffer(KC * nv * L);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        int kStep = kBlock(k);
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
             boolean beta = accumulate || pc > 0;
             MatMulPack.packB(s, b, bOff, transB, n, k, j0, w, pc, kc, bp);
             for (int r = i0; r < i1; r += MR) {
@@ -233,6 +235,15 @@ public final class MatMul {
                 }
             }
         }
+    }
+
+    /**
+     * K block length: at most KC, with the blocks of k evenly sized. NOTE: k = 784 gives 7 blocks of 112 instead of
+     * 6 x 128 + 16; a short last block pays the full packing and C load/store overhead for little work.
+     */
+    static int kBlock(int k) {
+        int blocks = ceilDiv(k, KC);
+        return ceilDiv(k, blocks);
     }
 
     /** Small-M path for columns [j0, j1): B is read in place (or dotted along k when transposed). */

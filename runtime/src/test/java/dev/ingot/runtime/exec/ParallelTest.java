@@ -175,12 +175,12 @@ class ParallelTest {
         Parallel.setThreads(2);
         long[] sum = new long[2];
         Parallel.RangeTask task = (lo, hi) -> sum[lo == 0 ? 0 : 1] += hi - lo;
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
             Parallel.get().forRange(2, 1, task);
         }
         sleep(5); // let the worker park (spin time is 0.2 ms), then wake it again
         Parallel.get().forRange(2, 1, task);
-        assertEquals(20_001L * 2, sum[0] + sum[1]);
+        assertEquals(5_001L * 2, sum[0] + sum[1]);
         assertTrue(sum[1] > 0, "the worker must have taken chunks");
     }
 
@@ -189,16 +189,16 @@ class ParallelTest {
         Parallel.setThreads(2);
         int[] out = new int[2];
         Parallel.RangeTask task = (lo, hi) -> out[lo == 0 ? 0 : 1]++;
-        for (int i = 0; i < 50_000; i++) {
+        for (int i = 0; i < 2_000; i++) {
             Parallel.get().forRange(2, 1, task);
         }
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = mx.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 2_000; i++) {
             Parallel.get().forRange(2, 1, task);
         }
         long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(allocated < 1024, "allocated " + allocated + " bytes in 10000 calls");
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes in 2000 calls");
     }
 
     @Test
