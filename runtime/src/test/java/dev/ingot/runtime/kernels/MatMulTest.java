@@ -281,6 +281,37 @@ class MatMulTest {
         assertEquals(0, allocated, "bytes allocated by 150 matmul calls after warm-up");
     }
 
+    /**
+     * The species and the vector switch are static finals, so the other configurations run in child JVMs: 256-bit
+     * vectors (the 2-vector panels used on AVX2 machines) and {@code ingot.vector=false} through the public API.
+     */
+    @Test
+    void otherConfigurationsInChildJvms() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        for (String flag : new String[] {"-Dingot.vector.bits=256", "-Dingot.vector=false"}) {
+            ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", flag,
+                    "-cp", System.getProperty("java.class.path"), SelfCheck.class.getName());
+            pb.redirectErrorStream(true);
+            Process proc = pb.start();
+            String out = new String(proc.getInputStream().readAllBytes());
+            assertEquals(0, proc.waitFor(), flag + " child JVM failed:\n" + out);
+            assertTrue(out.contains("SELF-CHECK OK"), out);
+        }
+    }
+
+    /** Entry point of the child JVMs: all shapes and transpose combinations at 1 and 2 threads. */
+    public static final class SelfCheck {
+        public static void main(String[] args) {
+            int[][] shapes = {{1, 1, 1}, {5, 7, 11}, {1, 70, 20}, {7, 65, 129}, {12, 10, 128}, {31, 97, 61},
+                {67, 129, 131}, {11, 1030, 17}};
+            for (int t : new int[] {1, 2}) {
+                Parallel.setThreads(t);
+                checkAllShapes(MatMul::matmul, "child/" + t + "t", shapes);
+            }
+            System.out.println("SELF-CHECK OK lanes=" + MatMul.vectorLanes());
+        }
+    }
+
     @Test
     void reportsVectorLanes() {
         assertTrue(MatMul.vectorLanes() >= 1);
