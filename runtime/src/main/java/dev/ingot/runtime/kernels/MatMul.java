@@ -30,6 +30,11 @@ import java.util.Arrays;
  *
  * <p>M &lt; 6 (e.g. batch-1 inference) skips packing: a row of C is computed against B in place
  * ({@link MatMulKernels#row4}) or, for transposed B, as dot products along k ({@link MatMulKernels#dot4}).
+ * N &lt;= 2 vectors (e.g. 10 logits) packs only B and reads A in place ({@link #gemmNarrow}).
+ *
+ * <p>Measured on the 2-core AVX-512 Xeon this was written on (one core, JDK 25, best of repeated runs): 125-145
+ * GFLOP/s for 256^3, 128x784x256 and 784x128x256 (transA); 105-115 with transposed B (the transposing pack is
+ * scalar); about 30 for N = 10 and M = 1. See benchmarks/README.md for the full table.
  *
  * <h2>Threads</h2>
  * The pool's {@link Parallel#threads()} decides. C is split either by B panels (columns; every thread packs all of
@@ -87,6 +92,9 @@ public final class MatMul {
         } else if (!ENABLED) {
             job.mode = Job.SCALAR_ROWS;
             pool.forRange(m, 1, job);
+        } else if (useDot(m, k, transA, transB)) {
+            job.mode = Job.DOT_COLS;
+            pool.forRange(ceilDiv(n, 4), 1, job);
         } else if (m < MR) {
             job.mode = Job.SMALL_COLS;
             pool.forRange(ceilDiv(n, Job.smallUnit(transB)), 1, job);
@@ -246,6 +254,49 @@ public final class MatMul {
         return ceilDiv(k, blocks);
     }
 
+    /** K at or above which A @ B^T with MR <= m <= {@link #DOT_MAX_M} uses {@link #dotGemm}. */
+    static final int DOT_MIN_K = Integer.getInteger("ingot.matmul.dotMinK", 1024);
+    /**
+     * NOTE: measured (1 thread, JDK 25): dot tiles beat packing for 32x1024x256 A@B^T (78 vs 63 GFLOP/s), tie at
+     * 64x2048x64 and lose at 64x9216x128 (65 vs 80) and 128x1024x128 (79 vs 109): the transposing pack of B is paid
+     * once per M pass, so it only dominates when M is small.
+     */
+    static final int DOT_MAX_M = 32;
+    /** K block of {@link #dotGemm}: 8 KB of each row, so the A and B slices of a block stay in L2. */
+    private static final int DOT_KB = 2048;
+
+    static boolean useDot(int m, int k, boolean transA, boolean transB) {
+        return transB && !transA && m >= MR && m <= DOT_MAX_M && k >= DOT_MIN_K;
+    }
+
+    /**
+     * A @ B^T for columns [j0, j1) as 4x4 tiles of dot products along k ({@link MatMulKernels#dot4x4}), k blocked
+     * by {@link #DOT_KB}. No packing: both operands are k-contiguous.
+     */
+    static void dotGemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                        boolean accumulate, int j0, int j1) {
+        for (int pc = 0; pc < k; pc += DOT_KB) {
+            int kb = Math.min(DOT_KB, k - pc);
+            boolean beta = accumulate || pc > 0;
+            int j = j0;
+            for (; j + 4 <= j1; j += 4) {
+                int bi = bOff + j * k + pc;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    MatMulKernels.dot4x4(a, aOff + i * k + pc, k, b, bi, k, kb, c, cOff + i * n + j, n, beta);
+                }
+                for (; i < m; i++) {
+                    MatMulKernels.dot4(a, aOff + i * k + pc, b, bi, k, kb, c, cOff + i * n + j, beta);
+                }
+            }
+            for (; j < j1; j++) {
+                for (int i = 0; i < m; i++) {
+                    MatMulKernels.dot1(a, aOff + i * k + pc, b, bOff + j * k + pc, kb, c, cOff + i * n + j, beta);
+                }
+            }
+        }
+    }
+
     /** Small-M path for columns [j0, j1): B is read in place (or dotted along k when transposed). */
     static void small(Scratch s, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB,
                       float[] c, int cOff, int m, int n, int k, boolean accumulate, int j0, int j1) {
@@ -368,6 +419,7 @@ public final class MatMul {
         static final int ROW_BLOCKS = 2;
         static final int COL_PANELS = 3;
         static final int BATCH = 4;
+        static final int DOT_COLS = 5;
 
         int mode;
         float[] a;
@@ -426,6 +478,8 @@ public final class MatMul {
                 }
             } else if (!ENABLED) {
                 MatMulScalar.rows(a, ao, transA, b, bo, transB, c, co, m, n, k, accumulate, 0, m);
+            } else if (useDot(m, k, transA, transB)) {
+                dotGemm(a, ao, b, bo, c, co, m, n, k, accumulate, 0, n);
             } else if (m < MR) {
                 small(s, a, ao, transA, b, bo, transB, c, co, m, n, k, accumulate, 0, n);
             } else {
@@ -446,6 +500,9 @@ public final class MatMul {
                             lo * u, Math.min(n, hi * u));
                     break;
                 }
+                case DOT_COLS:
+                    dotGemm(a, aOff, b, bOff, c, cOff, m, n, k, accumulate, lo * 4, Math.min(n, hi * 4));
+                    break;
                 case ROW_BLOCKS:
                     gemm(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate,
                             lo * MR, Math.min(m, hi * MR), 0, n);
