@@ -292,7 +292,6 @@ public final class Parallel {
     /** A pool thread: claims and runs chunks each time its {@link #go} sequence number changes. */
     private static final class Worker extends Thread {
         private final Parallel pool;
-        private final int index;
         volatile long go;
         volatile boolean parked;
         private volatile boolean stop;
@@ -301,7 +300,6 @@ public final class Parallel {
         Worker(Parallel pool, int index) {
             super("ingot-worker-" + index);
             this.pool = pool;
-            this.index = index;
             setDaemon(true);
         }
 
