@@ -30,6 +30,11 @@ import java.util.Arrays;
  *
  * <p>M &lt; 6 (e.g. batch-1 inference) skips packing: a row of C is computed against B in place
  * ({@link MatMulKernels#row4}) or, for transposed B, as dot products along k ({@link MatMulKernels#dot4}).
+ * N &lt;= 2 vectors (e.g. 10 logits) packs only B and reads A in place ({@link #gemmNarrow}).
+ *
+ * <p>Measured on the 2-core AVX-512 Xeon this was written on (one core, JDK 25, best of repeated runs): 125-145
+ * GFLOP/s for 256^3, 128x784x256 and 784x128x256 (transA); 105-115 with transposed B (the transposing pack is
+ * scalar); about 30 for N = 10 and M = 1. See benchmarks/README.md for the full table.
  *
  * <h2>Threads</h2>
  * The pool's {@link Parallel#threads()} decides. C is split either by B panels (columns; every thread packs all of
@@ -87,6 +92,9 @@ public final class MatMul {
         } else if (!ENABLED) {
             job.mode = Job.SCALAR_ROWS;
             pool.forRange(m, 1, job);
+        } else if (useDot(m, k, transA, transB)) {
+            job.mode = Job.DOT_COLS;
+            pool.forRange(ceilDiv(n, 4), 1, job);
         } else if (m < MR) {
             job.mode = Job.SMALL_COLS;
             pool.forRange(ceilDiv(n, Job.smallUnit(transB)), 1, job);
@@ -173,17 +181,22 @@ public final class MatMul {
     static void gemm(Scratch s, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB,
                      float[] c, int cOff, int m, int n, int k, boolean accumulate, int i0, int i1, int j0, int j1) {
         float[] tile = s.tile;
+        if (j1 - j0 <= 2 * L) {
+            gemmNarrow(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, i0, i1, j0, j1);
+            return;
+        }
+        int kStep = kBlock(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             float[] bp = s.bBuffer(KC * roundUp(nc, L));
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 boolean beta = accumulate || pc > 0;
-                MatMulPack.packB(b, bOff, transB, n, k, jc, nc, pc, kc, bp);
+                MatMulPack.packB(s, b, bOff, transB, n, k, jc, nc, pc, kc, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     float[] ap = s.aBuffer(roundUp(mc, MR) * KC);
-                    MatMulPack.packA(a, aOff, transA, m, k, ic, mc, pc, kc, ap);
+                    MatMulPack.packA(s, a, aOff, transA, m, k, ic, mc, pc, kc, ap);
                     int panel = 0;
                     for (int p = 0; p < nc; p += NR) {
                         int w = Math.min(NR, nc - p);
@@ -195,6 +208,90 @@ public final class MatMul {
                         }
                         panel += kc * nv * L;
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Region at most 2L columns wide (e.g. the 10 logits of a classifier): one B panel per K block, and A read in
+     * place by {@link MatMulKernels#kernelDirect1}/{@code 2}. NOTE: packing A here would cost about as much as the
+     * multiply itself (one vector FMA per packed element).
+     */
+    static void gemmNarrow(Scratch s, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB,
+                           float[] c, int cOff, int m, int n, int k, boolean accumulate,
+                           int i0, int i1, int j0, int j1) {
+        int w = j1 - j0;
+        int nv = (w + L - 1) / L;
+        int ars = transA ? 1 : k;
+        int aks = transA ? m : 1;
+        float[] bp = s.bBuffer(KC * nv * L);
+        int kStep = kBlock(k);
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
+            boolean beta = accumulate || pc > 0;
+            MatMulPack.packB(s, b, bOff, transB, n, k, j0, w, pc, kc, bp);
+            for (int r = i0; r < i1; r += MR) {
+                int rows = Math.min(MR, i1 - r);
+                int a0 = aOff + r * ars + pc * aks;
+                if (nv == 1) {
+                    MatMulKernels.kernelDirect1(a, a0, ars, aks, bp, 0, kc, c, cOff + r * n + j0, n, beta, rows, w,
+                            s.tile);
+                } else {
+                    MatMulKernels.kernelDirect2(a, a0, ars, aks, bp, 0, kc, c, cOff + r * n + j0, n, beta, rows, w,
+                            s.tile);
+                }
+            }
+        }
+    }
+
+    /**
+     * K block length: at most KC, with the blocks of k evenly sized. NOTE: k = 784 gives 7 blocks of 112 instead of
+     * 6 x 128 + 16; a short last block pays the full packing and C load/store overhead for little work.
+     */
+    static int kBlock(int k) {
+        int blocks = ceilDiv(k, KC);
+        return ceilDiv(k, blocks);
+    }
+
+    /** K at or above which A @ B^T with MR <= m <= {@link #DOT_MAX_M} uses {@link #dotGemm}. */
+    static final int DOT_MIN_K = Integer.getInteger("ingot.matmul.dotMinK", 1024);
+    /**
+     * NOTE: measured (1 thread, JDK 25): dot tiles beat packing for 32x1024x256 A@B^T (78 vs 63 GFLOP/s), tie at
+     * 64x2048x64 and lose at 64x9216x128 (65 vs 80) and 128x1024x128 (79 vs 109): the transposing pack of B is paid
+     * once per M pass, so it only dominates when M is small.
+     */
+    static final int DOT_MAX_M = 32;
+    /** K block of {@link #dotGemm}: 8 KB of each row, so the A and B slices of a block stay in L2. */
+    private static final int DOT_KB = 2048;
+
+    static boolean useDot(int m, int k, boolean transA, boolean transB) {
+        return transB && !transA && m >= MR && m <= DOT_MAX_M && k >= DOT_MIN_K;
+    }
+
+    /**
+     * A @ B^T for columns [j0, j1) as 4x4 tiles of dot products along k ({@link MatMulKernels#dot4x4}), k blocked
+     * by {@link #DOT_KB}. No packing: both operands are k-contiguous.
+     */
+    static void dotGemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+                        boolean accumulate, int j0, int j1) {
+        for (int pc = 0; pc < k; pc += DOT_KB) {
+            int kb = Math.min(DOT_KB, k - pc);
+            boolean beta = accumulate || pc > 0;
+            int j = j0;
+            for (; j + 4 <= j1; j += 4) {
+                int bi = bOff + j * k + pc;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    MatMulKernels.dot4x4(a, aOff + i * k + pc, k, b, bi, k, kb, c, cOff + i * n + j, n, beta);
+                }
+                for (; i < m; i++) {
+                    MatMulKernels.dot4(a, aOff + i * k + pc, b, bi, k, kb, c, cOff + i * n + j, beta);
+                }
+            }
+            for (; j < j1; j++) {
+                for (int i = 0; i < m; i++) {
+                    MatMulKernels.dot1(a, aOff + i * k + pc, b, bOff + j * k + pc, kb, c, cOff + i * n + j, beta);
                 }
             }
         }
@@ -322,6 +419,7 @@ public final class MatMul {
         static final int ROW_BLOCKS = 2;
         static final int COL_PANELS = 3;
         static final int BATCH = 4;
+        static final int DOT_COLS = 5;
 
         int mode;
         float[] a;
@@ -380,6 +478,8 @@ public final class MatMul {
                 }
             } else if (!ENABLED) {
                 MatMulScalar.rows(a, ao, transA, b, bo, transB, c, co, m, n, k, accumulate, 0, m);
+            } else if (useDot(m, k, transA, transB)) {
+                dotGemm(a, ao, b, bo, c, co, m, n, k, accumulate, 0, n);
             } else if (m < MR) {
                 small(s, a, ao, transA, b, bo, transB, c, co, m, n, k, accumulate, 0, n);
             } else {
@@ -400,6 +500,9 @@ public final class MatMul {
                             lo * u, Math.min(n, hi * u));
                     break;
                 }
+                case DOT_COLS:
+                    dotGemm(a, aOff, b, bOff, c, cOff, m, n, k, accumulate, lo * 4, Math.min(n, hi * 4));
+                    break;
                 case ROW_BLOCKS:
                     gemm(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate,
                             lo * MR, Math.min(m, hi * MR), 0, n);

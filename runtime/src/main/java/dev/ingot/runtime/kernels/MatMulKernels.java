@@ -28,8 +28,14 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>B panel: {@code kc} rows of {@code N*L} contiguous floats (row {@code kk} at {@code b0 + kk*N*L}); columns
  *       past N are zero.</li>
  * </ul>
- * A full tile is added to (beta) or stored into C directly from the registers; an edge tile (fewer valid rows or
- * columns) is spilled to a per-thread scratch tile and the valid part is copied by {@link #storeTile}.
+ * After the k loop the accumulators are stored into a per-thread scratch tile (row stride NR) and
+ * {@link #storeTile} adds (beta) or copies the valid {@code rows x cols} part into C.
+ *
+ * <p>NOTE: spilling every tile, not only edge tiles, costs about 1-2% (24 extra stores and loads per 128 k-steps of
+ * 24 FMAs) but halves the kernel's bytecode. With direct C stores in both a beta and a no-beta branch, kernel4 was
+ * 2063 bytes and C1 gave up on it ("out of virtual registers"); on JDK 25 the method then stayed at tier 2 and never
+ * reached C2, so every vector was boxed (1.2 GFLOP/s, 2 MB of garbage per 64^3 call). At 964 bytes C1 compiles it
+ * and C2 takes over as usual.
  *
  * <p>NOTE: the kernels are written out by hand (generated from one template) because vectors held in arrays or
  * passed to a method that is not inlined are boxed; each kernel keeps its vectors in locals and stays far below
@@ -39,6 +45,15 @@ import jdk.incubator.vector.VectorSpecies;
  * For M < 6 (batch-1 inference) packing B would cost as much as the multiply itself, so {@link #row4}/{@link #row1}
  * stream B in place (one row of C at a time, two k-steps unrolled for more independent accumulators) and, when B
  * is transposed, {@link #dot4}/{@link #dot1} compute dot products along k.
+ *
+ * <h2>Narrow-N kernels</h2>
+ * {@link #kernelDirect1}/{@link #kernelDirect2} are the 6-row kernels with A read in place (any row and k stride),
+ * for N of at most 2 vectors (the 10 logits of a classifier), where packing A would cost about one vector FMA per
+ * element, as much as the multiply.
+ *
+ * <h2>Dot-product tiles</h2>
+ * {@link #dot4x4} serves A @ B^T with a long k and a small M (e.g. a Linear layer with PyTorch's [out, in] weight
+ * layout at a small batch): both operands are read along their contiguous rows, with no transposing pack of B.
  */
 final class MatMulKernels {
     private MatMulKernels() {
@@ -252,6 +267,84 @@ final class MatMulKernels {
     }
 
     /**
+     * 6 x 1L kernel reading A in place: A(r, kk) = a[a0 + r*ars + kk*aks]. Used when N is at most 1L wide,
+     * where packing A would cost as much as the multiply.
+     */
+    static void kernelDirect1(float[] a, int a0, int ars, int aks, float[] bp, int b0, int kc,
+                              float[] c, int c0, int ldc, boolean beta, int rows, int cols, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c10 = z, c20 = z, c30 = z, c40 = z, c50 = z;
+        // NOTE: rows past the edge re-read the last valid row (never out of bounds); they are not stored.
+        int last = rows - 1;
+        int a1 = a0 + Math.min(1, last) * ars, a2 = a0 + Math.min(2, last) * ars, a3 = a0 + Math.min(3, last) * ars;
+        int a4 = a0 + Math.min(4, last) * ars, a5 = a0 + Math.min(5, last) * ars;
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = b0 + kk * (1 * L);
+            int ak = kk * aks;
+            FloatVector bv0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ak]);
+            c00 = bv0.fma(x, c00);
+            x = FloatVector.broadcast(F, a[a1 + ak]);
+            c10 = bv0.fma(x, c10);
+            x = FloatVector.broadcast(F, a[a2 + ak]);
+            c20 = bv0.fma(x, c20);
+            x = FloatVector.broadcast(F, a[a3 + ak]);
+            c30 = bv0.fma(x, c30);
+            x = FloatVector.broadcast(F, a[a4 + ak]);
+            c40 = bv0.fma(x, c40);
+            x = FloatVector.broadcast(F, a[a5 + ak]);
+            c50 = bv0.fma(x, c50);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c10.intoArray(tile, 1 * NR);
+        c20.intoArray(tile, 2 * NR);
+        c30.intoArray(tile, 3 * NR);
+        c40.intoArray(tile, 4 * NR);
+        c50.intoArray(tile, 5 * NR);
+        storeTile(tile, c, c0, ldc, rows, cols, beta);
+    }
+
+    /**
+     * 6 x 2L kernel reading A in place: A(r, kk) = a[a0 + r*ars + kk*aks]. Used when N is at most 2L wide,
+     * where packing A would cost as much as the multiply.
+     */
+    static void kernelDirect2(float[] a, int a0, int ars, int aks, float[] bp, int b0, int kc,
+                              float[] c, int c0, int ldc, boolean beta, int rows, int cols, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z;
+        // NOTE: rows past the edge re-read the last valid row (never out of bounds); they are not stored.
+        int last = rows - 1;
+        int a1 = a0 + Math.min(1, last) * ars, a2 = a0 + Math.min(2, last) * ars, a3 = a0 + Math.min(3, last) * ars;
+        int a4 = a0 + Math.min(4, last) * ars, a5 = a0 + Math.min(5, last) * ars;
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = b0 + kk * (2 * L);
+            int ak = kk * aks;
+            FloatVector bv0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector bv1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ak]);
+            c00 = bv0.fma(x, c00); c01 = bv1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[a1 + ak]);
+            c10 = bv0.fma(x, c10); c11 = bv1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[a2 + ak]);
+            c20 = bv0.fma(x, c20); c21 = bv1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[a3 + ak]);
+            c30 = bv0.fma(x, c30); c31 = bv1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[a4 + ak]);
+            c40 = bv0.fma(x, c40); c41 = bv1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[a5 + ak]);
+            c50 = bv0.fma(x, c50); c51 = bv1.fma(x, c51);
+        }
+        c00.intoArray(tile, 0 * NR); c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
+        storeTile(tile, c, c0, ldc, rows, cols, beta);
+    }
+
+    /**
      * One row of C, 4L columns: {@code c[ci + j] (+)= sum_kk a[ai + kk*as] * b[bi + kk*ldb + j]}, B read in place.
      * NOTE: two k steps per iteration into separate accumulators, so 8 FMA chains hide the FMA latency.
      */
@@ -320,6 +413,67 @@ final class MatMulKernels {
         s0.intoArray(c, ci);
     }
 
+    /**
+     * A 4 x 4 tile of dot products along k (A not transposed, B transposed, both k-contiguous):
+     * {@code c[ci + r*ldc + q] (+)= sum_kk a[ai + r*lda + kk] * b[bi + q*ldb + kk]}. 16 vector accumulators,
+     * 8 loads per 16 FMAs, one horizontal reduction per output at the end.
+     */
+    static void dot4x4(float[] a, int ai, int lda, float[] b, int bi, int ldb, int k,
+                       float[] c, int ci, int ldc, boolean beta) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s10 = z, s11 = z, s12 = z, s13 = z;
+        FloatVector s20 = z, s21 = z, s22 = z, s23 = z, s30 = z, s31 = z, s32 = z, s33 = z;
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int b1 = bi + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        int kv = F.loopBound(k);
+        int kk = 0;
+        for (; kk < kv; kk += L) {
+            FloatVector y0 = FloatVector.fromArray(F, b, bi + kk);
+            FloatVector y1 = FloatVector.fromArray(F, b, b1 + kk);
+            FloatVector y2 = FloatVector.fromArray(F, b, b2 + kk);
+            FloatVector y3 = FloatVector.fromArray(F, b, b3 + kk);
+            FloatVector x0 = FloatVector.fromArray(F, a, ai + kk);
+            s00 = y0.fma(x0, s00); s01 = y1.fma(x0, s01); s02 = y2.fma(x0, s02); s03 = y3.fma(x0, s03);
+            FloatVector x1 = FloatVector.fromArray(F, a, a1 + kk);
+            s10 = y0.fma(x1, s10); s11 = y1.fma(x1, s11); s12 = y2.fma(x1, s12); s13 = y3.fma(x1, s13);
+            FloatVector x2 = FloatVector.fromArray(F, a, a2 + kk);
+            s20 = y0.fma(x2, s20); s21 = y1.fma(x2, s21); s22 = y2.fma(x2, s22); s23 = y3.fma(x2, s23);
+            FloatVector x3 = FloatVector.fromArray(F, a, a3 + kk);
+            s30 = y0.fma(x3, s30); s31 = y1.fma(x3, s31); s32 = y2.fma(x3, s32); s33 = y3.fma(x3, s33);
+        }
+        float r00 = s00.reduceLanes(VectorOperators.ADD), r01 = s01.reduceLanes(VectorOperators.ADD), r02 = s02.reduceLanes(VectorOperators.ADD), r03 = s03.reduceLanes(VectorOperators.ADD);
+        float r10 = s10.reduceLanes(VectorOperators.ADD), r11 = s11.reduceLanes(VectorOperators.ADD), r12 = s12.reduceLanes(VectorOperators.ADD), r13 = s13.reduceLanes(VectorOperators.ADD);
+        float r20 = s20.reduceLanes(VectorOperators.ADD), r21 = s21.reduceLanes(VectorOperators.ADD), r22 = s22.reduceLanes(VectorOperators.ADD), r23 = s23.reduceLanes(VectorOperators.ADD);
+        float r30 = s30.reduceLanes(VectorOperators.ADD), r31 = s31.reduceLanes(VectorOperators.ADD), r32 = s32.reduceLanes(VectorOperators.ADD), r33 = s33.reduceLanes(VectorOperators.ADD);
+        for (; kk < k; kk++) {
+            float x0 = a[ai + kk], x1 = a[a1 + kk], x2 = a[a2 + kk], x3 = a[a3 + kk];
+            float y0 = b[bi + kk], y1 = b[b1 + kk], y2 = b[b2 + kk], y3 = b[b3 + kk];
+            r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
+            r10 += x1 * y0; r11 += x1 * y1; r12 += x1 * y2; r13 += x1 * y3;
+            r20 += x2 * y0; r21 += x2 * y1; r22 += x2 * y2; r23 += x2 * y3;
+            r30 += x3 * y0; r31 += x3 * y1; r32 += x3 * y2; r33 += x3 * y3;
+        }
+        int c0 = ci;
+        c[c0] = beta ? c[c0] + r00 : r00;
+        c[c0 + 1] = beta ? c[c0 + 1] + r01 : r01;
+        c[c0 + 2] = beta ? c[c0 + 2] + r02 : r02;
+        c[c0 + 3] = beta ? c[c0 + 3] + r03 : r03;
+        int c1 = ci + 1 * ldc;
+        c[c1] = beta ? c[c1] + r10 : r10;
+        c[c1 + 1] = beta ? c[c1 + 1] + r11 : r11;
+        c[c1 + 2] = beta ? c[c1 + 2] + r12 : r12;
+        c[c1 + 3] = beta ? c[c1 + 3] + r13 : r13;
+        int c2 = ci + 2 * ldc;
+        c[c2] = beta ? c[c2] + r20 : r20;
+        c[c2 + 1] = beta ? c[c2 + 1] + r21 : r21;
+        c[c2 + 2] = beta ? c[c2 + 2] + r22 : r22;
+        c[c2 + 3] = beta ? c[c2 + 3] + r23 : r23;
+        int c3 = ci + 3 * ldc;
+        c[c3] = beta ? c[c3] + r30 : r30;
+        c[c3 + 1] = beta ? c[c3 + 1] + r31 : r31;
+        c[c3 + 2] = beta ? c[c3 + 2] + r32 : r32;
+        c[c3 + 3] = beta ? c[c3 + 3] + r33 : r33;
+    }
     /**
      * Four dot products along k (B transposed, stored [n, k]): {@code c[ci + q] (+)= sum_kk x[xi + kk] *
      * b[bi + q*ldb + kk]} for q in [0, 4).

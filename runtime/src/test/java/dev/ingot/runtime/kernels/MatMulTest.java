@@ -21,7 +21,7 @@ class MatMulTest {
         {1, 1, 1}, {1, 1, 7}, {1, 17, 3}, {2, 3, 5}, {1, 5, 17}, {5, 7, 11}, {3, 100, 50}, {4, 33, 300},
         {1, 256, 97}, {1, 70, 20}, {6, 16, 1}, {6, 64, 128}, {7, 65, 129}, {12, 10, 128}, {13, 31, 37},
         {31, 97, 61}, {64, 64, 64}, {67, 129, 131}, {128, 10, 128}, {11, 1030, 17}, {390, 20, 5},
-        {97, 200, 257},
+        {97, 200, 257}, {13, 9, 2100}, {6, 33, 1024},
     };
 
     /** op(A) and op(B) as logical [m,k] / [k,n] row-major doubles, plus their stored float layouts. */
@@ -155,13 +155,13 @@ class MatMulTest {
     @Test
     void trainingShapesMatchReference() {
         Parallel.setThreads(2);
-        int[][] shapes = {{128, 256, 784}, {784, 256, 128}, {128, 784, 256}, {64, 128, 9216}};
+        // {m, n, k, combo}: combo bit 0 = transA, bit 1 = transB (forward nn, weight gradient tn, data gradient nt)
+        int[][] cases = {{128, 256, 784, 0}, {128, 256, 784, 3}, {784, 256, 128, 1}, {128, 784, 256, 2},
+            {64, 128, 9216, 0}, {64, 128, 9216, 2}, {32, 1024, 256, 2}};
         long seed = 100;
-        for (int[] s : shapes) {
-            for (int combo = 0; combo < 4; combo++) {
-                Problem p = new Problem(s[0], s[1], s[2], (combo & 1) != 0, (combo & 2) != 0, seed++, 0, 0);
-                check(MatMul::matmul, p, p.product(), "training");
-            }
+        for (int[] s : cases) {
+            Problem p = new Problem(s[0], s[1], s[2], (s[3] & 1) != 0, (s[3] & 2) != 0, seed++, 0, 0);
+            check(MatMul::matmul, p, p.product(), "training");
         }
     }
 
@@ -279,6 +279,37 @@ class MatMulTest {
             allocated = mx.getCurrentThreadAllocatedBytes() - before;
         }
         assertEquals(0, allocated, "bytes allocated by 150 matmul calls after warm-up");
+    }
+
+    /**
+     * The species and the vector switch are static finals, so the other configurations run in child JVMs: 256-bit
+     * vectors (the 2-vector panels used on AVX2 machines) and {@code ingot.vector=false} through the public API.
+     */
+    @Test
+    void otherConfigurationsInChildJvms() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        for (String flag : new String[] {"-Dingot.vector.bits=256", "-Dingot.vector=false"}) {
+            ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", flag,
+                    "-cp", System.getProperty("java.class.path"), SelfCheck.class.getName());
+            pb.redirectErrorStream(true);
+            Process proc = pb.start();
+            String out = new String(proc.getInputStream().readAllBytes());
+            assertEquals(0, proc.waitFor(), flag + " child JVM failed:\n" + out);
+            assertTrue(out.contains("SELF-CHECK OK"), out);
+        }
+    }
+
+    /** Entry point of the child JVMs: all shapes and transpose combinations at 1 and 2 threads. */
+    public static final class SelfCheck {
+        public static void main(String[] args) {
+            int[][] shapes = {{1, 1, 1}, {5, 7, 11}, {1, 70, 20}, {7, 65, 129}, {12, 10, 128}, {31, 97, 61},
+                {67, 129, 131}, {11, 1030, 17}};
+            for (int t : new int[] {1, 2}) {
+                Parallel.setThreads(t);
+                checkAllShapes(MatMul::matmul, "child/" + t + "t", shapes);
+            }
+            System.out.println("SELF-CHECK OK lanes=" + MatMul.vectorLanes());
+        }
     }
 
     @Test
