@@ -26,10 +26,21 @@ final class EntryContext implements Lowering {
     private final Map<Node, String> offsetNames = new IdentityHashMap<>();
     private List<String> out;
 
+    /** Maps this plan's arena offsets to the class arena (identity, except in loop bodies). */
+    final java.util.function.UnaryOperator<Lin> relocate;
+    /** Where leaves live when not in their own field: a loop body's inputs, as {array, offset}. */
+    final Map<Node, String[]> overrides;
+
     EntryContext(String prefix, MemoryPlanner.BufferPlan plan, ClassContext cls) {
+        this(prefix, plan, cls, l -> l, new IdentityHashMap<>());
+    }
+
+    EntryContext(String prefix, MemoryPlanner.BufferPlan plan, ClassContext cls, java.util.function.UnaryOperator<Lin> relocate, Map<Node, String[]> overrides) {
         this.prefix = prefix;
         this.plan = plan;
         this.cls = cls;
+        this.relocate = relocate;
+        this.overrides = overrides;
     }
 
     /** Statements emitted by lowerings go here. */
@@ -40,17 +51,18 @@ final class EntryContext implements Lowering {
     @Override public String array(Node n) {
         MemoryPlanner.Home h = plan.home(n);
         if (h instanceof MemoryPlanner.Arena) return "a";
-        if (h instanceof MemoryPlanner.Leaf l) return cls.leafField(l.leaf());
+        if (h instanceof MemoryPlanner.Leaf l) return overrides.containsKey(l.leaf()) ? overrides.get(l.leaf())[0] : cls.leafField(l.leaf());
         if (h instanceof MemoryPlanner.Literal lit && lit.node().attrs().has("values")) return cls.constArray(lit.node());
         throw new IllegalStateException("no array for literal " + n);
     }
 
     @Override public String offset(Node n) {
         MemoryPlanner.Home h = plan.home(n);
+        if (h instanceof MemoryPlanner.Leaf l && overrides.containsKey(l.leaf())) return overrides.get(l.leaf())[1];
         if (!(h instanceof MemoryPlanner.Arena ar)) return "0";
         return offsetNames.computeIfAbsent(dev.ingot.compiler.fusion.FusionPlanner.base(n), b -> {
             String name = prefix + "_" + javaName(b);
-            return cls.arenaOffset(name, ar.offset());
+            return cls.arenaOffset(name, relocate.apply(ar.offset()));
         });
     }
 

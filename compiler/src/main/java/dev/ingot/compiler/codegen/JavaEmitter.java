@@ -132,41 +132,7 @@ public final class JavaEmitter {
     /** The entry method (and its parts) plus its kernels (appended to {@code kernelsOut}). */
     private static List<String> entry(ModelDescription d, Entry e, List<Kernel> kernels, EntryContext cx, ClassContext cls,
                                       List<String> kernelsOut, Options opt) {
-        List<String> calls = new ArrayList<>();
-        String lastComment = null;
-        ElementwiseEmitter ew = new ElementwiseEmitter(cx, opt.vector());
-        ReduceEmitter re = new ReduceEmitter(cx, opt.vector());
-        for (Kernel k : kernels) {
-            int idx = cls.kernelCount++;
-            String name = "k" + idx + "_" + opNames(k);
-            Node anchor = k.members().get(k.members().size() - 1);
-            String comment = comment(anchor.prov());
-            if (!comment.equals(lastComment) && !comment.isEmpty()) calls.add("// " + comment);
-            lastComment = comment;
-            String javadoc = "/** " + describe(k) + (anchor.prov().comment().isEmpty() ? "" : "   [" + anchor.prov().comment() + "]") + " */\n";
-            if (k instanceof Kernel.Fused f) {
-                KernelCode code = ew.emit(f, name);
-                kernelsOut.add(javadoc + code.text());
-                calls.add(invoke(code, cls));
-            } else if (k instanceof Kernel.Reduce r) {
-                KernelCode code = re.emit(r.node(), name);
-                kernelsOut.add(javadoc + code.text());
-                calls.add(invoke(code, cls));
-            } else if (k instanceof Kernel.Commit cm) {
-                Node v = cm.value();
-                calls.add("System.arraycopy(" + cx.array(v) + ", " + cx.offset(v) + ", " + cls.leafField(cm.target()) + ", 0, " + v.shape().numel().constant() + ");   // new " + cm.target().attrs().s("name"));
-            } else if (k instanceof Kernel.Call call) {
-                List<String> body = new ArrayList<>();
-                cx.target(body);
-                Node n = call.node();
-                if (n.op() instanceof Library lib) lib.lower(cx, n);
-                else ((Movement) n.op()).lower(cx, n);
-                StringBuilder m = new StringBuilder(javadoc).append("private void ").append(name).append("() {\nfinal int n = this.n;\n");
-                for (String s : body) m.append(s).append('\n');
-                kernelsOut.add(m.append("}\n").toString());
-                calls.add(name + "();");
-            }
-        }
+        List<String> calls = kernelCalls(kernels, cx, cls, kernelsOut, opt);
         if (opt.profile()) {
             List<String> timed = new ArrayList<>();
             String line = "";
@@ -218,6 +184,52 @@ public final class JavaEmitter {
         };
         methods.add(0, doc + main);
         return methods;
+    }
+
+    /**
+     * Emits the methods of {@code kernels} into {@code kernelsOut} and returns the statements that
+     * call them in order, under comments naming the DSL line (used for entry points and loop bodies).
+     */
+    static List<String> kernelCalls(List<Kernel> kernels, EntryContext cx, ClassContext cls, List<String> kernelsOut, Options opt) {
+        List<String> calls = new ArrayList<>();
+        String lastComment = null;
+        ElementwiseEmitter ew = new ElementwiseEmitter(cx, opt.vector());
+        ReduceEmitter re = new ReduceEmitter(cx, opt.vector());
+        for (Kernel k : kernels) {
+            int idx = cls.kernelCount++;
+            String name = "k" + idx + "_" + opNames(k);
+            Node anchor = k.members().get(k.members().size() - 1);
+            String comment = comment(anchor.prov());
+            if (!comment.equals(lastComment) && !comment.isEmpty()) calls.add("// " + comment);
+            lastComment = comment;
+            String javadoc = "/** " + describe(k) + (anchor.prov().comment().isEmpty() ? "" : "   [" + anchor.prov().comment() + "]") + " */\n";
+            if (k instanceof Kernel.Fused f) {
+                KernelCode code = ew.emit(f, name);
+                kernelsOut.add(javadoc + code.text());
+                calls.add(invoke(code, cls));
+            } else if (k instanceof Kernel.Reduce r) {
+                KernelCode code = re.emit(r.node(), name);
+                kernelsOut.add(javadoc + code.text());
+                calls.add(invoke(code, cls));
+            } else if (k instanceof Kernel.Commit cm) {
+                Node v = cm.value();
+                calls.add("System.arraycopy(" + cx.array(v) + ", " + cx.offset(v) + ", " + cls.leafField(cm.target()) + ", 0, " + v.shape().numel().constant() + ");   // new " + cm.target().attrs().s("name"));
+            } else if (k instanceof Kernel.Loop loop) {
+                kernelsOut.add(javadoc + LoopEmitter.emit(loop, name, cx, cls, kernelsOut, opt));
+                calls.add(name + "();");
+            } else if (k instanceof Kernel.Call call) {
+                List<String> body = new ArrayList<>();
+                cx.target(body);
+                Node n = call.node();
+                if (n.op() instanceof Library lib) lib.lower(cx, n);
+                else ((Movement) n.op()).lower(cx, n);
+                StringBuilder m = new StringBuilder(javadoc).append("private void ").append(name).append("() {\nfinal int n = this.n;\n");
+                for (String s : body) m.append(s).append('\n');
+                kernelsOut.add(m.append("}\n").toString());
+                calls.add(name + "();");
+            }
+        }
+        return calls;
     }
 
     private static String invoke(KernelCode code, ClassContext cls) {

@@ -6,6 +6,8 @@ import dev.ingot.compiler.ops.Elementwise;
 import dev.ingot.compiler.ops.Leaf;
 import dev.ingot.compiler.ops.Library;
 import dev.ingot.compiler.ops.Movement;
+import dev.ingot.compiler.ops.Ops;
+import dev.ingot.compiler.ops.ScanBody;
 import dev.ingot.compiler.ops.Reduction;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,7 +43,6 @@ public final class FusionPlanner {
     public static List<Kernel> plan(Graph g) {
         List<Node> topo = g.topo();
         Map<Node, List<Node>> users = g.users();
-        USERS.set(users);
         Set<Node> roots = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Graph.Output o : g.outputs()) roots.add(o.node());
         for (Graph.Update u : g.updates()) roots.add(u.value());
@@ -52,7 +53,7 @@ public final class FusionPlanner {
         for (int i = topo.size() - 1; i >= 0; i--) {
             Node n = topo.get(i);
             if (!(n.op() instanceof Elementwise)) continue;
-            Integer target = pickGroup(n, users.getOrDefault(n, List.of()), group, groups);
+            Integer target = pickGroup(n, users.getOrDefault(n, List.of()), group, groups, users);
             if (target != null) {
                 group.put(n, target);
                 groups.get(target).add(n);
@@ -85,6 +86,18 @@ public final class FusionPlanner {
         }
         for (Node n : topo) {
             Kernel k = null;
+            if (n.op() == Ops.SCAN) {
+                List<Node> projections = new ArrayList<>();
+                for (Node u : users.getOrDefault(n, List.of())) if (u.op() == Ops.SCAN_OUT) projections.add(u);
+                projections.sort((a, b) -> Integer.compare(a.attrs().i("index"), b.attrs().i("index")));
+                Graph body = optimizeBody(((ScanBody) n.attrs().map().get("body")).graph());
+                Kernel.Loop loop = new Kernel.Loop(n, projections, body, plan(body));
+                kernels.add(loop);
+                producer.put(n, loop);
+                for (Node p : projections) producer.put(p, loop);
+                continue;
+            }
+            if (n.op() == Ops.SCAN_OUT) continue;
             if (n.op() instanceof Reduction) k = new Kernel.Reduce(n);
             else if (n.op() instanceof Library || (n.op() instanceof Movement mv && !mv.isAlias())) k = new Kernel.Call(n);
             else if (!(n.op() instanceof Elementwise) && !(n.op() instanceof Leaf) && !(n.op() instanceof Movement))
@@ -109,6 +122,11 @@ public final class FusionPlanner {
         return order(g, kernels, producer);
     }
 
+    /** A loop body through the cleanups (its outputs, in order, are kept). */
+    private static Graph optimizeBody(Graph body) {
+        return dev.ingot.compiler.pass.PassManager.run(dev.ingot.compiler.pass.Pipelines.loopBody(), body, dev.ingot.compiler.pass.PassContext.test());
+    }
+
     /** Updates whose new value goes through the arena and a {@link Kernel.Commit}. */
     public static Set<Node> committed(List<Kernel> kernels) {
         Set<Node> r = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -122,7 +140,7 @@ public final class FusionPlanner {
      * (that would need the bundle to run both before and after that user). Users outside the bundle
      * then read n from memory: a multi-output bundle, e.g. a relu whose mask the backward pass reuses.
      */
-    private static Integer pickGroup(Node n, List<Node> us, Map<Node, Integer> group, List<List<Node>> groups) {
+    private static Integer pickGroup(Node n, List<Node> us, Map<Node, Integer> group, List<List<Node>> groups, Map<Node, List<Node>> users) {
         Map<Integer, Integer> votes = new java.util.HashMap<>();
         for (Node u : us) {
             Integer g = group.get(u);
@@ -139,22 +157,19 @@ public final class FusionPlanner {
             int maxId = 0;
             for (Node m : members) maxId = Math.max(maxId, m.id());
             boolean convex = true;
-            for (Node u : us) if (!in.contains(u) && reaches(u, in, maxId, new java.util.HashSet<>())) { convex = false; break; }
+            for (Node u : us) if (!in.contains(u) && reaches(u, in, maxId, new java.util.HashSet<>(), users)) { convex = false; break; }
             if (convex) return best;
         }
         return null;
     }
 
     /** Whether a path of users leads from {@code from} into {@code targets} (ids above {@code maxId} cannot). */
-    private static boolean reaches(Node from, Set<Node> targets, int maxId, Set<Integer> seen) {
+    private static boolean reaches(Node from, Set<Node> targets, int maxId, Set<Integer> seen, Map<Node, List<Node>> users) {
         if (targets.contains(from)) return true;
         if (from.id() > maxId || !seen.add(from.id())) return false;
-        for (Node u : USERS.get().getOrDefault(from, List.of())) if (reaches(u, targets, maxId, seen)) return true;
+        for (Node u : users.getOrDefault(from, List.of())) if (reaches(u, targets, maxId, seen, users)) return true;
         return false;
     }
-
-    /** Users map of the graph being planned (set by {@link #plan}). */
-    private static final ThreadLocal<Map<Node, List<Node>>> USERS = new ThreadLocal<>();
 
     /** Topological order of kernels (Kahn), ties broken by the id of their first member. */
     private static List<Kernel> order(Graph g, List<Kernel> kernels, Map<Node, Kernel> producer) {

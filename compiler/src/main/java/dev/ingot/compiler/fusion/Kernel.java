@@ -11,11 +11,13 @@ import java.util.List;
  *       {@code stores} are the members whose values leave the loop (used elsewhere, or results).</li>
  *   <li>{@link Reduce}: one reduction over a contiguous block of axes.</li>
  *   <li>{@link Call}: a library op (matmul, one_hot) or a data movement (transpose), lowered by the op itself.</li>
+ *   <li>{@link Loop}: a {@code scan}: a Java loop over the kernels of its (optimized) body, writing the
+ *       scan's results ({@code projections}).</li>
  *   <li>{@link Commit}: copies a parameter's or state's new value over the old one, when it could not be
  *       written in place (its kernel also reads the old value of another updated tensor).</li>
  * </ul>
  */
-public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call, Kernel.Commit {
+public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call, Kernel.Commit, Kernel.Loop {
     /** Nodes whose values this kernel writes to memory. */
     List<Node> stores();
 
@@ -43,5 +45,11 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call,
         public List<Node> stores() { return List.of(); }
         public List<Node> members() { return List.of(value); }
         public List<Node> reads() { return List.of(value); }
+    }
+
+    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels) implements Kernel {
+        public List<Node> stores() { return projections; }
+        public List<Node> members() { return List.of(scan); }
+        public List<Node> reads() { return scan.inputs(); }
     }
 }

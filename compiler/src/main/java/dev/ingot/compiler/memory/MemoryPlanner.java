@@ -32,12 +32,26 @@ import java.util.Map;
 public final class MemoryPlanner {
     private MemoryPlanner() {}
 
-    /** Where each value lives and how big the arena must be (linear in {@code maxBatch}). */
-    public record BufferPlan(Map<Node, Home> homes, Lin arenaSize, int slots) {
+    /**
+     * Where each value lives and how big the arena must be (linear in {@code maxBatch}); for each
+     * loop kernel, the plan of its body and where its scratch (carries, body values) lies.
+     */
+    public record BufferPlan(Map<Node, Home> homes, Lin arenaSize, int slots, Map<Node, LoopMemory> loops) {
         public Home home(Node n) {
             Home h = homes.get(n);
             if (h == null) throw new IllegalStateException("no home for " + n);
             return h;
+        }
+    }
+
+    /**
+     * The memory of a loop: its body's own plan, whose arena offsets are relative (see
+     * {@link #relocate}), and the absolute offset of each carry's buffer.
+     */
+    public record LoopMemory(BufferPlan body, long staticBase, long batchBase, long outerStatic, List<Lin> carries) {
+        /** A body arena offset as an offset in the enclosing arena. */
+        public Lin relocate(Lin bodyOffset) {
+            return bodyOffset.perBatch() == 0 ? Lin.of(staticBase + bodyOffset.constant()) : new Lin(batchBase + bodyOffset.perBatch(), outerStatic);
         }
     }
 
@@ -88,6 +102,8 @@ public final class MemoryPlanner {
         // 3. offsets: static region, then batch region
         Region stat = new Region(), batch = new Region();
         Map<Node, long[]> placed = new IdentityHashMap<>();
+        Map<Node, BufferPlan> bodies = new IdentityHashMap<>();
+        Map<Node, long[]> scratch = new IdentityHashMap<>();      // scan -> {static base, batch base}
         for (int k = 0; k < kernels.size(); k++) {
             final int now = k;
             stat.release(now, live);
@@ -99,15 +115,55 @@ public final class MemoryPlanner {
                 if (size.isConstant()) placed.put(s, new long[] {0, stat.allocate(s, (size.constant() + 15) / 16 * 16)});
                 else placed.put(s, new long[] {1, batch.allocate(s, size.perBatch())});
             }
+            if (kernels.get(k) instanceof Kernel.Loop loop) {
+                // the loop's scratch: its body's arena plus one buffer per carry, live during the loop only
+                BufferPlan body = plan(loop.body(), loop.bodyKernels());
+                bodies.put(loop.scan(), body);
+                long st = body.arenaSize().constant(), bt = body.arenaSize().perBatch();
+                for (Node c : carries(loop)) {
+                    Lin size = c.shape().numel();
+                    if (size.isConstant()) st += (size.constant() + 15) / 16 * 16;
+                    else bt += size.perBatch();
+                }
+                Node marker = loop.scan();
+                live.put(marker, new int[] {k, k});
+                scratch.put(marker, new long[] {stat.allocate(marker, (st + 15) / 16 * 16), batch.allocate(marker, bt)});
+            }
         }
         long staticSize = (stat.end + 15) / 16 * 16;
+        Map<Node, LoopMemory> loops = new IdentityHashMap<>();
+        for (var e : bodies.entrySet()) {
+            BufferPlan body = e.getValue();
+            long[] base = scratch.get(e.getKey());
+            long st = base[0] + body.arenaSize().constant(), bt = base[1] + body.arenaSize().perBatch();
+            List<Lin> carryOffsets = new ArrayList<>();
+            Kernel.Loop loop = null;
+            for (Kernel kk : kernels) if (kk instanceof Kernel.Loop l && l.scan() == e.getKey()) loop = l;
+            for (Node c : carries(loop)) {
+                Lin size = c.shape().numel();
+                if (size.isConstant()) {
+                    carryOffsets.add(Lin.of(st));
+                    st += (size.constant() + 15) / 16 * 16;
+                } else {
+                    carryOffsets.add(new Lin(bt, staticSize));
+                    bt += size.perBatch();
+                }
+            }
+            loops.put(e.getKey(), new LoopMemory(body, base[0], base[1], staticSize, carryOffsets));
+        }
         for (var e : placed.entrySet()) {
             long[] p = e.getValue();
             homes.put(e.getKey(), new Arena(p[0] == 0 ? Lin.of(p[1]) : new Lin(p[1], staticSize)));
         }
         // aliases share their base's home
         for (Node n : g.topo()) if (!homes.containsKey(n) && FusionPlanner.base(n) != n) homes.put(n, homes.get(FusionPlanner.base(n)));
-        return new BufferPlan(homes, new Lin(batch.end, staticSize), placed.size());
+        return new BufferPlan(homes, new Lin(batch.end, staticSize), placed.size(), loops);
+    }
+
+    /** The carried values of a loop (the scan's first inputs, one buffer each). */
+    static List<Node> carries(Kernel.Loop loop) {
+        int n = ((dev.ingot.compiler.ops.ScanBody) loop.scan().attrs().map().get("body")).carries();
+        return loop.scan().inputs().subList(0, n);
     }
 
     /** Best-fit allocation of ranges within one region, in its unit (floats, or floats per example). */

@@ -32,6 +32,11 @@ public final class Pipelines {
             once(new DeadCodeElimination()));
     }
 
+    /** The body of a loop, before its kernels are planned: cleanups only (every output is kept). */
+    public static List<PassManager.Step> loopBody() {
+        return List.of(once(new StripStopGradient()), cleanups());
+    }
+
     /** The training step: forward, loss, gradients, optimizer update. */
     public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule) {
         return List.of(

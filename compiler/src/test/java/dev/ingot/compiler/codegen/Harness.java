@@ -44,6 +44,13 @@ public final class Harness {
         String cls = name.replaceAll("[^A-Za-z0-9]", "_") + "_" + (counter++);
         ModelDescription d = new ModelDescription(cls, name, "test.ingot", InMemoryJavac.sha256(cls), in, labels, params, outputs, null);
         JavaEmitter.Source src = JavaEmitter.emit(d, entries, new JavaEmitter.Options("ingot.test", vector));
+        if (System.getProperty("ingot.dumpHarness") != null) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(System.getProperty("ingot.dumpHarness"), cls + ".java"), src.code());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         try {
             return InMemoryJavac.compile(src.qualifiedName(), src.code()).getConstructor(int.class).newInstance(maxBatch);
         } catch (ReflectiveOperationException e) {

@@ -75,15 +75,51 @@ class ScanTest {
         return v;
     }
 
+    /** The generated loop (vector and scalar code): loss and, through one SGD step at rate 1, every gradient. */
     @ParameterizedTest(name = "reverse={0}")
     @ValueSource(booleans = {false, true})
-    void scanMatchesTheUnrolledGraph(boolean reverse) {
+    void generatedLoopMatchesTheInterpreter(boolean reverse) {
+        Map<String, double[]> values = values();
+        GraphBuilder g = new GraphBuilder();
+        Map<String, Node> leaves = new HashMap<>();
+        Node l = loss(g, false, reverse, leaves);
+        Graph graph = new AugmentScans().run(new Graph("f", List.of(new Graph.Output("loss", l)), List.of()), PassContext.test());
+        var want = Interpreter.run(new Differentiate().run(graph, PassContext.test()), values, 1);
+        List<Node> params = new ArrayList<>();
+        for (Node n : graph.leaves(Ops.PARAM)) params.add(g.param(n.attrs().s("name"), n.type(), Attrs.of("kind", "zeros")));
+        for (boolean vector : new boolean[] {true, false}) {
+            var m = dev.ingot.compiler.codegen.Harness.build("scan", List.of(), params, Map.of("total", g.reshape(l, Shape.of(1))), l, vector, 1);
+            for (Node p : params) copy(values.get(p.attrs().s("name")), m.param(p.attrs().s("name")));
+            m.predict(1);
+            assertEquals(want.scalar("loss"), m.output(0)[0], 1e-4 * Math.abs(want.scalar("loss")), "loss (predict)");
+            assertEquals(want.scalar("loss"), m.trainStep(1), 1e-4 * Math.abs(want.scalar("loss")), "loss (trainStep)");
+            for (Node p : params) {
+                String name = p.attrs().s("name");
+                double[] grad = want.output(Differentiate.GRAD + name), before = values.get(name);
+                float[] after = m.param(name);
+                for (int i = 0; i < grad.length; i++) assertEquals(grad[i], before[i] - after[i], 1e-4 + 1e-4 * Math.abs(grad[i]), "gradient of " + name + "[" + i + "] vector=" + vector);
+            }
+        }
+    }
+
+    static void copy(double[] src, float[] dst) {
+        for (int i = 0; i < src.length; i++) dst[i] = (float) src[i];
+    }
+
+    static Map<String, double[]> values() {
         Map<String, double[]> values = new HashMap<>();
         values.put("h0", random(B * H, 10));
         values.put("xs", random(T * B * F, 11));
         values.put("w", random(F * H, 12));
         values.put("u", random(H * H, 13));
         values.put("b", random(H, 14));
+        return values;
+    }
+
+    @ParameterizedTest(name = "reverse={0}")
+    @ValueSource(booleans = {false, true})
+    void scanMatchesTheUnrolledGraph(boolean reverse) {
+        Map<String, double[]> values = values();
         List<Interpreter.Result> results = new ArrayList<>();
         for (boolean unrolled : new boolean[] {true, false}) {
             GraphBuilder g = new GraphBuilder();
