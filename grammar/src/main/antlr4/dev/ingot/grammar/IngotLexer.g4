@@ -16,6 +16,9 @@ TRAIN   : 'train';
 RETURN  : 'return';
 FORWARD : 'forward';
 IMPORT  : 'import';
+IF      : 'if';
+THEN    : 'then';
+ELSE    : 'else';
 
 // Punctuation and operators.
 LBRACE   : '{';

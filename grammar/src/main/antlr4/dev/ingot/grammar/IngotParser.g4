@@ -52,6 +52,7 @@ layerDef
 layerStmt
     : paramDecl           # layerParam
     | bufferDecl          # layerBuffer
+    | fnDef               # layerFn
     | layerInst           # layerSub
     | name = ID ASSIGN expr SEMI? # layerLet
     ;
@@ -112,6 +113,7 @@ expr
     | expr op = (PLUS | MINUS) expr                       # addExpr
     | expr op = (LT | LE | GT | GE | EQ | NE) expr        # cmpExpr
     | expr PIPE expr                                      # pipeExpr
+    | IF cond = expr THEN a = expr ELSE b = expr          # ifExpr
     | LPAREN expr RPAREN                                  # parenExpr
     | LBRACK (expr (COMMA expr)*)? COMMA? RBRACK          # listExpr
     | (INT | FLOAT)                                       # numberExpr

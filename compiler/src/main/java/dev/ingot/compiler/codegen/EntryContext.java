@@ -27,15 +27,15 @@ final class EntryContext implements Lowering {
     private List<String> out;
 
     /** Maps this plan's arena offsets to the class arena (identity, except in loop bodies). */
-    final java.util.function.UnaryOperator<Lin> relocate;
+    final java.util.function.Function<MemoryPlanner.Arena, Lin> relocate;
     /** Where leaves live when not in their own field: a loop body's inputs, as {array, offset}. */
     final Map<Node, String[]> overrides;
 
     EntryContext(String prefix, MemoryPlanner.BufferPlan plan, ClassContext cls) {
-        this(prefix, plan, cls, l -> l, new IdentityHashMap<>());
+        this(prefix, plan, cls, MemoryPlanner.Arena::offset, new IdentityHashMap<>());
     }
 
-    EntryContext(String prefix, MemoryPlanner.BufferPlan plan, ClassContext cls, java.util.function.UnaryOperator<Lin> relocate, Map<Node, String[]> overrides) {
+    EntryContext(String prefix, MemoryPlanner.BufferPlan plan, ClassContext cls, java.util.function.Function<MemoryPlanner.Arena, Lin> relocate, Map<Node, String[]> overrides) {
         this.prefix = prefix;
         this.plan = plan;
         this.cls = cls;
@@ -62,7 +62,7 @@ final class EntryContext implements Lowering {
         if (!(h instanceof MemoryPlanner.Arena ar)) return "0";
         return offsetNames.computeIfAbsent(dev.ingot.compiler.fusion.FusionPlanner.base(n), b -> {
             String name = prefix + "_" + javaName(b);
-            return cls.arenaOffset(name, relocate.apply(ar.offset()));
+            return cls.arenaOffset(name, relocate.apply(ar));
         });
     }
 

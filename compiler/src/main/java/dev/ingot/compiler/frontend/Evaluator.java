@@ -42,7 +42,8 @@ import org.antlr.v4.runtime.ParserRuleContext;
 public final class Evaluator {
     private static final int MAX_DEPTH = 64;
 
-    final GraphBuilder b;
+    /** The builder nodes go to; swapped while a loop body is traced. */
+    GraphBuilder b;
     private SourceLoc site = SourceLoc.NONE;
     private final List<String> libraryFrames = new ArrayList<>();
     private final Map<String, Integer> autoNames = new HashMap<>();
@@ -139,6 +140,11 @@ public final class Evaluator {
             return apply(fn, List.of(arg), Map.of(), p.expr(1), p, f);
         }
         if (e instanceof IngotParser.IndexExprContext ix) return Indexing.index(this, eval(ix.expr(), s, f), ix, s, f);
+        if (e instanceof IngotParser.IfExprContext ie) {
+            Value c = eval(ie.cond, s, f);
+            if (!(c instanceof BoolV bv)) throw error(ie.cond, f, "the condition of 'if' must be true or false (known when compiling), got " + c.describe());
+            return eval(bv.v() ? ie.a : ie.b, s, f);
+        }
         if (e instanceof IngotParser.MemberExprContext m) {
             Value obj = eval(m.expr(), s, f);
             String name = m.name.getText();
@@ -174,6 +180,10 @@ public final class Evaluator {
     private Value binary(String op, ExprContext l, ExprContext r, Scope s, SourceFile f) {
         Value a = eval(l, s, f), c = eval(r, s, f);
         if (a instanceof NumV x && c instanceof NumV y) return numeric(op, x, y, r, f);
+        if ((op.equals("==") || op.equals("!=")) && !(a instanceof TensorV) && !(c instanceof TensorV)) {
+            boolean eq = a.equals(c);
+            return new BoolV(op.equals("==") == eq);
+        }
         Node x = tensor(a, l, f, "the left operand of '" + op + "'"), y = tensor(c, r, f, "the right operand of '" + op + "'");
         return new TensorV(switch (op) {
             case "+" -> b.add(x, y);
@@ -225,6 +235,24 @@ public final class Evaluator {
 
     /** Calls {@code fn} with {@code first} before the call's own arguments. */
     private Value call(IngotParser.CallExprContext c, Value fn, List<Value> first, Scope s, SourceFile f) {
+        // layer X = sequential(a(...), b(...)) names its layers X.0, X.1
+        if (fn instanceof Value.MetaFnV mf && mf.name().equals("sequential") && pendingLayerName != null) {
+            String prefix = pendingLayerName;
+            pendingLayerName = null;
+            namePrefixes.push(new Object[] {prefix, 0});
+            try {
+                Value v = callArgs(c, fn, first, s, f);
+                return v instanceof Value.StackV st ? new Value.StackV(prefix, st.layers(), st.mode()) : v;
+            } finally {
+                namePrefixes.pop();
+            }
+        }
+        return callArgs(c, fn, first, s, f);
+    }
+
+    private final java.util.ArrayDeque<Object[]> namePrefixes = new java.util.ArrayDeque<>();
+
+    private Value callArgs(IngotParser.CallExprContext c, Value fn, List<Value> first, Scope s, SourceFile f) {
         List<Value> pos = new ArrayList<>(first);
         Map<String, Value> named = new LinkedHashMap<>();
         Map<String, ArgContext> namedCtx = new HashMap<>();
@@ -258,16 +286,23 @@ public final class Evaluator {
             if (fn instanceof LayerV l) return Layers.forward(this, l, pos, named, callCtx, f);
             if (fn instanceof InitV i) return Inits.configure(this, i, pos, named, callCtx, f);
             if (fn instanceof Value.MetaFnV mf) return MetaFunctions.call(this, mf.name(), pos, named, callCtx, f);
+            if (fn instanceof Value.StackV st) return MetaFunctions.applyStack(this, st, pos, named, callCtx, f);
             throw error(calleeCtx, f, fn.describe() + " is not callable");
         } finally {
             depth--;
         }
     }
 
-    private String takeLayerName(String def) {
+    String takeLayerName(String def) {
         String n = pendingLayerName;
         pendingLayerName = null;
         if (n != null) return n;
+        if (!namePrefixes.isEmpty()) {
+            Object[] p = namePrefixes.peek();
+            int i = (Integer) p[1];
+            p[1] = i + 1;
+            return p[0] + "." + i;
+        }
         int k = autoNames.merge(def, 1, Integer::sum);
         return def + "_" + k;
     }
@@ -391,7 +426,7 @@ public final class Evaluator {
 
     private Value callFn(FnV fn, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile f) {
         IngotParser.FnDefContext d = fn.def();
-        Scope scope = new Scope(globals.get(fn.src()));
+        Scope scope = new Scope(fn.scope());
         bindParams(fn.name(), d.paramList(), scope, pos, named, ctx, f, fn.src());
         return evalBody(fn.name(), d.body(), scope, fn.src());
     }

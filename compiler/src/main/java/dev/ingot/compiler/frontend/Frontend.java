@@ -79,6 +79,7 @@ public final class Frontend {
         for (String meta : MetaFunctions.NAMES) s.define(meta, new Value.MetaFnV(meta), SourceLoc.NONE);
         s.define("true", new BoolV(true), SourceLoc.NONE);
         s.define("false", new BoolV(false), SourceLoc.NONE);
+        s.define("none", new Value.NoneV(), SourceLoc.NONE);
         return s;
     }
 
@@ -89,7 +90,7 @@ public final class Frontend {
         for (IngotParser.ItemContext it : file.item()) {
             if (it.fnDef() != null) {
                 String n = it.fnDef().name.getText();
-                ev.defineLocal(s, n, new FnV(n, it.fnDef(), src), it.fnDef().name == null ? it : it.fnDef(), src);
+                ev.defineLocal(s, n, new FnV(n, it.fnDef(), src, s), it.fnDef(), src);
             } else if (it.layerDef() != null) {
                 String n = it.layerDef().name.getText();
                 ev.defineLocal(s, n, new LayerDefV(n, it.layerDef(), src), it.layerDef(), src);
@@ -138,7 +139,7 @@ public final class Frontend {
                 String n = l.layerInst().name.getText();
                 ev.nameNextLayer(n);
                 Value v = ev.eval(l.layerInst().expr(), scope, src);
-                if (!(v instanceof LayerV)) throw ev.error(l.layerInst().expr(), src, "layer " + n + ": expected a layer like dense(784, 256), got " + v.describe());
+                if (!(v instanceof LayerV) && !(v instanceof Value.StackV)) throw ev.error(l.layerInst().expr(), src, "layer " + n + ": expected a layer like dense(784, 256), got " + v.describe());
                 ev.defineLocal(scope, n, v, l, src);
             } else if (st instanceof IngotParser.OutputDeclContext o) output(o);
             else if (st instanceof IngotParser.ModelLetContext let) {

@@ -48,6 +48,12 @@ final class Inits {
 
     /** {@code normal(std=0.02)}: binds arguments to the initializer's parameters. */
     static Value configure(Evaluator ev, InitV init, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile f) {
+        // zeros([batch, 64]) and ones([...]) with a shape are tensors, as in PyTorch; bare, they are initializers
+        if ((init.kind().equals("zeros") || init.kind().equals("ones")) && pos.size() == 1 && named.isEmpty() && pos.get(0) instanceof Value.ListV l) {
+            int[] dims = ev.shapeDims(l.items(), ctx, f, init.kind() + "()", false);
+            dev.ingot.compiler.ir.GraphBuilder b = ev.b;
+            return new Value.TensorV(b.broadcastTo(init.kind().equals("zeros") ? b.zero() : b.one(), new dev.ingot.compiler.ir.Shape(dims)));
+        }
         Map<String, Double> sig = SIGNATURES.get(init.kind());
         List<String> names = new ArrayList<>(sig.keySet());
         List<Boolean> req = new ArrayList<>();

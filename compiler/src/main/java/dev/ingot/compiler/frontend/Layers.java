@@ -33,8 +33,11 @@ final class Layers {
                     String name = sub.layerInst().name.getText();
                     ev.nameNextLayer(path + "." + name);
                     Value v = ev.eval(sub.layerInst().expr(), scope, def.src());
-                    if (!(v instanceof LayerV)) throw ev.error(sub, def.src(), "layer " + name + ": expected a layer like dense(64, 64), got " + v.describe());
+                    if (!(v instanceof LayerV) && !(v instanceof Value.StackV)) throw ev.error(sub, def.src(), "layer " + name + ": expected a layer like dense(64, 64), got " + v.describe());
                     ev.defineLocal(scope, name, v, sub, def.src());
+                } else if (st instanceof IngotParser.LayerFnContext fn) {
+                    String name = fn.fnDef().name.getText();
+                    ev.defineLocal(scope, name, new Value.FnV(name, fn.fnDef(), def.src(), scope), fn, def.src());
                 } else if (st instanceof IngotParser.LayerLetContext let) {
                     ev.defineLocal(scope, let.name.getText(), ev.eval(let.expr(), scope, def.src()), let, def.src());
                 }
@@ -42,7 +45,7 @@ final class Layers {
         } finally {
             if (!def.src().user()) ev.popFrame();
         }
-        return new LayerV(path, def, scope);
+        return new LayerV(path, def, scope, List.copyOf(pos), Map.copyOf(named));
     }
 
     static Value forward(Evaluator ev, LayerV layer, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile callerFile) {

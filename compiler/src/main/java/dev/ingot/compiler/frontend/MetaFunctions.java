@@ -1,33 +1,224 @@
 package dev.ingot.compiler.frontend;
 
+import dev.ingot.compiler.frontend.Value.BoolV;
+import dev.ingot.compiler.frontend.Value.LayerDefV;
+import dev.ingot.compiler.frontend.Value.LayerV;
 import dev.ingot.compiler.frontend.Value.ListV;
 import dev.ingot.compiler.frontend.Value.NumV;
+import dev.ingot.compiler.frontend.Value.StackV;
+import dev.ingot.compiler.frontend.Value.StrV;
+import dev.ingot.compiler.frontend.Value.TensorV;
+import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.GraphBuilder;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Rewriter;
+import dev.ingot.compiler.ir.Shape;
+import dev.ingot.compiler.ir.TensorType;
+import dev.ingot.compiler.ops.Leaf;
+import dev.ingot.compiler.ops.Ops;
+import dev.ingot.compiler.ops.Scan;
+import dev.ingot.compiler.ops.ScanBody;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.antlr.v4.runtime.ParserRuleContext;
 
 /**
- * Functions on compile-time values, for writing layers: {@code pair(k)} is {@code [k, k]} for a
- * number and {@code k} itself for a list of two; {@code len(list)} counts a list.
+ * Functions of the frontend itself, working on compile-time values and on the graph's structure:
+ * <ul>
+ *   <li>{@code pair(k)}: {@code [k, k]} for a number, {@code k} for a list of two; {@code len(list)}.</li>
+ *   <li>{@code scan(step, init, xs, reverse = false)}: runs {@code step(carry, x_t)} over the time axis
+ *       (axis 1) of {@code xs} as one loop ({@link Scan}), never unrolled. {@code step} returns
+ *       {@code [new_carry, y]} (or just the new carry, which is then also y); carries and inputs
+ *       may be lists of tensors. Returns {@code [final_carry, ys]} with ys {@code [batch, T, ...]}.</li>
+ *   <li>{@code repeat(n, layer_def, args...)}: n instances of a layer, applied in order.</li>
+ *   <li>{@code sequential(f, g, ...)}: layers and functions applied in order.</li>
+ *   <li>{@code bidirectional(layer, merge = "concat")}: the layer over the sequence and a twin (its own
+ *       weights, {@code reverse = true}) backwards, outputs merged by "concat", "sum", "ave" or "mul".</li>
+ * </ul>
  */
 final class MetaFunctions {
     private MetaFunctions() {}
 
-    static final List<String> NAMES = List.of("pair", "len");
+    static final List<String> NAMES = List.of("pair", "len", "scan", "repeat", "sequential", "bidirectional");
 
     static Value call(Evaluator ev, String name, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile f) {
-        Map<String, Value> a = ev.bind(name, List.of("x"), List.of(true), pos, named, ctx, f);
-        Value x = a.get("x");
         switch (name) {
-            case "pair":
+            case "pair", "len" -> {
+                Value x = ev.bind(name, List.of("x"), List.of(true), pos, named, ctx, f).get("x");
+                if (name.equals("len")) {
+                    if (x instanceof ListV l) return new NumV(l.items().size(), true);
+                    throw ev.error(ctx, f, "len(): expected a list, got " + x.describe());
+                }
                 if (x instanceof NumV n && n.isInt()) return new ListV(List.of(n, n));
                 if (x instanceof ListV l && l.items().size() == 2) return l;
                 throw ev.error(ctx, f, "pair(): expected a number or a list of two, got " + x.describe());
-            case "len":
-                if (x instanceof ListV l) return new NumV(l.items().size(), true);
-                throw ev.error(ctx, f, "len(): expected a list, got " + x.describe());
-            default:
-                throw new IllegalStateException(name);
+            }
+            case "scan" -> {
+                Map<String, Value> a = ev.bind(name, List.of("step", "init", "xs", "reverse"), List.of(true, true, true, false), pos, named, ctx, f);
+                boolean reverse = a.get("reverse") instanceof BoolV bv && bv.v();
+                if (a.get("reverse") != null && !(a.get("reverse") instanceof BoolV)) throw ev.error(ctx, f, "scan(): reverse must be true or false");
+                return scan(ev, a.get("step"), a.get("init"), a.get("xs"), reverse, ctx, f);
+            }
+            case "repeat" -> {
+                if (pos.size() < 2 || !(pos.get(0) instanceof NumV n) || !n.isInt() || n.v() < 1 || !(pos.get(1) instanceof LayerDefV def))
+                    throw ev.error(ctx, f, "repeat(n, layer, args...): n must be a positive integer and layer a layer definition like dense");
+                String path = ev.takeLayerName("repeat");
+                List<Value> layers = new ArrayList<>();
+                for (int i = 0; i < (int) n.v(); i++) layers.add(Layers.instantiate(ev, def, path + "." + i, pos.subList(2, pos.size()), named, ctx, f));
+                return new StackV(path, layers, "sequence");
+            }
+            case "sequential" -> {
+                if (pos.isEmpty() || !named.isEmpty()) throw ev.error(ctx, f, "sequential(f, g, ...) takes layers and functions, in order");
+                return new StackV(ev.takeLayerName("sequential"), List.copyOf(pos), "sequence");
+            }
+            case "bidirectional" -> {
+                Map<String, Value> a = ev.bind(name, List.of("layer", "merge"), List.of(true, false), pos, named, ctx, f);
+                if (!(a.get("layer") instanceof LayerV fwd)) throw ev.error(ctx, f, "bidirectional(): expected a recurrent layer like lstm(64, 128), got " + a.get("layer").describe());
+                String merge = a.get("merge") == null ? "concat" : a.get("merge") instanceof StrV s ? s.s() : null;
+                if (!List.of("concat", "sum", "ave", "mul").contains(merge)) throw ev.error(ctx, f, "bidirectional(): merge must be \"concat\", \"sum\", \"ave\" or \"mul\"");
+                Map<String, Value> args = new LinkedHashMap<>(fwd.named());
+                args.put("reverse", new BoolV(true));
+                LayerV bwd = Layers.instantiate(ev, fwd.def(), fwd.path() + "_reverse", fwd.args(), args, ctx, f);
+                return new StackV(fwd.path(), List.of(fwd, bwd), "bidirectional:" + merge);
+            }
+            default -> throw new IllegalStateException(name);
         }
+    }
+
+    /** Applies a stack: in order, or both directions merged. */
+    static Value applyStack(Evaluator ev, StackV st, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile f) {
+        if (st.mode().equals("sequence")) {
+            Value v = ev.apply(st.layers().get(0), pos, named, ctx, ctx, f);
+            for (Value l : st.layers().subList(1, st.layers().size())) v = ev.apply(l, List.of(v), Map.of(), ctx, ctx, f);
+            return v;
+        }
+        Node a = ev.tensor(ev.apply(st.layers().get(0), pos, named, ctx, ctx, f), ctx, f, "the forward layer's output");
+        Node b = ev.tensor(ev.apply(st.layers().get(1), pos, named, ctx, ctx, f), ctx, f, "the backward layer's output");
+        GraphBuilder g = ev.b;
+        return new TensorV(switch (st.mode().substring("bidirectional:".length())) {
+            case "concat" -> g.node(Ops.CONCAT, List.of(a, b), dev.ingot.compiler.ir.Attrs.of("axis", a.shape().rank() - 1));
+            case "sum" -> g.add(a, b);
+            case "ave" -> g.mul(g.add(a, b), 0.5);
+            default -> g.mul(a, b);
+        });
+    }
+
+    // ---- scan ------------------------------------------------------------------------------------
+
+    private static Value scan(Evaluator ev, Value step, Value init, Value xs, boolean reverse, ParserRuleContext ctx, SourceFile f) {
+        List<Node> carries = flatten(ev, init, ctx, f, "scan(): the initial state");
+        List<Node> seqs = flatten(ev, xs, ctx, f, "scan(): the inputs");
+        if (seqs.isEmpty()) throw ev.error(ctx, f, "scan(): no inputs to scan over");
+        int t = -1;
+        for (Node s : seqs) {
+            Shape sh = s.shape();
+            if (sh.rank() < 2 || sh.isBatchDim(1) || (t >= 0 && sh.dim(1) != t))
+                throw ev.error(ctx, f, "scan(): inputs must be [batch, time, ...] with the same static number of steps, got " + sh);
+            t = sh.dim(1);
+        }
+        // time-major inputs: each step is one contiguous block
+        List<Node> timeMajor = new ArrayList<>();
+        for (Node s : seqs) {
+            int[] perm = GraphBuilder.allAxes(s.shape().rank());
+            perm[0] = 1;
+            perm[1] = 0;
+            timeMajor.add(ev.b.transpose(s, perm));
+        }
+        // trace one step in a builder of its own
+        GraphBuilder outer = ev.b, inner = new GraphBuilder();
+        inner.at(outer.provenance());
+        ev.b = inner;
+        List<Node> newCarries, ys;
+        List<Node> cLeaves = new ArrayList<>(), xLeaves = new ArrayList<>();
+        Value yStructure;
+        try {
+            for (int i = 0; i < carries.size(); i++) cLeaves.add(inner.input("c" + i, carries.get(i).type(), "x"));
+            for (int j = 0; j < seqs.size(); j++) xLeaves.add(inner.input("x" + j, step(seqs.get(j).type()), "x"));
+            Value r = ev.apply(step, List.of(rebuild(init, cLeaves), rebuild(xs, xLeaves)), Map.of(), ctx, ctx, f);
+            Value carryOut = r, yOut = r;
+            if (r instanceof ListV l && l.items().size() == 2 && !(init instanceof ListV il && il.items().size() == 2 && !(l.items().get(0) instanceof ListV))) {
+                carryOut = l.items().get(0);
+                yOut = l.items().get(1);
+            }
+            newCarries = flatten(ev, carryOut, ctx, f, "the step's new state");
+            ys = flatten(ev, yOut, ctx, f, "the step's output");
+            yStructure = yOut;
+            if (newCarries.size() != carries.size())
+                throw ev.error(ctx, f, "scan(): the step returns " + newCarries.size() + " state tensors but the initial state has " + carries.size());
+            for (int i = 0; i < carries.size(); i++)
+                if (!newCarries.get(i).type().equals(carries.get(i).type()))
+                    throw ev.error(ctx, f, "scan(): the step turns state " + i + " from " + carries.get(i).type() + " into " + newCarries.get(i).type() + "; it must keep its shape");
+            if (!inner.trainUpdates().isEmpty()) throw ev.error(ctx, f, "scan(): layers with running statistics (batch_norm) cannot be used inside a loop");
+        } finally {
+            ev.b = outer;
+        }
+        // the body: values from outside the step become constants of the loop
+        List<Graph.Output> outs = new ArrayList<>();
+        for (int i = 0; i < newCarries.size(); i++) outs.add(new Graph.Output("c" + i, newCarries.get(i)));
+        for (int l = 0; l < ys.size(); l++) outs.add(new Graph.Output("y" + l, ys.get(l)));
+        List<Node> captured = new ArrayList<>();
+        Map<Node, String> constName = new IdentityHashMap<>();
+        Rewriter.Rebuilt body = Rewriter.rebuild(new Graph("step", outs, List.of()), (nb, old, ins) -> {
+            boolean outside = !inner.created(old) || old.op() == Ops.PARAM || old.op() == Ops.STATE
+                    || (old.op() == Ops.INPUT && !cLeaves.contains(old) && !xLeaves.contains(old));
+            if (!outside || (old.op() instanceof Leaf && old.op() != Ops.PARAM && old.op() != Ops.STATE && old.op() != Ops.INPUT)) return null;
+            String k = constName.computeIfAbsent(old, o -> {
+                captured.add(o);
+                return "k" + (captured.size() - 1);
+            });
+            return nb.input(k, old.type(), "x");
+        });
+        List<TensorType> types = new ArrayList<>();
+        for (Node c : carries) types.add(c.type());
+        for (Node s : seqs) types.add(step(s.type()));
+        for (Node k : captured) types.add(k.type());
+        ScanBody sb = new ScanBody(body.graph(), carries.size(), seqs.size(), captured.size(), null, types);
+        List<Node> in = new ArrayList<>(carries);
+        in.addAll(timeMajor);
+        in.addAll(captured);
+        List<Node> res = Scan.build(ev.b, sb, in, t, reverse);
+        List<Node> finals = res.subList(0, carries.size());
+        List<Node> stacked = new ArrayList<>();
+        for (Node y : res.subList(carries.size(), res.size())) {
+            int[] perm = GraphBuilder.allAxes(y.shape().rank());
+            perm[0] = 1;
+            perm[1] = 0;
+            stacked.add(ev.b.transpose(y, perm));
+        }
+        return new ListV(List.of(rebuild(init, finals), rebuild(yStructure, stacked)));
+    }
+
+    /** One step's slice of a [batch, time, ...] type: [batch, ...]. */
+    private static TensorType step(TensorType seq) {
+        int[] d = new int[seq.rank() - 1];
+        d[0] = seq.shape().dim(0);
+        for (int i = 2; i < seq.rank(); i++) d[i - 1] = seq.shape().dim(i);
+        return seq.withShape(new Shape(d));
+    }
+
+    private static List<Node> flatten(Evaluator ev, Value v, ParserRuleContext ctx, SourceFile f, String what) {
+        List<Node> r = new ArrayList<>();
+        if (v instanceof TensorV t) r.add(t.node());
+        else if (v instanceof ListV l) for (Value item : l.items()) r.addAll(flatten(ev, item, ctx, f, what));
+        else throw ev.error(ctx, f, what + " must be a tensor or a list of tensors, got " + v.describe());
+        return r;
+    }
+
+    /** A value of {@code shape}'s structure (a tensor, or nested lists) holding {@code nodes} in order. */
+    private static Value rebuild(Value shape, List<Node> nodes) {
+        int[] at = {0};
+        return rebuild(shape, nodes, at);
+    }
+
+    private static Value rebuild(Value shape, List<Node> nodes, int[] at) {
+        if (shape instanceof ListV l) {
+            List<Value> items = new ArrayList<>();
+            for (Value i : l.items()) items.add(rebuild(i, nodes, at));
+            return new ListV(items);
+        }
+        return new TensorV(nodes.get(at[0]++));
     }
 }

@@ -41,7 +41,8 @@ public sealed interface Value {
         public String describe() { return "the batch dimension"; }
     }
 
-    record FnV(String name, IngotParser.FnDefContext def, SourceFile src) implements Value {
+    /** A DSL function; {@code scope} is where it was defined (the file, or a layer whose parameters it sees). */
+    record FnV(String name, IngotParser.FnDefContext def, SourceFile src, Scope scope) implements Value {
         public String describe() { return "the function " + name; }
     }
 
@@ -54,8 +55,21 @@ public sealed interface Value {
     }
 
     /** An instantiated layer: its parameters exist; calling it runs its {@code forward}. */
-    record LayerV(String path, LayerDefV def, Scope scope) implements Value {
+    record LayerV(String path, LayerDefV def, Scope scope, List<Value> args, Map<String, Value> named) implements Value {
         public String describe() { return "the layer " + path + " (" + def.name() + ")"; }
+    }
+
+    /**
+     * A layer made of layers, applied in order (from {@code repeat} and {@code sequential}), or run
+     * both ways over a sequence and merged (from {@code bidirectional}).
+     */
+    record StackV(String path, List<Value> layers, String mode) implements Value {
+        public String describe() { return "the layer " + path + " (" + mode + ")"; }
+    }
+
+    /** The absence of a value: {@code none} (a default for optional arguments). */
+    record NoneV() implements Value {
+        public String describe() { return "none"; }
     }
 
     /** A function on compile-time values (numbers, lists), e.g. {@code pair(3) = [3, 3]}. */

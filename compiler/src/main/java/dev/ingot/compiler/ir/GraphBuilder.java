@@ -20,6 +20,7 @@ public final class GraphBuilder {
     private record Key(Op op, List<Integer> inputs, Attrs attrs) {}
 
     private final Map<Key, Node> interned = new HashMap<>();
+    private final java.util.Set<Node> created = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Ids are global so that nodes of different builders (passes rebuild graphs) still sort in creation order. */
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_ID = new java.util.concurrent.atomic.AtomicInteger();
     private Provenance prov = Provenance.NONE;
@@ -66,6 +67,9 @@ public final class GraphBuilder {
 
     public Provenance provenance() { return prov; }
 
+    /** Whether this builder created {@code n} (loop bodies tell their own nodes from captured ones this way). */
+    public boolean created(Node n) { return created.contains(n); }
+
     /** How many node requests returned an existing node (a measure of CSE work). */
     public int merges() { return merges; }
 
@@ -87,6 +91,7 @@ public final class GraphBuilder {
         TensorType t = op.inferType(types, attrs);
         Node n = new Node(NEXT_ID.getAndIncrement(), op, inputs, attrs, t, prov);
         interned.put(key, n);
+        created.add(n);
         return n;
     }
 

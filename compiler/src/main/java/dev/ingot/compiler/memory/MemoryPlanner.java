@@ -50,16 +50,19 @@ public final class MemoryPlanner {
      */
     public record LoopMemory(BufferPlan body, long staticBase, long batchBase, long outerStatic, List<Lin> carries) {
         /** A body arena offset as an offset in the enclosing arena. */
-        public Lin relocate(Lin bodyOffset) {
-            return bodyOffset.perBatch() == 0 ? Lin.of(staticBase + bodyOffset.constant()) : new Lin(batchBase + bodyOffset.perBatch(), outerStatic);
+        public Lin relocate(Arena a) {
+            return a.batchRegion() ? new Lin(batchBase + a.offset().perBatch(), outerStatic) : Lin.of(staticBase + a.offset().constant());
         }
     }
 
     /** A value's storage. */
     public sealed interface Home permits Arena, Leaf, Literal {}
 
-    /** In the arena at {@code offset} (linear in maxBatch). */
-    public record Arena(Lin offset) implements Home {}
+    /**
+     * In the arena at {@code offset} (linear in maxBatch). {@code batchRegion} says which region:
+     * a batch-region buffer at unit 0 has the same offset as the end of the static region.
+     */
+    public record Arena(Lin offset, boolean batchRegion) implements Home {}
 
     /** In the array of a leaf (input, param or state) named {@code name}. */
     public record Leaf(Node leaf) implements Home {}
@@ -153,7 +156,7 @@ public final class MemoryPlanner {
         }
         for (var e : placed.entrySet()) {
             long[] p = e.getValue();
-            homes.put(e.getKey(), new Arena(p[0] == 0 ? Lin.of(p[1]) : new Lin(p[1], staticSize)));
+            homes.put(e.getKey(), new Arena(p[0] == 0 ? Lin.of(p[1]) : new Lin(p[1], staticSize), p[0] != 0));
         }
         // aliases share their base's home
         for (Node n : g.topo()) if (!homes.containsKey(n) && FusionPlanner.base(n) != n) homes.put(n, homes.get(FusionPlanner.base(n)));

@@ -85,12 +85,14 @@ public final class Ops {
     public static final Conv2d CONV2D = register(new Conv2d());
     public static final Conv2dGradInput CONV2D_GRAD_INPUT = register(new Conv2dGradInput());
     public static final Conv2dGradWeight CONV2D_GRAD_WEIGHT = register(new Conv2dGradWeight());
+    public static final Gather GATHER = register(new Gather());
     public static final MatMul MATMUL = register(new MatMul());
     public static final Pooling MAX_POOL2D = register(new Pooling("max_pool2d", true, false));
     public static final Pooling MAX_POOL2D_GRAD = register(new Pooling("max_pool2d_grad", true, true));
     public static final OneHot ONE_HOT = register(new OneHot());
     public static final Pad PAD = register(new Pad());
     public static final Reshape RESHAPE = register(new Reshape());
+    public static final ScatterAdd SCATTER_ADD = register(new ScatterAdd());
     public static final Slice SLICE = register(new Slice());
 
     // ---- control flow ----
@@ -130,6 +132,7 @@ public final class Ops {
         fn("max", reduceSig(), (b, a) -> b.max(a.tensor("x"), axes(a), a.b("keepdims")));
         fn("matmul", Builtin.Signature.of(tensor("a"), tensor("b"), param("transpose_a", BOOL, false), param("transpose_b", BOOL, false)),
                 (b, a) -> b.matmul(a.tensor("a"), a.tensor("b"), a.b("transpose_a"), a.b("transpose_b")));
+        fn("gather", Builtin.Signature.of(tensor("table"), tensor("indices")), (b, a) -> b.node(GATHER, a.tensor("table"), a.tensor("indices")));
         fn("one_hot", Builtin.Signature.of(tensor("labels"), param("depth", INT, null)), (b, a) -> b.oneHot(a.tensor("labels"), a.i("depth")));
         fn("reshape", Builtin.Signature.of(tensor("x"), param("shape", SHAPE, null)), (b, a) -> b.reshape(a.tensor("x"), new Shape(inferReshape(a.tensor("x").shape(), a.shape("shape")))));
         fn("broadcast_to", Builtin.Signature.of(tensor("x"), param("shape", SHAPE, null)), (b, a) -> b.broadcastTo(a.tensor("x"), new Shape(a.shape("shape"))));

@@ -13,6 +13,7 @@ import dev.ingot.compiler.ir.Shape;
 import dev.ingot.compiler.ir.TensorType;
 import dev.ingot.compiler.ops.Broadcasting;
 import dev.ingot.compiler.ops.Leaf;
+import dev.ingot.compiler.ops.Library;
 import dev.ingot.compiler.ops.Op;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.ops.TestSpec;
@@ -55,7 +56,7 @@ class GeneratedVsInterpreterTest {
         run(op, spec, c.inputs(), c.attrs(), vector, 1, 1, false);
         // batched (forward only: parameters have no batch dimension): a batch dimension in front of
         // the inputs of highest rank; ops whose attributes name shapes or axes are skipped
-        if (!c.attrs().has("shape") && !c.attrs().has("perm") && !c.attrs().has("axes") && op != Ops.MATMUL) {
+        if (!c.attrs().has("shape") && !c.attrs().has("perm") && !c.attrs().has("axes") && op != Ops.MATMUL && op != Ops.GATHER && !(op instanceof Library)) {
             int maxRank = c.inputs().stream().mapToInt(TensorType::rank).max().orElse(0);
             List<TensorType> batched = new ArrayList<>();
             for (TensorType t : c.inputs()) {
