@@ -1,8 +1,10 @@
 package com.example.digits;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.Arc2D;
 import java.awt.image.BufferedImage;
 import java.io.DataInputStream;
 import java.io.File;
@@ -16,7 +18,8 @@ import javax.imageio.ImageIO;
 /**
  * Made the PNG files in {@code src/test/resources/digits}: digits of the MNIST test set (which the
  * model never trains on) drawn as a user's pictures might be: at other sizes, dark on light, off
- * centre, in colour. Each file is named {@code <label>_<how>.png}. Not a test; run it by hand:
+ * centre, in colour; and three digits drawn with a pen, not from MNIST at all. Each file is named
+ * {@code <label>_<how>.png}. Not a test; run it by hand:
  * <pre>
  * java src/test/java/com/example/digits/RenderTestDigits.java ../data/mnist src/test/resources/digits
  * </pre>
@@ -40,6 +43,42 @@ public final class RenderTestDigits {
         write(out, labels, 7, "mnist_280px", scaled(images[7], 280, 280, 0, 0, Color.BLACK, Color.WHITE));
         write(out, labels, 11, "dark_on_light_small_digit_150px", placed(images[11], 150, 150, 50, 60, 70, Color.WHITE, Color.DARK_GRAY));
         write(out, labels, 18, "grey_on_black_70px", scaled(images[18], 70, 70, 0, 0, Color.BLACK, new Color(170, 170, 170)));
+
+        // Not from MNIST: digits drawn with a round pen, as in a drawing program.
+        for (int digit : new int[] {3, 4, 7}) {
+            File f = out.resolve(digit + "_drawn_pen_300px.png").toFile();
+            ImageIO.write(drawn(digit), "png", f);
+            System.out.println("wrote " + f + " (drawn)");
+        }
+    }
+
+    /** A digit drawn with an 18-pixel round pen, black on a white 300x300 picture. */
+    static BufferedImage drawn(int digit) {
+        BufferedImage img = new BufferedImage(300, 300, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 300, 300);
+        g.setColor(Color.BLACK);
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setStroke(new BasicStroke(18, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        switch (digit) {
+            case 3 -> {
+                g.draw(new Arc2D.Double(100, 50, 100, 100, -90, 250, Arc2D.OPEN));
+                g.draw(new Arc2D.Double(95, 150, 110, 110, -160, 250, Arc2D.OPEN));
+            }
+            case 4 -> {
+                g.drawLine(170, 50, 90, 180);
+                g.drawLine(90, 180, 220, 180);
+                g.drawLine(180, 110, 180, 260);
+            }
+            case 7 -> {
+                g.drawLine(90, 60, 210, 60);
+                g.drawLine(210, 60, 130, 250);
+            }
+            default -> throw new IllegalArgumentException("no drawing of " + digit);
+        }
+        g.dispose();
+        return img;
     }
 
     static void write(Path dir, int[] labels, int index, String how, BufferedImage img) throws IOException {
