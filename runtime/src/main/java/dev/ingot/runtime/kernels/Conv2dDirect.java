@@ -127,7 +127,7 @@ final class Conv2dDirect {
 
     private static void copyOut(float[] buf, int b0, int wp, float[] y, int y0, int outH, int outW) {
         for (int r = 0; r < outH; r++) {
-            System.arraycopy(buf, b0 + r * wp, y, y0 + r * outW, outW);
+            Conv2dKernels.copyRow(buf, b0 + r * wp, y, y0 + r * outW, outW);
         }
     }
 

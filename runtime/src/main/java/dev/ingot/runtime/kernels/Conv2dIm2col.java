@@ -14,7 +14,8 @@ import java.util.Arrays;
  *   <li>{@link #padCopy}: copies planes into a zero-padded (or cropped) frame, for the direct kernels.</li>
  * </ul>
  * For each (row, output row) the valid output columns form one interval, computed once; with stride 1 the
- * interval is copied by {@link System#arraycopy} (im2col) or a loop that HotSpot vectorizes (col2im).
+ * interval is copied with whole vectors ({@link Conv2dKernels#copyRow}; {@code System.arraycopy}'s call overhead
+ * dominated on rows of ~24 floats) or added likewise ({@link Conv2dKernels#addRow}, col2im).
  */
 final class Conv2dIm2col {
     private Conv2dIm2col() {
@@ -37,22 +38,22 @@ final class Conv2dIm2col {
                         int iy = oy * sh + ky * dh - pt;
                         int ci0 = r + oy * ow;
                         if (iy < 0 || iy >= h || lo >= hi) {
-                            Arrays.fill(col, ci0, ci0 + ow, 0f);
+                            Conv2dKernels.zero(col, ci0, ow);
                             continue;
                         }
                         int src = plane + iy * w + shift;
-                        if (lo > 0) {
-                            Arrays.fill(col, ci0, ci0 + lo, 0f);
+                        for (int ox = 0; ox < lo; ox++) {
+                            col[ci0 + ox] = 0f;
                         }
                         if (sw == 1) {
-                            System.arraycopy(x, src + lo, col, ci0 + lo, hi - lo);
+                            Conv2dKernels.copyRow(x, src + lo, col, ci0 + lo, hi - lo);
                         } else {
                             for (int ox = lo; ox < hi; ox++) {
                                 col[ci0 + ox] = x[src + ox * sw];
                             }
                         }
-                        if (hi < ow) {
-                            Arrays.fill(col, ci0 + hi, ci0 + ow, 0f);
+                        for (int ox = hi; ox < ow; ox++) {
+                            col[ci0 + ox] = 0f;
                         }
                     }
                 }
@@ -84,7 +85,7 @@ final class Conv2dIm2col {
                         int dst = plane + iy * w + shift;
                         int src = r + oy * ow;
                         if (sw == 1) {
-                            addRow(col, src + lo, dx, dst + lo, hi - lo);
+                            Conv2dKernels.addRow(col, src + lo, dx, dst + lo, hi - lo);
                         } else {
                             for (int ox = lo; ox < hi; ox++) {
                                 dx[dst + ox * sw] += col[src + ox];
@@ -93,13 +94,6 @@ final class Conv2dIm2col {
                     }
                 }
             }
-        }
-    }
-
-    private static void addRow(float[] s, int si, float[] d, int di, int n) {
-        // NOTE: a plain counted loop; C2's superword pass vectorizes it.
-        for (int j = 0; j < n; j++) {
-            d[di + j] += s[si + j];
         }
     }
 
@@ -133,24 +127,24 @@ final class Conv2dIm2col {
         for (int ch = 0; ch < channels; ch++) {
             int sp = srcOff + ch * srcH * srcW;
             int dp = dstOff + ch * ps;
-            for (int r = 0; r < hp; r++) {
-                int sr = r - top;
+            int r0 = Math.max(0, Math.min(hp, top));
+            int r1 = Math.max(r0, Math.min(hp, srcH + top));
+            if (q0 >= q1) {
+                r1 = r0;
+            }
+            Conv2dKernels.zero(dst, dp, r0 * wp);
+            for (int r = r0; r < r1; r++) {
                 int d = dp + r * wp;
-                if (sr < 0 || sr >= srcH || q0 >= q1) {
-                    Arrays.fill(dst, d, d + wp, 0f);
-                    continue;
+                for (int q = 0; q < q0; q++) {
+                    dst[d + q] = 0f;
                 }
-                if (q0 > 0) {
-                    Arrays.fill(dst, d, d + q0, 0f);
-                }
-                System.arraycopy(src, sp + sr * srcW + q0 - left, dst, d + q0, q1 - q0);
-                if (q1 < wp) {
-                    Arrays.fill(dst, d + q1, d + wp, 0f);
+                Conv2dKernels.copyRow(src, sp + (r - top) * srcW + q0 - left, dst, d + q0, q1 - q0);
+                for (int q = q1; q < wp; q++) {
+                    dst[d + q] = 0f;
                 }
             }
-            if (ps > hp * wp) {
-                Arrays.fill(dst, dp + hp * wp, dp + ps, 0f);
-            }
+            Conv2dKernels.zero(dst, dp + r1 * wp, (hp - r1) * wp);
+            Conv2dKernels.zero(dst, dp + hp * wp, ps - hp * wp);
         }
     }
 }

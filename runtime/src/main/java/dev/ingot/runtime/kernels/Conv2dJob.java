@@ -15,7 +15,7 @@ import java.util.Arrays;
  *   <li>{@code FWD_DIRECT}, {@code BWDI_DIRECT}: (image, group, part) triples, where a part is a contiguous
  *       range of 4-channel blocks; {@code parts > 1} only when there are fewer (image, group) pairs than threads;</li>
  *   <li>{@code BWDW_*}: {@code units} contiguous chunks of the images (or (image, group) pairs), each with its own
- *       partial gradient.</li>
+ *       partial gradient (transposed, {@code [K][ocg]} per group, on the GEMM path), summed into dw at the end.</li>
  * </ul>
  */
 final class Conv2dJob implements Parallel.RangeTask {
@@ -155,17 +155,17 @@ final class Conv2dJob implements Parallel.RangeTask {
                 set(BWDW_IMAGES, x, xOff, dy, dyOff, dw, dwOff, sh, n);
                 vector = a == Conv2dAlgo.GEMM;
                 if (vector && n < t) {
-                    Conv2dGemm.backwardWeight(Conv2dScratch.get(), true, x, xOff, dy, dyOff, dw, dwOff, sh, 0, n,
-                            false);
-                    return;
+                    // NOTE: fewer images than threads: each image's SGEMM splits itself over the pool.
+                    partials(1, sh.weightSize());
+                    Conv2dGemm.backwardWeightT(Conv2dScratch.get(), true, x, xOff, dy, dyOff, partials[0], 0, sh, 0,
+                            n, false);
+                    units = 1;
+                } else {
+                    units = Math.min(t, n);
+                    partials(units, sh.weightSize());
+                    pool.forRange(units, 1, this);
                 }
-                units = Math.min(t, n);
-                partials(units, sh.weightSize());
-                pool.forRange(units, 1, this);
-                int size = sh.weightSize();
-                for (int u = 1; u < units; u++) {
-                    Conv2dKernels.add(partials[u], 0, dw, dwOff, size);
-                }
+                Conv2dGemm.untranspose(partials, units, dw, dwOff, sh);
             }
         } finally {
             clear();
@@ -191,11 +191,7 @@ final class Conv2dJob implements Parallel.RangeTask {
             case BWDW_IMAGES:
                 for (int u = lo; u < hi; u++) {
                     int n0 = (int) ((long) batch * u / units), n1 = (int) ((long) batch * (u + 1) / units);
-                    if (u == 0) {
-                        Conv2dGemm.backwardWeight(sc, vector, in, inOff, w, wOff, out, outOff, s, n0, n1, false);
-                    } else {
-                        Conv2dGemm.backwardWeight(sc, vector, in, inOff, w, wOff, partials[u], 0, s, n0, n1, false);
-                    }
+                    Conv2dGemm.backwardWeightT(sc, vector, in, inOff, w, wOff, partials[u], 0, s, n0, n1, false);
                 }
                 break;
             case FWD_DIRECT:

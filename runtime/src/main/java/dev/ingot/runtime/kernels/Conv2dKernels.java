@@ -187,4 +187,63 @@ final class Conv2dKernels {
             d[di + j] += s[si + j];
         }
     }
+
+    /**
+     * Copies {@code n} floats (non-overlapping arrays or ranges). NOTE: the short rows of small images made
+     * {@link System#arraycopy}'s per-call overhead the main cost of the direct path; rows of at least L floats are
+     * copied with whole vectors, the last one overlapping its predecessor (it rewrites equal values), so no masks
+     * and no scalar tail are needed.
+     */
+    static void copyRow(float[] s, int si, float[] d, int di, int n) {
+        if (ENABLED && n >= L) {
+            int j = 0;
+            for (; j + L < n; j += L) {
+                FloatVector.fromArray(F, s, si + j).intoArray(d, di + j);
+            }
+            FloatVector.fromArray(F, s, si + n - L).intoArray(d, di + n - L);
+        } else {
+            for (int j = 0; j < n; j++) {
+                d[di + j] = s[si + j];
+            }
+        }
+    }
+
+    /** Zeroes {@code n} floats from {@code di}: whole vectors, then a scalar tail. */
+    static void zero(float[] d, int di, int n) {
+        int j = 0;
+        if (ENABLED && n >= L) {
+            FloatVector z = FloatVector.zero(F);
+            for (; j + L <= n; j += L) {
+                z.intoArray(d, di + j);
+            }
+        }
+        for (; j < n; j++) {
+            d[di + j] = 0f;
+        }
+    }
+
+    /**
+     * {@code d[di + j] += s[si + j]} for j in [0, n), arrays not overlapping. NOTE: col2im adds ~7000 rows of ~24
+     * floats per image, where HotSpot's auto-vectorized loop runs almost entirely in its scalar pre/post loops
+     * (col2im then cost 70% as much as the GEMM). Here the last two vectors are both loaded and summed before
+     * either is stored, so they may overlap without adding anything twice: any n >= L takes whole vectors only.
+     */
+    static void addRow(float[] s, int si, float[] d, int di, int n) {
+        if (!ENABLED || n < L) {
+            for (int j = 0; j < n; j++) {
+                d[di + j] += s[si + j];
+            }
+            return;
+        }
+        int j = 0;
+        for (; j + 2 * L <= n; j += L) {
+            FloatVector.fromArray(F, d, di + j).add(FloatVector.fromArray(F, s, si + j)).intoArray(d, di + j);
+        }
+        // NOTE: now L <= n - j < 2L
+        int k = n - L;
+        FloatVector a = FloatVector.fromArray(F, d, di + j).add(FloatVector.fromArray(F, s, si + j));
+        FloatVector b = FloatVector.fromArray(F, d, di + k).add(FloatVector.fromArray(F, s, si + k));
+        a.intoArray(d, di + j);
+        b.intoArray(d, di + k);
+    }
 }
