@@ -41,8 +41,10 @@ public final class Conv2d {
     private Conv2d() {
     }
 
-    /** Largest reduction length (taps) for which {@link Conv2dAlgo#AUTO} uses the direct kernels. */
-    static final int DIRECT_MAX_TAPS = Integer.getInteger("ingot.conv.directMaxTaps", 32);
+    /** Largest reduction length (taps) for which {@link Conv2dAlgo#AUTO} uses the direct forward / input kernels. */
+    static final int DIRECT_MAX_TAPS = Integer.getInteger("ingot.conv.directMaxTaps", 96);
+    /** Largest {@code cg*kh*kw} for which {@link Conv2dAlgo#AUTO} uses the direct weight-gradient kernel. */
+    static final int DIRECT_MAX_TAPS_WGRAD = Integer.getInteger("ingot.conv.directMaxTapsWgrad", 160);
 
     /**
      * {@code y[n][o][oy][ox] = sum over ci in o's group, ky, kx of x[n][ci][oy*sh + ky*dh - padTop][ox*sw + kx*dw -
@@ -60,7 +62,7 @@ public final class Conv2d {
         if (batch == 0) {
             return;
         }
-        Conv2dAlgo a = resolve(algo, s, s.ckk(), s.ocg());
+        Conv2dAlgo a = resolve(algo, s, s.ckk() <= DIRECT_MAX_TAPS);
         Conv2dJob.get().forward(a, x, xOff, w, wOff, y, yOff, s, batch);
     }
 
@@ -80,7 +82,7 @@ public final class Conv2d {
         if (batch == 0) {
             return;
         }
-        Conv2dAlgo a = resolve(algo, s, s.ocg() * s.kh() * s.kw(), s.cg());
+        Conv2dAlgo a = resolve(algo, s, s.ocg() * s.kh() * s.kw() <= DIRECT_MAX_TAPS);
         Conv2dJob.get().backwardInput(a, dy, dyOff, w, wOff, dx, dxOff, s, batch);
     }
 
@@ -101,7 +103,7 @@ public final class Conv2d {
             java.util.Arrays.fill(dw, dwOff, dwOff + s.weightSize(), 0f);
             return;
         }
-        Conv2dAlgo a = resolve(algo, s, s.ckk(), s.ocg());
+        Conv2dAlgo a = resolve(algo, s, s.ckk() <= DIRECT_MAX_TAPS_WGRAD);
         Conv2dJob.get().backwardWeight(a, x, xOff, dy, dyOff, dw, dwOff, s, batch);
     }
 
@@ -111,10 +113,10 @@ public final class Conv2d {
     }
 
     /**
-     * The algorithm that runs: AUTO by the rule of the class comment ({@code taps} = the reduction length of the
-     * direct kernel, {@code outPerGroup} = its output channels per group); SCALAR whenever the vector path is off.
+     * The algorithm that runs: AUTO by the rule of the class comment ({@code fewTaps}: the direct kernel's reduction
+     * is short enough); SCALAR whenever the vector path is off.
      */
-    static Conv2dAlgo resolve(Conv2dAlgo algo, Conv2dShape s, int taps, int outPerGroup) {
+    static Conv2dAlgo resolve(Conv2dAlgo algo, Conv2dShape s, boolean fewTaps) {
         if (algo == Conv2dAlgo.SCALAR || !Conv2dKernels.ENABLED) {
             return Conv2dAlgo.SCALAR;
         }
@@ -128,7 +130,7 @@ public final class Conv2d {
         if (algo == Conv2dAlgo.GEMM) {
             return algo;
         }
-        boolean direct = Conv2dDirect.supports(s) && (taps <= DIRECT_MAX_TAPS || outPerGroup < 4);
+        boolean direct = Conv2dDirect.supports(s) && fewTaps;
         return direct ? Conv2dAlgo.DIRECT : Conv2dAlgo.GEMM;
     }
 
