@@ -12,9 +12,9 @@ import dev.ingot.runtime.exec.Parallel;
  * chunks of at least ~16K input elements. Within a plane, a direct loop over the windows ({@link Pool2dKernels}).
  * The max-pooling gradient recomputes each window's argmax from x (no index buffer is kept between forward and
  * backward), with PyTorch's tie rule: the first maximum in row-major window order receives the gradient;
- * overlapping windows accumulate. The common 2x2 stride-2 unpadded window has its own loops: a Vector API
- * forward (two-vector shuffles into even/odd columns, compare+blend maxima) and a backward that writes every
- * element of dx once, without clearing it first.
+ * overlapping windows accumulate. The common 2x2 stride-2 unpadded window has its own Vector API loops (even/odd
+ * column shuffles, compare+blend maxima; the backward writes every element of dx once, without clearing it
+ * first), and branch-free scalar ones.
  *
  * <p>{@code ingot.vector=false} selects the scalar loops (the same ones, minus the vector block). Allocation-free:
  * the task handed to the pool is a per-calling-thread {@link Job}.
@@ -39,9 +39,7 @@ public final class Pool2d {
      */
     public static void maxBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
                                    Pool2dShape s, int batch) {
-        check(x, xOff, s.inSize(), dy, dyOff, s.outSize(), batch, "x", "dy");
-        extent("dx", dx, dxOff, (long) s.inSize() * batch);
-        run(Job.MAX_BACK, x, xOff, dy, dyOff, dx, dxOff, s, batch, false);
+        maxBackward(x, xOff, dy, dyOff, dx, dxOff, s, batch, Conv2dKernels.ENABLED);
     }
 
     /** {@code y = mean over each window of x}, padded zeros included (divisor kh*kw); overwrites y. */
@@ -60,6 +58,14 @@ public final class Pool2d {
     static void maxForward(float[] x, int xOff, float[] y, int yOff, Pool2dShape s, int batch, boolean vector) {
         check(x, xOff, s.inSize(), y, yOff, s.outSize(), batch, "x", "y");
         run(Job.MAX, x, xOff, null, 0, y, yOff, s, batch, vector && Conv2dKernels.ENABLED);
+    }
+
+    /** {@link #maxBackward(float[], int, float[], int, float[], int, Pool2dShape, int)}, vector block on or off. */
+    static void maxBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, Pool2dShape s,
+                            int batch, boolean vector) {
+        check(x, xOff, s.inSize(), dy, dyOff, s.outSize(), batch, "x", "dy");
+        extent("dx", dx, dxOff, (long) s.inSize() * batch);
+        run(Job.MAX_BACK, x, xOff, dy, dyOff, dx, dxOff, s, batch, vector && Conv2dKernels.ENABLED);
     }
 
     private static void run(int mode, float[] x, int xOff, float[] dy, int dyOff, float[] out, int outOff,
@@ -143,7 +149,7 @@ public final class Pool2d {
                     case MAX_BACK:
                         if (two) {
                             Pool2dKernels.maxBack2x2(x, xOff + p * in, dy, dyOff + p * o, out, outOff + p * in,
-                                    s.h(), s.w());
+                                    s.h(), s.w(), vector);
                         } else {
                             Pool2dKernels.maxBackPlane(x, xOff + p * in, dy, dyOff + p * o, out, outOff + p * in, s);
                         }

@@ -19,6 +19,8 @@ class Pool2dTest {
         Pool2dShape.of(3, 24, 24, 2, 2, 0),                      // the cnn workload's pool (fast path)
         Pool2dShape.of(2, 7, 9, 2, 2, 0),                        // fast path, odd leftovers
         Pool2dShape.of(2, 6, 70, 2, 2, 0),                       // fast path with full vector blocks + tail
+        Pool2dShape.of(2, 4, 16, 2, 2, 0),                       // fast path, exactly one vector block
+        Pool2dShape.of(2, 3, 14, 2, 2, 0),                       // fast path, rows too short for a block
         Pool2dShape.of(2, 9, 11, 3, 2, 0),                       // overlapping windows k3 s2
         Pool2dShape.of(2, 8, 7, 3, 2, 1),                        // k3 s2 padded
         Pool2dShape.of(1, 5, 6, 3, 1, 1),                        // k3 s1 padded ("same")
@@ -81,6 +83,11 @@ class Pool2dTest {
         float[] y = nan(off + ym.length);
         Pool2d.maxForward(x, off, y, off, s, batch);
         compare(what + " maxForward", y, off, ym, 0);
+        for (boolean vector : new boolean[] {true, false}) {
+            float[] dx = nan(off + dxm.length);
+            Pool2d.maxBackward(x, off, dy, off, dx, off, s, batch, vector);
+            compare(what + " maxBackward vector=" + vector, dx, off, dxm, 1e-6);
+        }
         float[] dx = nan(off + dxm.length);
         Pool2d.maxBackward(x, off, dy, off, dx, off, s, batch);
         compare(what + " maxBackward", dx, off, dxm, 1e-6);
@@ -166,10 +173,32 @@ class Pool2dTest {
             assertEquals(5f, y[0]);
             assertTrue(Float.isNaN(y[1]));
         }
-        float[] dx = new float[8];
-        Pool2d.maxBackward(x, 0, new float[] {10, 20}, 0, dx, 0, s, 1);
-        assertEquals(10f, dx[4]);
-        assertEquals(20f, dx[2]);
+        for (boolean vector : new boolean[] {true, false}) {
+            float[] dx = new float[8];
+            Pool2d.maxBackward(x, 0, new float[] {10, 20}, 0, dx, 0, s, 1, vector);
+            assertEquals(10f, dx[4]);
+            assertEquals(20f, dx[2]);
+            // 8 outputs per row: exercises the vector block
+            Pool2dShape wide = Pool2dShape.of(1, 2, 16, 2, 2, 0);
+            float[] xw = new float[32];
+            Arrays.fill(xw, Float.NEGATIVE_INFINITY);
+            xw[3] = Float.NaN;
+            xw[16 + 3] = Float.NaN;
+            xw[5] = 7;
+            xw[16 + 4] = 7;
+            float[] yw = new float[8];
+            Pool2d.maxForward(xw, 0, yw, 0, wide, 1, vector);
+            assertTrue(Float.isNaN(yw[1]));
+            assertEquals(7f, yw[2]);
+            assertEquals(Float.NEGATIVE_INFINITY, yw[0]);
+            float[] gw = new float[32];
+            float[] dyw = {1, 2, 3, 4, 5, 6, 7, 8};
+            Pool2d.maxBackward(xw, 0, dyw, 0, gw, 0, wide, 1, vector);
+            assertEquals(1f, gw[0]);      // all -inf: first element
+            assertEquals(2f, gw[16 + 3]); // NaN twice: PyTorch keeps the last NaN
+            assertEquals(3f, gw[5]);      // 7 at (0,1) beats the later 7 at (1,0)
+            assertEquals(0f, gw[16 + 4]);
+        }
         float[] all = {ninf, ninf, ninf, ninf};
         Pool2dShape one = Pool2dShape.of(1, 2, 2, 2, 2, 0);
         float[] g = new float[4];
