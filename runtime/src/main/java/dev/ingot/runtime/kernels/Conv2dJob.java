@@ -2,6 +2,7 @@ package dev.ingot.runtime.kernels;
 
 import dev.ingot.runtime.exec.Parallel;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The parallel driver of {@link Conv2d}: one reusable {@link Parallel.RangeTask} per calling thread holding the
@@ -9,13 +10,15 @@ import java.util.Arrays;
  * gradients. NOTE: a capturing lambda would allocate on every call; the pool publishes these plain fields to its
  * workers with a volatile write, and {@link #clear} drops the array references after the call.
  *
- * <p>Work units by mode:
+ * <p>The pool runs one slot per thread; each slot claims work items one at a time from a shared counter. Items
+ * by mode:
  * <ul>
- *   <li>{@code *_IMAGES}: one image per unit (GEMM and scalar paths);</li>
- *   <li>{@code FWD_DIRECT}, {@code BWDI_DIRECT}: (image, group, part) triples, where a part is a contiguous
+ *   <li>{@code *_IMAGES}: one image (GEMM and scalar paths);</li>
+ *   <li>{@code FWD_DIRECT}, {@code BWDI_DIRECT}: an (image, group, part) triple, where a part is a contiguous
  *       range of 4-channel blocks; {@code parts > 1} only when there are fewer (image, group) pairs than threads;</li>
- *   <li>{@code BWDW_*}: {@code units} contiguous chunks of the images (or (image, group) pairs), each with its own
- *       partial gradient (transposed, {@code [K][ocg]} per group, on the GEMM path), summed into dw at the end.</li>
+ *   <li>{@code BWDW_*}: an image (or (image, group) pair); each slot accumulates into its own partial gradient
+ *       (transposed, {@code [K][ocg]} per group, on the GEMM path), and the partials of the slots that did any
+ *       work are summed into dw at the end.</li>
  * </ul>
  */
 final class Conv2dJob implements Parallel.RangeTask {
@@ -41,6 +44,11 @@ final class Conv2dJob implements Parallel.RangeTask {
     private int units;
     private int parts;
     private int blocks;
+    /** Work items of the current call and the slots (threads) that claim them. */
+    private int work;
+    private int slots;
+    private final AtomicInteger next = new AtomicInteger();
+    private boolean[] used = new boolean[0];
 
     private float[] packed = new float[0];
     private int[] taps = new int[0];
@@ -85,7 +93,7 @@ final class Conv2dJob implements Parallel.RangeTask {
                 Conv2dDirect.taps(taps(sh.ckk()), sh.cg(), hp * wp, wp, sh.kh(), sh.kw(), sh.dilationH(),
                         sh.dilationW());
                 splitChannels(sh.ocg(), n * sh.groups(), t);
-                pool.forRange(units, 1, this);
+                runItems(pool, units, t);
             } else {
                 set(FWD_IMAGES, x, xOff, wt, wtOff, y, yOff, sh, n);
                 vector = a == Conv2dAlgo.GEMM;
@@ -96,7 +104,7 @@ final class Conv2dJob implements Parallel.RangeTask {
                         Conv2dGemm.forward(sc, true, x, xOff, wt, wtOff, y, yOff, sh, i);
                     }
                 } else {
-                    pool.forRange(n, 1, this);
+                    runItems(pool, n, t);
                 }
             }
         } finally {
@@ -116,7 +124,7 @@ final class Conv2dJob implements Parallel.RangeTask {
                 Conv2dDirect.taps(taps(sh.ocg() * sh.kh() * sh.kw()), sh.ocg(), hq * wq, wq, sh.kh(), sh.kw(),
                         sh.dilationH(), sh.dilationW());
                 splitChannels(sh.cg(), n * sh.groups(), t);
-                pool.forRange(units, 1, this);
+                runItems(pool, units, t);
             } else {
                 set(BWDI_IMAGES, dy, dyOff, wt, wtOff, dx, dxOff, sh, n);
                 vector = a == Conv2dAlgo.GEMM;
@@ -126,7 +134,7 @@ final class Conv2dJob implements Parallel.RangeTask {
                         Conv2dGemm.backwardInput(sc, true, dy, dyOff, wt, wtOff, dx, dxOff, sh, i);
                     }
                 } else {
-                    pool.forRange(n, 1, this);
+                    runItems(pool, n, t);
                 }
             }
         } finally {
@@ -147,10 +155,9 @@ final class Conv2dJob implements Parallel.RangeTask {
                 int[] tp = taps(Conv2dDirect.tapPad(sh));
                 Arrays.fill(tp, 0, Conv2dDirect.tapPad(sh), 0);
                 Conv2dDirect.taps(tp, sh.cg(), hp * wp, wp, sh.kh(), sh.kw(), sh.dilationH(), sh.dilationW());
-                units = Math.min(t, n * sh.groups());
-                partials(units, Conv2dDirect.partialSize(sh));
-                pool.forRange(units, 1, this);
-                Conv2dDirect.reduceWeightGrad(partials, units, dw, dwOff, sh);
+                partials(Math.min(t, n * sh.groups()), Conv2dDirect.partialSize(sh));
+                runItems(pool, n * sh.groups(), t);
+                Conv2dDirect.reduceWeightGrad(partials, compactPartials(), dw, dwOff, sh);
             } else {
                 set(BWDW_IMAGES, x, xOff, dy, dyOff, dw, dwOff, sh, n);
                 vector = a == Conv2dAlgo.GEMM;
@@ -159,13 +166,12 @@ final class Conv2dJob implements Parallel.RangeTask {
                     partials(1, sh.weightSize());
                     Conv2dGemm.backwardWeightT(Conv2dScratch.get(), true, x, xOff, dy, dyOff, partials[0], 0, sh, 0,
                             n, false);
-                    units = 1;
+                    Conv2dGemm.untranspose(partials, 1, dw, dwOff, sh);
                 } else {
-                    units = Math.min(t, n);
-                    partials(units, sh.weightSize());
-                    pool.forRange(units, 1, this);
+                    partials(Math.min(t, n), sh.weightSize());
+                    runItems(pool, n, t);
+                    Conv2dGemm.untranspose(partials, compactPartials(), dw, dwOff, sh);
                 }
-                Conv2dGemm.untranspose(partials, units, dw, dwOff, sh);
             }
         } finally {
             clear();
@@ -177,42 +183,70 @@ final class Conv2dJob implements Parallel.RangeTask {
     @Override
     public void run(int lo, int hi) {
         Conv2dScratch sc = Conv2dScratch.get();
-        switch (mode) {
-            case FWD_IMAGES:
-                for (int i = lo; i < hi; i++) {
-                    Conv2dGemm.forward(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
-                }
-                break;
-            case BWDI_IMAGES:
-                for (int i = lo; i < hi; i++) {
-                    Conv2dGemm.backwardInput(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
-                }
-                break;
-            case BWDW_IMAGES:
-                for (int u = lo; u < hi; u++) {
-                    int n0 = (int) ((long) batch * u / units), n1 = (int) ((long) batch * (u + 1) / units);
-                    Conv2dGemm.backwardWeightT(sc, vector, in, inOff, w, wOff, partials[u], 0, s, n0, n1, false);
-                }
-                break;
-            case FWD_DIRECT:
-            case BWDI_DIRECT:
-                for (int u = lo; u < hi; u++) {
-                    directUnit(sc, u);
-                }
-                break;
-            case BWDW_DIRECT: {
-                int pairs = batch * s.groups();
-                for (int u = lo; u < hi; u++) {
-                    float[] acc = partials[u];
-                    Arrays.fill(acc, 0, Conv2dDirect.partialSize(s), 0f);
-                    int p0 = (int) ((long) pairs * u / units), p1 = (int) ((long) pairs * (u + 1) / units);
-                    Conv2dDirect.weightGrad(sc, in, inOff, w, wOff, taps, acc, s, p0, p1);
-                }
-                break;
-            }
-            default:
-                throw new IllegalStateException("mode " + mode);
+        for (int slot = lo; slot < hi; slot++) {
+            runSlot(sc, slot);
         }
+    }
+
+    /**
+     * One thread's share: claims work items one at a time from {@link #next}. NOTE: dynamic claiming instead of the
+     * pool's static chunks, because the machine is shared: a thread that is descheduled for a while simply claims
+     * fewer images instead of holding up the others.
+     */
+    private void runSlot(Conv2dScratch sc, int slot) {
+        boolean first = true;
+        for (int i = next.getAndIncrement(); i < work; i = next.getAndIncrement()) {
+            switch (mode) {
+                case FWD_IMAGES:
+                    Conv2dGemm.forward(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
+                    break;
+                case BWDI_IMAGES:
+                    Conv2dGemm.backwardInput(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
+                    break;
+                case BWDW_IMAGES:
+                    Conv2dGemm.backwardWeightT(sc, vector, in, inOff, w, wOff, partials[slot], 0, s, i, i + 1, !first);
+                    break;
+                case FWD_DIRECT:
+                case BWDI_DIRECT:
+                    directUnit(sc, i);
+                    break;
+                case BWDW_DIRECT:
+                    if (first) {
+                        Arrays.fill(partials[slot], 0, Conv2dDirect.partialSize(s), 0f);
+                    }
+                    Conv2dDirect.weightGrad(sc, in, inOff, w, wOff, taps, partials[slot], s, i, i + 1);
+                    break;
+                default:
+                    throw new IllegalStateException("mode " + mode);
+            }
+            first = false;
+        }
+        used[slot] = !first;
+    }
+
+    /** Runs {@code items} work items over at most {@code threads} slots of the pool. */
+    private void runItems(Parallel pool, int items, int threads) {
+        work = items;
+        slots = Math.max(1, Math.min(threads, items));
+        if (used.length < slots) {
+            used = new boolean[slots];
+        }
+        next.set(0);
+        pool.forRange(slots, 1, this);
+    }
+
+    /** Moves the partials of the slots that did any work to the front; returns their number. */
+    private int compactPartials() {
+        int k = 0;
+        for (int u = 0; u < slots; u++) {
+            if (used[u]) {
+                float[] p = partials[k];
+                partials[k] = partials[u];
+                partials[u] = p;
+                k++;
+            }
+        }
+        return k;
     }
 
     private void directUnit(Conv2dScratch sc, int u) {
