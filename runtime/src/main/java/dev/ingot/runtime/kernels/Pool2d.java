@@ -12,9 +12,9 @@ import dev.ingot.runtime.exec.Parallel;
  * chunks of at least ~16K input elements. Within a plane, a direct loop over the windows ({@link Pool2dKernels}).
  * The max-pooling gradient recomputes each window's argmax from x (no index buffer is kept between forward and
  * backward), with PyTorch's tie rule: the first maximum in row-major window order receives the gradient;
- * overlapping windows accumulate. The common 2x2 stride-2 unpadded window has its own Vector API loops (even/odd
- * column shuffles, compare+blend maxima; the backward writes every element of dx once, without clearing it
- * first), and branch-free scalar ones.
+ * overlapping windows accumulate. The common 2x2 stride-2 unpadded window has its own Vector API kernels
+ * ({@link Pool2dMax2x2}: flattened rows, even/odd column shuffles, compare+blend maxima; the backward writes every
+ * element of dx once, without clearing it first) and branch-free scalar ones.
  *
  * <p>{@code ingot.vector=false} selects the scalar loops (the same ones, minus the vector block). Allocation-free:
  * the task handed to the pool is a per-calling-thread {@link Job}.
@@ -137,19 +137,26 @@ public final class Pool2d {
         public void run(int lo, int hi) {
             int in = s.h() * s.w(), o = s.oh() * s.ow();
             boolean two = s.is2x2();
+            boolean vec = two && vector && Pool2dMax2x2.fits(s.h(), s.w());
+            float[][] sc = vec ? Pool2dMax2x2.scratch(s.oh() * s.w()) : null;
             for (int p = lo; p < hi; p++) {
                 switch (mode) {
                     case MAX:
-                        if (two) {
-                            Pool2dKernels.max2x2(x, xOff + p * in, out, outOff + p * o, s.h(), s.w(), vector);
+                        if (vec) {
+                            Pool2dMax2x2.forward(x, xOff + p * in, out, outOff + p * o, s.h(), s.w(), sc);
+                        } else if (two) {
+                            Pool2dKernels.max2x2(x, xOff + p * in, out, outOff + p * o, s.h(), s.w());
                         } else {
                             Pool2dKernels.maxPlane(x, xOff + p * in, out, outOff + p * o, s);
                         }
                         break;
                     case MAX_BACK:
-                        if (two) {
+                        if (vec) {
+                            Pool2dMax2x2.backward(x, xOff + p * in, dy, dyOff + p * o, out, outOff + p * in,
+                                    s.h(), s.w(), sc);
+                        } else if (two) {
                             Pool2dKernels.maxBack2x2(x, xOff + p * in, dy, dyOff + p * o, out, outOff + p * in,
-                                    s.h(), s.w(), vector);
+                                    s.h(), s.w());
                         } else {
                             Pool2dKernels.maxBackPlane(x, xOff + p * in, dy, dyOff + p * o, out, outOff + p * in, s);
                         }

@@ -1,14 +1,5 @@
 package dev.ingot.runtime.kernels;
 
-import static dev.ingot.runtime.kernels.Conv2dKernels.F;
-import static dev.ingot.runtime.kernels.Conv2dKernels.L;
-
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * One-plane kernels of {@link Pool2d} ({@code x} plane at {@code xi}, {@code h x w}; output plane at {@code yi}).
  *
@@ -16,39 +7,14 @@ import jdk.incubator.vector.VectorSpecies;
  * element replaces it when {@code v > max || isNaN(v)}. So the first of equal maxima wins, NaN propagates, and a
  * window of -inf values selects its first element.
  *
- * <h2>2x2 stride-2 max, vectorized</h2>
- * For a block of {@link #PL} outputs the two input rows are read as 2 vectors each; one-vector
- * {@code rearrange}s with constant shuffles and a blend split each row into its even and odd columns; compare+blend
- * steps in window order ((0,0), (0,1), (1,0), (1,1)) give the maxima. The gradient keeps the three "replaced the
- * running max" masks, turns them into four gradient vectors (one per window position, zero where it is not the
- * argmax) and interleaves them back into the two rows of dx. NOTE: compare+blend, not {@code FloatVector.max},
- * which is slow on this JVM and has different NaN rules. A block with a NaN takes the exact scalar path. The scalar
- * forward uses {@link Math#max}, which may pick the other zero of a {-0.0, 0.0} tie (equal values; only the sign of
- * a zero can differ). Measured on the cnn workload's pool (64x64x24x24, one core, JDK 17): forward 0.74 ms
- * vector / 2.7 ms scalar (16 ns per output with the PyTorch-style if-chain); backward see benchmarks/CONV.md.
+ * <p>The scalar 2x2 stride-2 max uses {@link Math#max} (branch-free; it may pick the other zero of a {-0.0, 0.0}
+ * tie: equal values, only the sign of a zero can differ); its gradient finds the first element equal to the max
+ * with integer masks. A PyTorch-style if-chain per element was mispredicted half the time on random data (16 ns
+ * per output). The vector versions are in {@link Pool2dMax2x2}.
  */
 final class Pool2dKernels {
     private Pool2dKernels() {
     }
-
-    /**
-     * Species of the 2x2 kernels: 256 bits (8 floats) where the preferred species is at least that wide. NOTE: half
-     * of a 512-bit register, so that the 12-output rows of the cnn workload's 24x24 planes (and anything from 8
-     * outputs up) take whole vectors; the kernels are shuffle-bound, not FMA-bound, so the width costs little.
-     */
-    static final VectorSpecies<Float> P = L >= 8 ? FloatVector.SPECIES_256 : F;
-    /** Lanes of {@link #P}. */
-    static final int PL = P.length();
-    /** Even lanes of a vector into its low half (the high half repeats them): with {@link #HIGH}, a de-interleave. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(P, i -> (2 * i) % PL);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(P, i -> (2 * i + 1) % PL);
-    /** Lanes i -> i/2 and i -> PL/2 + i/2: each low (high) lane twice, to interleave two vectors with {@link #ODDS}. */
-    private static final VectorShuffle<Float> DUP_LO = VectorShuffle.fromOp(P, i -> i / 2);
-    private static final VectorShuffle<Float> DUP_HI = VectorShuffle.fromOp(P, i -> PL / 2 + i / 2);
-    /** The high half of the lanes. */
-    private static final VectorMask<Float> HIGH = VectorMask.fromLong(P, ((1L << PL) - 1) & ~((1L << (PL / 2)) - 1));
-    /** The odd lanes. */
-    private static final VectorMask<Float> ODDS = VectorMask.fromLong(P, 0xAAAAAAAAAAAAAAAAL & ((1L << PL) - 1));
 
     // ---- max ----------------------------------------------------------------------------------------------------
 
@@ -103,61 +69,18 @@ final class Pool2dKernels {
         }
     }
 
-    /** 2x2 stride-2 max pooling of one plane; vectorized when {@code vector} and the output rows have >= PL. */
-    static void max2x2(float[] x, int xi, float[] y, int yi, int h, int w, boolean vector) {
+    /** 2x2 stride-2 max pooling of one plane, scalar (see {@link Pool2dMax2x2} for the vector version). */
+    static void max2x2(float[] x, int xi, float[] y, int yi, int h, int w) {
         int oh = h / 2, ow = w / 2;
-        boolean vec = vector && ow >= PL;
         for (int oy = 0; oy < oh; oy++) {
-            int r0 = xi + 2 * oy * w, r1 = r0 + w, yr = yi + oy * ow;
-            if (vec) {
-                // NOTE: the last block overlaps its predecessor when PL does not divide ow; it rewrites equal values.
-                for (int ox = 0; ; ox += PL) {
-                    int o = Math.min(ox, ow - PL);
-                    max2x2Block(x, r0 + 2 * o, r1 + 2 * o, y, yr + o);
-                    if (o == ow - PL) {
-                        break;
-                    }
-                }
-                continue;
-            }
             // NOTE: Math.max is branch-free (and propagates NaN, as PyTorch does); an if per element was
             // mispredicted half the time on random data (16 ns per output).
-            max2x2Scalar(x, r0, r1, y, yr, ow);
+            max2x2Scalar(x, xi + 2 * oy * w, xi + (2 * oy + 1) * w, y, yi + oy * ow, ow);
         }
-    }
-
-    private static void max2x2Block(float[] x, int a, int b, float[] y, int yo) {
-        FloatVector a0 = FloatVector.fromArray(P, x, a);
-        FloatVector a1 = FloatVector.fromArray(P, x, a + PL);
-        FloatVector b0 = FloatVector.fromArray(P, x, b);
-        FloatVector b1 = FloatVector.fromArray(P, x, b + PL);
-        if (hasNaN(a0, a1, b0, b1)) {
-            max2x2Scalar(x, a, b, y, yo, PL);
-            return;
-        }
-        FloatVector m = a0.rearrange(EVEN).blend(a1.rearrange(EVEN), HIGH);
-        FloatVector v = a0.rearrange(ODD).blend(a1.rearrange(ODD), HIGH);
-        m = m.blend(v, v.compare(VectorOperators.GT, m));
-        v = b0.rearrange(EVEN).blend(b1.rearrange(EVEN), HIGH);
-        m = m.blend(v, v.compare(VectorOperators.GT, m));
-        v = b0.rearrange(ODD).blend(b1.rearrange(ODD), HIGH);
-        m = m.blend(v, v.compare(VectorOperators.GT, m));
-        m.intoArray(y, yo);
-    }
-
-    /**
-     * Whether any lane may be NaN (then the block takes the exact scalar path). NOTE: one test of a sum instead of
-     * NaN-aware selects in every step: mask logic ({@code or}, {@code andNot}) and two-vector {@code rearrange}
-     * boxed vectors on JDK 17 and made this kernel slower than scalar code. inf + -inf also reads as NaN here,
-     * which only costs the scalar path.
-     */
-    private static boolean hasNaN(FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
-        FloatVector s = a.add(b).add(c).add(d);
-        return s.compare(VectorOperators.NE, s).anyTrue();
     }
 
     /** {@code n} outputs of the 2x2 max from rows at {@code a} and {@code b} (exact PyTorch NaN semantics). */
-    private static void max2x2Scalar(float[] x, int a, int b, float[] y, int yo, int n) {
+    static void max2x2Scalar(float[] x, int a, int b, float[] y, int yo, int n) {
         for (int o = 0; o < n; o++) {
             int i = 2 * o;
             y[yo + o] = Math.max(Math.max(x[a + i], x[a + i + 1]), Math.max(x[b + i], x[b + i + 1]));
@@ -165,29 +88,16 @@ final class Pool2dKernels {
     }
 
     /**
-     * 2x2 stride-2 max-pooling gradient of one plane: every input element is written (dy at the window's argmax, 0
-     * elsewhere, 0 in a last odd row or column that no window covers), so dx needs no separate clearing.
+     * 2x2 stride-2 max-pooling gradient of one plane, scalar: every input element is written (dy at the window's
+     * argmax, 0 elsewhere, 0 in a last odd row or column that no window covers), so dx needs no separate clearing.
      */
-    static void maxBack2x2(float[] x, int xi, float[] dy, int di, float[] dx, int dxi, int h, int w,
-                           boolean vector) {
+    static void maxBack2x2(float[] x, int xi, float[] dy, int di, float[] dx, int dxi, int h, int w) {
         int oh = h / 2, ow = w / 2;
-        boolean vec = vector && ow >= PL;
         for (int oy = 0; oy < oh; oy++) {
             int r0 = 2 * oy * w, r1 = r0 + w, dr = di + oy * ow;
-            if (vec) {
-                for (int ox = 0; ; ox += PL) {
-                    int o = Math.min(ox, ow - PL);
-                    maxBack2x2Block(x, xi + r0 + 2 * o, xi + r1 + 2 * o, dy, dr + o, dx, dxi + r0 + 2 * o,
-                            dxi + r1 + 2 * o);
-                    if (o == ow - PL) {
-                        break;
-                    }
-                }
-            } else {
-                for (int ox = 0; ox < ow; ox++) {
-                    maxBack2x2Scalar(x, xi + r0 + 2 * ox, xi + r1 + 2 * ox, dy[dr + ox], dx, dxi + r0 + 2 * ox,
-                            dxi + r1 + 2 * ox);
-                }
+            for (int ox = 0; ox < ow; ox++) {
+                maxBack2x2Scalar(x, xi + r0 + 2 * ox, xi + r1 + 2 * ox, dy[dr + ox], dx, dxi + r0 + 2 * ox,
+                        dxi + r1 + 2 * ox);
             }
             if ((w & 1) != 0) {
                 dx[dxi + r0 + w - 1] = 0f;
@@ -200,11 +110,11 @@ final class Pool2dKernels {
     }
 
     /**
-     * One window of the 2x2 gradient. NOTE: the max by {@link Math#max}, then the first element equal to it, as
+     * One window of the 2x2 gradient (rows at {@code a} and {@code b} of x, of dx at {@code da} and {@code db}). NOTE: the max by {@link Math#max}, then the first element equal to it, as
      * integer masks: no branch on the data (random data mispredicted the PyTorch-style if-chain half the time,
      * 20 ns per window). A NaN maximum takes the exact if-chain (PyTorch picks the last NaN).
      */
-    private static void maxBack2x2Scalar(float[] x, int a, int b, float g, float[] dx, int da, int db) {
+    static void maxBack2x2Scalar(float[] x, int a, int b, float g, float[] dx, int da, int db) {
         float x0 = x[a], x1 = x[a + 1], x2 = x[b], x3 = x[b + 1];
         float m = Math.max(Math.max(x0, x1), Math.max(x2, x3));
         if (m != m) {
@@ -236,40 +146,6 @@ final class Pool2dKernels {
         dx[da + 1] = Float.intBitsToFloat(gi & e1);
         dx[db] = Float.intBitsToFloat(gi & e2);
         dx[db + 1] = Float.intBitsToFloat(gi & e3);
-    }
-
-    private static void maxBack2x2Block(float[] x, int a, int b, float[] dy, int d, float[] dx, int da, int db) {
-        FloatVector a0 = FloatVector.fromArray(P, x, a);
-        FloatVector a1 = FloatVector.fromArray(P, x, a + PL);
-        FloatVector b0 = FloatVector.fromArray(P, x, b);
-        FloatVector b1 = FloatVector.fromArray(P, x, b + PL);
-        if (hasNaN(a0, a1, b0, b1)) {
-            for (int o = 0; o < PL; o++) {
-                maxBack2x2Scalar(x, a + 2 * o, b + 2 * o, dy[d + o], dx, da + 2 * o, db + 2 * o);
-            }
-            return;
-        }
-        FloatVector m = a0.rearrange(EVEN).blend(a1.rearrange(EVEN), HIGH);
-        FloatVector v = a0.rearrange(ODD).blend(a1.rearrange(ODD), HIGH);
-        VectorMask<Float> t1 = v.compare(VectorOperators.GT, m);
-        m = m.blend(v, t1);
-        v = b0.rearrange(EVEN).blend(b1.rearrange(EVEN), HIGH);
-        VectorMask<Float> t2 = v.compare(VectorOperators.GT, m);
-        m = m.blend(v, t2);
-        v = b0.rearrange(ODD).blend(b1.rearrange(ODD), HIGH);
-        VectorMask<Float> t3 = v.compare(VectorOperators.GT, m);
-        // NOTE: blends only (no mask logic, see hasNaN): position k gets g where step k replaced the max and no
-        // later step did.
-        FloatVector g = FloatVector.fromArray(P, dy, d);
-        FloatVector z = FloatVector.zero(P);
-        FloatVector g3 = z.blend(g, t3);
-        FloatVector g2 = z.blend(g, t2).blend(z, t3);
-        FloatVector g1 = z.blend(g, t1).blend(z, t2).blend(z, t3);
-        FloatVector g0 = g.blend(z, t1).blend(z, t2).blend(z, t3);
-        g0.rearrange(DUP_LO).blend(g1.rearrange(DUP_LO), ODDS).intoArray(dx, da);
-        g0.rearrange(DUP_HI).blend(g1.rearrange(DUP_HI), ODDS).intoArray(dx, da + PL);
-        g2.rearrange(DUP_LO).blend(g3.rearrange(DUP_LO), ODDS).intoArray(dx, db);
-        g2.rearrange(DUP_HI).blend(g3.rearrange(DUP_HI), ODDS).intoArray(dx, db + PL);
     }
 
     // ---- average (count_include_pad=true: the divisor is always kh*kw) ----------------------------------------

@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ingot.runtime.exec.Parallel;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +53,9 @@ class Conv2dTest {
 
     private static final Conv2dAlgo[] ALGOS = Conv2dAlgo.values();
 
+    /** Operands and references per case, shared by the 1- and 2-thread tests (the references dominate the time). */
+    private static final Map<Case, Data> DATA = new ConcurrentHashMap<>();
+
     @AfterAll
     static void restore() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
@@ -68,7 +75,7 @@ class Conv2dTest {
         Parallel.setThreads(threads);
         List<String> failures = new ArrayList<>();
         for (Case c : CASES) {
-            Data d = new Data(c.s, c.batch, c.name.hashCode());
+            Data d = DATA.computeIfAbsent(c, k -> new Data(k.s, k.batch, k.name.hashCode()));
             for (Conv2dAlgo a : ALGOS) {
                 if (a == Conv2dAlgo.DIRECT && !Conv2d.supportsDirect(c.s)) {
                     continue;
@@ -237,5 +244,24 @@ class Conv2dTest {
             allocated = mx.getCurrentThreadAllocatedBytes() - before;
         }
         assertEquals(0, allocated, "bytes allocated by the calling thread after warm-up");
+    }
+
+    /**
+     * The scalar configuration ({@code -Dingot.vector=false}) and 256-bit vectors (8 lanes: other block sizes of the
+     * direct and pooling kernels) in child JVMs, since both settings are read once per JVM.
+     */
+    @Test
+    void otherVectorConfigurations() throws Exception {
+        for (String flag : new String[] {"-Dingot.vector=false", "-Dingot.vector.bits=256"}) {
+            String exe = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(exe, "--add-modules", "jdk.incubator.vector", flag,
+                    "-cp", System.getProperty("java.class.path"), Conv2dChildCheck.class.getName());
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int code = p.waitFor();
+            assertEquals(0, code, flag + ":\n" + out);
+            assertTrue(out.contains(flag.equals("-Dingot.vector=false") ? "vector=false" : "lanes=8"), out);
+        }
     }
 }

@@ -178,26 +178,31 @@ class Pool2dTest {
             Pool2d.maxBackward(x, 0, new float[] {10, 20}, 0, dx, 0, s, 1, vector);
             assertEquals(10f, dx[4]);
             assertEquals(20f, dx[2]);
-            // 8 outputs per row: exercises the vector block
-            Pool2dShape wide = Pool2dShape.of(1, 2, 16, 2, 2, 0);
-            float[] xw = new float[32];
-            Arrays.fill(xw, Float.NEGATIVE_INFINITY);
-            xw[3] = Float.NaN;
-            xw[16 + 3] = Float.NaN;
-            xw[5] = 7;
-            xw[16 + 4] = 7;
-            float[] yw = new float[8];
-            Pool2d.maxForward(xw, 0, yw, 0, wide, 1, vector);
-            assertTrue(Float.isNaN(yw[1]));
-            assertEquals(7f, yw[2]);
-            assertEquals(Float.NEGATIVE_INFINITY, yw[0]);
-            float[] gw = new float[32];
-            float[] dyw = {1, 2, 3, 4, 5, 6, 7, 8};
-            Pool2d.maxBackward(xw, 0, dyw, 0, gw, 0, wide, 1, vector);
-            assertEquals(1f, gw[0]);      // all -inf: first element
-            assertEquals(2f, gw[16 + 3]); // NaN twice: PyTorch keeps the last NaN
-            assertEquals(3f, gw[5]);      // 7 at (0,1) beats the later 7 at (1,0)
-            assertEquals(0f, gw[16 + 4]);
+            // 16 outputs: big enough for the vector kernels (with a NaN they fall back; without, they run)
+            for (boolean withNaN : new boolean[] {true, false}) {
+                Pool2dShape wide = Pool2dShape.of(1, 2, 32, 2, 2, 0);
+                float[] xw = new float[64];
+                Arrays.fill(xw, Float.NEGATIVE_INFINITY);
+                xw[3] = withNaN ? Float.NaN : 4;
+                xw[32 + 3] = withNaN ? Float.NaN : 4;
+                xw[5] = 7;
+                xw[32 + 4] = 7;
+                float[] yw = new float[16];
+                Pool2d.maxForward(xw, 0, yw, 0, wide, 1, vector);
+                assertEquals(withNaN ? Float.NaN : 4f, yw[1]);
+                assertEquals(7f, yw[2]);
+                assertEquals(Float.NEGATIVE_INFINITY, yw[0]);
+                float[] gw = new float[64];
+                float[] dyw = new float[16];
+                for (int i = 0; i < 16; i++) {
+                    dyw[i] = i + 1;
+                }
+                Pool2d.maxBackward(xw, 0, dyw, 0, gw, 0, wide, 1, vector);
+                assertEquals(1f, gw[0]);                         // all -inf: first element
+                assertEquals(2f, gw[withNaN ? 32 + 3 : 3]);      // two NaN: PyTorch keeps the last; two 4: first
+                assertEquals(3f, gw[5]);                         // 7 at (0,1) beats the later 7 at (1,0)
+                assertEquals(0f, gw[32 + 4]);
+            }
         }
         float[] all = {ninf, ninf, ninf, ninf};
         Pool2dShape one = Pool2dShape.of(1, 2, 2, 2, 2, 0);
