@@ -207,7 +207,7 @@ public final class CharCorpus {
     }
 
     private static String percent(double f) {
-        double p = f * 100;
+        double p = Math.round(f * 1000) / 10.0;
         return (p == Math.rint(p) ? Long.toString(Math.round(p)) : String.format(Locale.ROOT, "%.1f", p)) + "%";
     }
 
