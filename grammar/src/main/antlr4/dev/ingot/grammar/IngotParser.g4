@@ -84,6 +84,7 @@ modelStmt
     | LABEL name = ID COLON tensorType SEMI?           # labelDecl
     | paramDecl                                        # modelParam
     | layerInst                                        # modelLayer
+    | fnDef                                            # modelFn
     | OUTPUT name = ID (ASSIGN expr)? SEMI?            # outputDecl
     | name = ID ASSIGN expr SEMI?                      # modelLet
     | TRAIN LBRACE (setting (COMMA? setting)*)? COMMA? RBRACE # trainBlock

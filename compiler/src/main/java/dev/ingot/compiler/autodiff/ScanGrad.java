@@ -65,12 +65,33 @@ public final class ScanGrad {
         for (int m = 0; m < nk; m++) dk.add(gradOrZero(b, grads, k.get(m), types.get(nc + nx + m)));
         for (int j = 0; j < nx; j++) dx.add(gradOrZero(b, grads, x.get(j), types.get(nc + j)));
 
+        // 1b. weight and bias gradients: sum once over all steps after the loop (one big matmul) instead
+        // of accumulating a [out, in] matrix at every step; whatever else remains is accumulated
+        List<Node> hoistOuts = new ArrayList<>();
+        List<List<ScanBody.HoistedTerm>> hoisted = new ArrayList<>();
+        List<Node> remaining = new ArrayList<>();
+        for (int m = 0; m < nk; m++) {
+            List<ScanBody.HoistedTerm> terms = new ArrayList<>();
+            Node rest = null;
+            for (Node t : addTerms(dk.get(m))) {
+                ScanBody.HoistedTerm h = hoist(t, hoistOuts);
+                if (h != null) terms.add(h);
+                else rest = rest == null ? t : b.add(rest, t);
+            }
+            hoisted.add(terms);
+            remaining.add(rest);
+        }
+        int[] accCarry = new int[nk];
+        int nacc = 0;
+        for (int m = 0; m < nk; m++) accCarry[m] = remaining.get(m) == null ? -1 : nc + nacc++;
+
         // 2. residuals: forward values the backward nodes read
         Set<Node> forward = Collections.newSetFromMap(new IdentityHashMap<>());
         forward.addAll(g.topo());
         List<Node> bwdOuts = new ArrayList<>(dc);
-        bwdOuts.addAll(dk);
+        for (Node rm : remaining) if (rm != null) bwdOuts.add(rm);
         bwdOuts.addAll(dx);
+        bwdOuts.addAll(hoistOuts);
         Graph bwd = new Graph("bwd", named(bwdOuts), List.of());
         Set<Node> residuals = new LinkedHashSet<>();
         for (Node n : bwd.topo()) {
@@ -92,7 +113,7 @@ public final class ScanGrad {
         // the backward body's input types, in scan order: carries (cotangents, sums), per-step (cotangents, residuals, carries, inputs), constants
         List<TensorType> bt = new ArrayList<>();
         for (int i = 0; i < nc; i++) bt.add(types.get(i).withDType(DType.F32));
-        for (int m = 0; m < nk; m++) bt.add(dk.get(m).type());
+        for (int m = 0; m < nk; m++) if (accCarry[m] >= 0) bt.add(dk.get(m).type());
         for (int l = 0; l < ny; l++) bt.add(outs.get(nc + l).type().withDType(DType.F32));
         for (Node q : res) bt.add(q.type());
         for (int i = 0; i < nc; i++) bt.add(types.get(i));
@@ -102,17 +123,19 @@ public final class ScanGrad {
         List<Graph.Output> bo = new ArrayList<>();
         for (int i = 0; i < nc; i++) bo.add(new Graph.Output("dc" + i, r.map().get(dc.get(i))));
         for (int m = 0; m < nk; m++) {
-            Node acc = nb.input("c" + (nc + m), dk.get(m).type(), "x");
-            bo.add(new Graph.Output("acc" + m, nb.add(acc, r.map().get(dk.get(m)))));
+            if (accCarry[m] < 0) continue;
+            Node acc = nb.input("c" + accCarry[m], dk.get(m).type(), "x");
+            bo.add(new Graph.Output("acc" + m, nb.add(acc, r.map().get(remaining.get(m)))));
         }
         for (int j = 0; j < nx; j++) bo.add(new Graph.Output("dx" + j, r.map().get(dx.get(j))));
-        ScanBody backward = new ScanBody(new Graph("scan_bwd", bo, List.of()), nc + nk, ny + res.size() + nc + nx, nk, null, bt);
+        for (int h = 0; h < hoistOuts.size(); h++) bo.add(new Graph.Output("hoist" + h, r.map().get(hoistOuts.get(h))));
+        ScanBody backward = new ScanBody(new Graph("scan_bwd", bo, List.of()), nc + nacc, ny + res.size() + nc + nx, nk, null, bt);
 
         // the augmented forward body: original outputs, residuals, carries before the step
         List<Graph.Output> fo = new ArrayList<>(g.outputs());
         for (int q = 0; q < res.size(); q++) fo.add(new Graph.Output("res" + q, res.get(q)));
         for (int i = 0; i < nc; i++) fo.add(new Graph.Output("cin" + i, c.get(i) != null ? c.get(i) : b.input("c" + i, outs.get(i).type(), "x")));
-        ScanBody.ScanGradPlan plan = new ScanBody.ScanGradPlan(ny, res.size(), backward, null, null);
+        ScanBody.ScanGradPlan plan = new ScanBody.ScanGradPlan(ny, res.size(), backward, accCarry, hoisted);
         return new ScanBody(new Graph(fwd.graph().name(), fo, List.of()), nc, nx, nk, plan, types);
     }
 
@@ -129,17 +152,78 @@ public final class ScanGrad {
         List<TensorType> types = Scan.resultTypes(body, t);
         List<Node> in = new ArrayList<>();
         for (int i = 0; i < nc; i++) in.add(orZero(g, at(cotangents, i), types.get(i)));
-        for (int m = 0; m < nk; m++) in.add(zero(g, scan.in(nc + nx + m).type()));
+        for (int m = 0; m < nk; m++) if (plan.accCarry()[m] >= 0) in.add(zero(g, scan.in(nc + nx + m).type()));
         for (int l = 0; l < ny; l++) in.add(orZero(g, at(cotangents, nc + l), types.get(nc + l)));
         for (int q = 0; q < nr + nc; q++) in.add(projection(g, scan, projections, nc + ny + q, types));
         for (int j = 0; j < nx; j++) in.add(scan.in(nc + j));
         for (int m = 0; m < nk; m++) in.add(scan.in(nc + nx + m));
         List<Node> outs = Scan.build(g, plan.backward(), in, t, !scan.attrs().b("reverse"));
+        int carries = plan.backward().carries();
         List<Node> grads = new ArrayList<>();
         for (int i = 0; i < nc; i++) grads.add(outs.get(i));
-        for (int j = 0; j < nx; j++) grads.add(outs.get(nc + nk + j));
-        for (int m = 0; m < nk; m++) grads.add(outs.get(nc + m));
+        for (int j = 0; j < nx; j++) grads.add(outs.get(carries + j));
+        for (int m = 0; m < nk; m++) {
+            Node sum = plan.accCarry()[m] >= 0 ? outs.get(plan.accCarry()[m]) : null;
+            for (ScanBody.HoistedTerm h : plan.hoisted().get(m)) {
+                Node term = hoistedTerm(g, h, outs.get(carries + nx + h.p()), h.matmul() ? outs.get(carries + nx + h.q()) : null);
+                sum = sum == null ? term : g.add(sum, term);
+            }
+            grads.add(sum != null ? sum : zero(g, scan.in(nc + nx + m).type()));
+        }
         return grads;
+    }
+
+    /** Terms of a sum (through nested adds). */
+    private static List<Node> addTerms(Node n) {
+        List<Node> r = new ArrayList<>();
+        if (n.op() == Ops.ADD && n.in(0).shape().equals(n.shape()) && n.in(1).shape().equals(n.shape())) {
+            r.addAll(addTerms(n.in(0)));
+            r.addAll(addTerms(n.in(1)));
+        } else r.add(n);
+        return r;
+    }
+
+    /**
+     * A gradient term that can be summed over time after the loop: {@code matmul(P, Q, transA)} of
+     * two per-step [batch, ...] values, or {@code sum(P, axis 0)} over the batch (possibly reshaped);
+     * its operands are added to {@code outs}. Null when the term must be accumulated in the loop.
+     */
+    private static ScanBody.HoistedTerm hoist(Node t, List<Node> outs) {
+        Node base = t;
+        while (base.op() == Ops.RESHAPE) base = base.in(0);
+        if (base.shape().hasBatch()) return null;
+        if (base.op() == Ops.MATMUL && base.attrs().b("transA") && !base.attrs().b("transB")
+                && base.in(0).shape().rank() == 2 && base.in(1).shape().rank() == 2
+                && base.in(0).shape().batchAxis() == 0 && base.in(1).shape().batchAxis() == 0) {
+            return new ScanBody.HoistedTerm(true, index(outs, base.in(0)), index(outs, base.in(1)), t.shape().dims());
+        }
+        if (base.op() == Ops.SUM && java.util.Arrays.equals(base.attrs().ints("axes"), new int[] {0}) && base.in(0).shape().batchAxis() == 0) {
+            return new ScanBody.HoistedTerm(false, index(outs, base.in(0)), -1, t.shape().dims());
+        }
+        return null;
+    }
+
+    private static int index(List<Node> outs, Node n) {
+        for (int i = 0; i < outs.size(); i++) if (outs.get(i) == n) return i;
+        outs.add(n);
+        return outs.size() - 1;
+    }
+
+    /** A hoisted term over the stacked [T, batch, ...] outputs: steps and examples merged into one axis. */
+    private static Node hoistedTerm(GraphBuilder g, ScanBody.HoistedTerm h, Node p, Node q) {
+        Node pm = g.reshape(p, merged(p.shape()));
+        Node r;
+        if (h.matmul()) r = g.matmul(pm, g.reshape(q, merged(q.shape())), true, false);
+        else r = g.sum(pm, new int[] {0}, false);
+        return g.reshape(r, new dev.ingot.compiler.ir.Shape(h.shape()));
+    }
+
+    /** [T, batch, rest...] -> [T*batch, rest...]. */
+    private static dev.ingot.compiler.ir.Shape merged(dev.ingot.compiler.ir.Shape s) {
+        int[] d = new int[s.rank() - 1];
+        d[0] = s.dim(0) * s.dim(1);          // a batch dimension is negative: T * (-1) = -T, i.e. T*batch
+        for (int i = 2; i < s.rank(); i++) d[i - 1] = s.dim(i);
+        return new dev.ingot.compiler.ir.Shape(d);
     }
 
     private static Node at(List<Node> l, int i) { return i < l.size() ? l.get(i) : null; }

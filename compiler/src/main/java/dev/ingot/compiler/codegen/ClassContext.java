@@ -24,6 +24,12 @@ final class ClassContext {
     private final Set<String> used = new HashSet<>();
     final List<String> taskFields = new ArrayList<>();
     int kernelCount;
+    /** The target: Vector API or plain scalar Java. */
+    boolean vector = true;
+    /** Small per-class numbers for nodes in generated names (node ids are global, so names would differ between runs). */
+    private final Map<Node, Integer> numbers = new IdentityHashMap<>();
+
+    int number(Node n) { return numbers.computeIfAbsent(n, k -> numbers.size()); }
     /** Kernel calls timed in profiling mode, by slot. */
     final List<String> profiled = new ArrayList<>();
 

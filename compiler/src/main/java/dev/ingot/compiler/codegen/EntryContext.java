@@ -61,7 +61,7 @@ final class EntryContext implements Lowering {
         if (h instanceof MemoryPlanner.Leaf l && overrides.containsKey(l.leaf())) return overrides.get(l.leaf())[1];
         if (!(h instanceof MemoryPlanner.Arena ar)) return "0";
         return offsetNames.computeIfAbsent(dev.ingot.compiler.fusion.FusionPlanner.base(n), b -> {
-            String name = prefix + "_" + javaName(b);
+            String name = prefix + "_" + javaName(b, cls.number(b));
             return cls.arenaOffset(name, relocate.apply(ar));
         });
     }
@@ -82,13 +82,21 @@ final class EntryContext implements Lowering {
 
     @Override public String size(Lin l) { return l.java("n"); }
     @Override public String batch() { return "n"; }
+    @Override public boolean vector() { return cls.vector; }
+
+    /** Loop-constant weights packed before the loop: (leaf, transB) to the field holding them. */
+    final Map<Node, String[]> packedWeights = new IdentityHashMap<>();
+
+    @Override public String packed(Node b, boolean transB) {
+        String[] p = packedWeights.get(dev.ingot.compiler.fusion.FusionPlanner.base(b));
+        return p != null && p[1].equals(Boolean.toString(transB)) ? p[0] : null;
+    }
     @Override public String constant(String javaType, String p, String init) { return cls.constant(javaType, p, init); }
 
     /** DSL-derived constant name: {@code LOGITS}, {@code D_LOGITS}, else {@code V<id>}. */
-    static String javaName(Node n) {
+    static String javaName(Node n, int number) {
         String h = n.hint();
-        String base = h == null ? "V" + n.id() : h.replaceAll("[^A-Za-z0-9]+", "_").toUpperCase(Locale.ROOT) + "_" + n.id();
-        return base;
+        return h == null ? "V" + number : h.replaceAll("[^A-Za-z0-9]+", "_").toUpperCase(Locale.ROOT) + "_" + number;
     }
 
     /** All arena offsets this entry used (for the memory-plan comment). */

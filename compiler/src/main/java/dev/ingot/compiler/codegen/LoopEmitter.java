@@ -64,6 +64,24 @@ final class LoopEmitter {
             if (leaf != null) overrides.put(leaf, new String[] {cx.array(in), cx.offset(in)});
         }
         EntryContext bx = new EntryContext(pfx, mem.body(), cls, mem::relocate, overrides);
+        // weights constant across steps feeding a matmul: pack them once, before the loop
+        List<String> prologue = new ArrayList<>();
+        if (opt.vector()) {
+            for (Kernel k : loop.bodyKernels()) {
+                if (!(k instanceof Kernel.Call call) || call.node().op() != dev.ingot.compiler.ops.Ops.MATMUL) continue;
+                Node mm = call.node(), w = dev.ingot.compiler.fusion.FusionPlanner.base(mm.in(1));
+                boolean tb = mm.attrs().b("transB");
+                if (w.op() != dev.ingot.compiler.ops.Ops.INPUT || !w.attrs().s("name").startsWith("k") || bx.packedWeights.containsKey(w) || w.shape().hasBatch()) continue;
+                int kk = tb ? w.shape().dim(-1) : (int) (w.shape().numel().constant() / w.shape().dim(-1));
+                int nn = tb ? (int) (w.shape().numel().constant() / w.shape().dim(-1)) : w.shape().dim(-1);
+                String field = cls.unique("packed_" + name + "_" + w.attrs().s("name"));
+                cls.taskFields.add("/** " + w.attrs().s("name") + " of loop {@code " + name + "}, packed for MatMulPacked. */\nprivate final float[] " + field
+                        + " = new float[MatMulPacked.size(" + kk + ", " + nn + ")];");
+                String[] where = overrides.get(w);
+                prologue.add("MatMulPacked.pack(" + where[0] + ", " + where[1] + ", " + tb + ", " + kk + ", " + nn + ", " + field + ", 0);");
+                bx.packedWeights.put(w, new String[] {field, Boolean.toString(tb)});
+            }
+        }
         List<String> calls = JavaEmitter.kernelCalls(loop.bodyKernels(), bx, cls, kernelsOut, opt);
         // the body as its own method(s), so the loop method stays small
         List<String> parts = new ArrayList<>();
@@ -76,6 +94,7 @@ final class LoopEmitter {
         }
 
         StringBuilder b = new StringBuilder("private void ").append(name).append("() {\nfinal int n = this.n;\n");
+        for (String p : prologue) b.append(p).append('\n');
         for (int i = 0; i < nc; i++) {
             Node init = scan.in(i);
             b.append("System.arraycopy(").append(cx.array(init)).append(", ").append(cx.offset(init)).append(", a, ").append(carry.get(i))

@@ -141,6 +141,9 @@ public final class Frontend {
                 Value v = ev.eval(l.layerInst().expr(), scope, src);
                 if (!(v instanceof LayerV) && !(v instanceof Value.StackV)) throw ev.error(l.layerInst().expr(), src, "layer " + n + ": expected a layer like dense(784, 256), got " + v.describe());
                 ev.defineLocal(scope, n, v, l, src);
+            } else if (st instanceof IngotParser.ModelFnContext fn) {
+                String n = fn.fnDef().name.getText();
+                ev.defineLocal(scope, n, new FnV(n, fn.fnDef(), src, scope), fn, src);
             } else if (st instanceof IngotParser.OutputDeclContext o) output(o);
             else if (st instanceof IngotParser.ModelLetContext let) {
                 String n = let.name.getText();
@@ -190,7 +193,6 @@ public final class Frontend {
         // ---- train { optimizer: sgd(lr=0.05, momentum=0.9), batch: 128, epochs: 2, data: mnist("data/mnist") } ----
 
         static final List<String> KEYS = List.of("optimizer", "schedule", "batch", "epochs", "data");
-        static final Map<String, String> DATA_KINDS = Map.of("mnist", "idx", "fashion_mnist", "idx", "idx", "idx");
 
         void trainBlock(IngotParser.TrainBlockContext t) {
             if (train != null) throw ev.error(t, src, "a model has one train block");
@@ -281,18 +283,47 @@ public final class Frontend {
             return new Schedule(kind, warmup);
         }
 
-        /** {@code mnist("data/mnist")}: a data source kind and its directory, relative to the model file. */
+        /**
+         * The data sources the runtime reads, with their options (first the positional one):
+         * {@code mnist(dir)}, {@code fashion_mnist(dir)}, {@code idx(dir, scale)}, {@code chars(file, seq, val)},
+         * {@code sentences(dir, vocab, length, test, seed)}, {@code reverse(count, test_count, length, vocab, seed)}.
+         */
+        static final Map<String, List<String>> DATA = new java.util.LinkedHashMap<>();
+        static {
+            DATA.put("mnist", List.of("dir"));
+            DATA.put("fashion_mnist", List.of("dir"));
+            DATA.put("idx", List.of("dir", "scale"));
+            DATA.put("chars", List.of("file", "seq", "val"));
+            DATA.put("sentences", List.of("dir", "vocab", "length", "test", "seed"));
+            DATA.put("reverse", List.of("count", "test_count", "length", "vocab", "seed"));
+        }
+
         TrainConfig.DataSpec dataSpec(IngotParser.ExprContext e) {
             if (!(e instanceof IngotParser.CallExprContext c) || !(c.callee instanceof IngotParser.RefExprContext r))
-                throw ev.error(e, src, "expected a data source like mnist(\"data/mnist\")", String.join(", ", DATA_KINDS.keySet()));
+                throw ev.error(e, src, "expected a data source like mnist(\"data/mnist\")", String.join(", ", DATA.keySet()));
             String kind = r.ID().getText();
-            if (!DATA_KINDS.containsKey(kind))
-                throw ev.error(r, src, "unknown data source '" + kind + "'" + Suggest.hint(kind, DATA_KINDS.keySet()), String.join(", ", DATA_KINDS.keySet()));
-            List<IngotParser.ArgContext> args = c.argList() == null ? List.of() : c.argList().arg();
-            if (args.size() != 1) throw ev.error(c, src, kind + "() takes one argument, the directory of its IDX files");
-            Value v = ev.eval(args.get(0).expr(), scope, src);
-            if (!(v instanceof StrV s)) throw ev.error(args.get(0), src, kind + "(): the directory must be a string, got " + v.describe());
-            return new TrainConfig.DataSpec(DATA_KINDS.get(kind), Map.of("dir", s.s()));
+            List<String> keys = DATA.get(kind);
+            if (keys == null) throw ev.error(r, src, "unknown data source '" + kind + "'" + Suggest.hint(kind, DATA.keySet()), String.join(", ", DATA.keySet()));
+            Map<String, String> opts = new java.util.LinkedHashMap<>();
+            int i = 0;
+            for (IngotParser.ArgContext a : c.argList() == null ? List.<IngotParser.ArgContext>of() : c.argList().arg()) {
+                String key = a.name == null ? (i < keys.size() ? keys.get(i) : null) : a.name.getText();
+                i++;
+                if (key == null) throw ev.error(a, src, kind + "() takes at most " + keys.size() + " arguments", kind + "(" + String.join(", ", keys) + ")");
+                if (!keys.contains(key)) throw ev.error(a, src, kind + "() has no option '" + key + "'" + Suggest.hint(key, keys), kind + "(" + String.join(", ", keys) + ")");
+                Value v = ev.eval(a.expr(), scope, src);
+                String text;
+                if (v instanceof StrV sv) text = sv.s();
+                else if (v instanceof NumV n) text = n.isInt() ? Long.toString((long) n.v()) : Double.toString(n.v());
+                else throw ev.error(a, src, kind + "(): '" + key + "' must be a string or a number, got " + v.describe());
+                opts.put(key, text);
+            }
+            String runtimeKind = kind.equals("mnist") || kind.equals("fashion_mnist") ? "idx" : kind;
+            if (runtimeKind.equals("idx") && !opts.containsKey("dir")) throw ev.error(c, src, kind + "() needs the directory of its IDX files", kind + "(\"data/mnist\")");
+            if (kind.equals("chars") && (!opts.containsKey("file") || !opts.containsKey("seq")))
+                throw ev.error(c, src, "chars() needs the text file and the window length", "chars(\"data/tinyshakespeare/input.txt\", seq = 64)");
+            if (kind.equals("sentences") && !opts.containsKey("dir")) throw ev.error(c, src, "sentences() needs the directory of the sentence files", "sentences(\"data/sentiment\")");
+            return new TrainConfig.DataSpec(runtimeKind, opts);
         }
     }
 }

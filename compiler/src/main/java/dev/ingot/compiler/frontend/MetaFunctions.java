@@ -57,10 +57,17 @@ final class MetaFunctions {
                 throw ev.error(ctx, f, "pair(): expected a number or a list of two, got " + x.describe());
             }
             case "scan" -> {
-                Map<String, Value> a = ev.bind(name, List.of("step", "init", "xs", "reverse"), List.of(true, true, true, false), pos, named, ctx, f);
+                Map<String, Value> a = ev.bind(name, List.of("step", "init", "xs", "reverse", "length"), List.of(true, true, false, false, false), pos, named, ctx, f);
                 boolean reverse = a.get("reverse") instanceof BoolV bv && bv.v();
                 if (a.get("reverse") != null && !(a.get("reverse") instanceof BoolV)) throw ev.error(ctx, f, "scan(): reverse must be true or false");
-                return scan(ev, a.get("step"), a.get("init"), a.get("xs"), reverse, ctx, f);
+                Value xs = a.getOrDefault("xs", new Value.NoneV());
+                int length = -1;
+                if (a.get("length") != null) {
+                    if (!(a.get("length") instanceof NumV n) || !n.isInt() || n.v() < 1) throw ev.error(ctx, f, "scan(): length must be a positive integer");
+                    length = (int) ((NumV) a.get("length")).v();
+                }
+                if (xs instanceof Value.NoneV && length < 0) throw ev.error(ctx, f, "scan(): give the inputs to scan over, or a length");
+                return scan(ev, a.get("step"), a.get("init"), xs, reverse, length, ctx, f);
             }
             case "repeat" -> {
                 if (pos.size() < 2 || !(pos.get(0) instanceof NumV n) || !n.isInt() || n.v() < 1 || !(pos.get(1) instanceof LayerDefV def))
@@ -108,15 +115,14 @@ final class MetaFunctions {
 
     // ---- scan ------------------------------------------------------------------------------------
 
-    private static Value scan(Evaluator ev, Value step, Value init, Value xs, boolean reverse, ParserRuleContext ctx, SourceFile f) {
+    private static Value scan(Evaluator ev, Value step, Value init, Value xs, boolean reverse, int length, ParserRuleContext ctx, SourceFile f) {
         List<Node> carries = flatten(ev, init, ctx, f, "scan(): the initial state");
-        List<Node> seqs = flatten(ev, xs, ctx, f, "scan(): the inputs");
-        if (seqs.isEmpty()) throw ev.error(ctx, f, "scan(): no inputs to scan over");
-        int t = -1;
+        List<Node> seqs = xs instanceof Value.NoneV ? List.of() : flatten(ev, xs, ctx, f, "scan(): the inputs");
+        int t = length;
         for (Node s : seqs) {
             Shape sh = s.shape();
             if (sh.rank() < 2 || sh.isBatchDim(1) || (t >= 0 && sh.dim(1) != t))
-                throw ev.error(ctx, f, "scan(): inputs must be [batch, time, ...] with the same static number of steps, got " + sh);
+                throw ev.error(ctx, f, "scan(): inputs must be [batch, time, ...] with the same static number of steps" + (length > 0 ? " (length " + length + ")" : "") + ", got " + sh);
             t = sh.dim(1);
         }
         // time-major inputs: each step is one contiguous block
@@ -137,7 +143,7 @@ final class MetaFunctions {
         try {
             for (int i = 0; i < carries.size(); i++) cLeaves.add(inner.input("c" + i, carries.get(i).type(), "x"));
             for (int j = 0; j < seqs.size(); j++) xLeaves.add(inner.input("x" + j, step(seqs.get(j).type()), "x"));
-            Value r = ev.apply(step, List.of(rebuild(init, cLeaves), rebuild(xs, xLeaves)), Map.of(), ctx, ctx, f);
+            Value r = ev.apply(step, List.of(rebuild(init, cLeaves), xs instanceof Value.NoneV ? xs : rebuild(xs, xLeaves)), Map.of(), ctx, ctx, f);
             Value carryOut = r, yOut = r;
             if (r instanceof ListV l && l.items().size() == 2 && !(init instanceof ListV il && il.items().size() == 2 && !(l.items().get(0) instanceof ListV))) {
                 carryOut = l.items().get(0);

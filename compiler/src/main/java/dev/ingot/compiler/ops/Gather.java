@@ -20,7 +20,7 @@ public final class Gather implements Library {
 
     public TensorType inferType(List<TensorType> in, Attrs a) {
         TensorType t = in.get(0), ids = in.get(1);
-        if (ids.dtype() != DType.I32) throw new ShapeError("gather: the indices must be i32, got " + ids);
+        if (ids.dtype() == DType.BOOL) throw new ShapeError("gather: the indices must be i32 (or f32 holding whole numbers, e.g. from argmax), got " + ids);
         if (t.rank() < 1 || t.shape().hasBatch()) throw new ShapeError("gather: the table must be a static tensor [rows, ...], got " + t.shape());
         int[] out = Arrays.copyOf(ids.shape().dims(), ids.rank() + t.rank() - 1);
         System.arraycopy(t.shape().dims(), 1, out, ids.rank(), t.rank() - 1);
@@ -52,7 +52,7 @@ public final class Gather implements Library {
         Node t = y.in(0), ids = y.in(1);
         int rows = t.shape().dim(0), row = (int) (t.shape().numel().constant() / rows);
         String count = cx.size(ids.shape().numel());
-        cx.emit("for (int i = 0; i < " + count + "; i++) { final int id = " + cx.array(ids) + "[" + cx.offset(ids) + " + i]; "
+        cx.emit("for (int i = 0; i < " + count + "; i++) { final int id = (int) " + cx.array(ids) + "[" + cx.offset(ids) + " + i]; "
                 + "if (id < 0 || id >= " + rows + ") throw new IllegalArgumentException(\"index \" + id + \" at position \" + i + \" is outside [0, " + rows + ")\"); "
                 + "System.arraycopy(" + cx.array(t) + ", " + cx.offset(t) + " + id * " + row + ", " + cx.array(y) + ", " + cx.offset(y) + " + i * " + row + ", " + row + "); }");
     }

@@ -20,6 +20,16 @@ public interface Lowering {
     /** Declares a {@code static final int[]} (or float[]) constant in the generated class; returns its name. */
     String constant(String javaType, String prefix, String initializer);
 
+    /** True for the Vector API target; false for plain scalar Java (which must not load Vector API classes). */
+    boolean vector();
+
+    /**
+     * The field holding {@code b} (the right operand of a matmul) already packed for
+     * {@code MatMulPacked}, or null: inside a loop, weights constant across steps are packed once
+     * before the loop.
+     */
+    default String packed(Node b, boolean transB) { return null; }
+
     /** Appends one statement (with its trailing semicolon). */
     void emit(String statement);
 }

@@ -82,7 +82,13 @@ public final class MatMul implements Library {
         boolean ta = c.attrs().b("transA"), tb = c.attrs().b("transB");
         Lin[] va = view(a.shape()), vb = view(b.shape());
         Lin m = ta ? va[1] : va[0], k = ta ? va[0] : va[1], n = tb ? vb[0] : vb[1];
-        cx.emit("MatMul.matmul(" + cx.array(a) + ", " + cx.offset(a) + ", " + ta + ", " + cx.array(b) + ", " + cx.offset(b) + ", " + tb + ", "
+        String packed = cx.packed(b, tb);
+        if (packed != null) {
+            cx.emit("MatMulPacked.matmul(" + cx.array(a) + ", " + cx.offset(a) + ", " + ta + ", " + packed + ", 0, "
+                    + cx.array(c) + ", " + cx.offset(c) + ", " + cx.size(m) + ", " + cx.size(n) + ", " + cx.size(k) + ", false);   // weights packed before the loop");
+            return;
+        }
+        cx.emit((cx.vector() ? "MatMul" : "MatMulScalar") + ".matmul(" + cx.array(a) + ", " + cx.offset(a) + ", " + ta + ", " + cx.array(b) + ", " + cx.offset(b) + ", " + tb + ", "
                 + cx.array(c) + ", " + cx.offset(c) + ", " + cx.size(m) + ", " + cx.size(n) + ", " + cx.size(k) + ", false);");
     }
 

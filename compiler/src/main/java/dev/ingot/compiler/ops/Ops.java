@@ -79,6 +79,7 @@ public final class Ops {
     public static final ReduceSum SUM = register(new ReduceSum());
 
     // ---- library calls and movement ----
+    public static final ArgMax ARGMAX = register(new ArgMax());
     public static final Pooling AVG_POOL2D = register(new Pooling("avg_pool2d", false, false));
     public static final Pooling AVG_POOL2D_GRAD = register(new Pooling("avg_pool2d_grad", false, true));
     public static final Concat CONCAT = register(new Concat());
@@ -132,6 +133,7 @@ public final class Ops {
         fn("max", reduceSig(), (b, a) -> b.max(a.tensor("x"), axes(a), a.b("keepdims")));
         fn("matmul", Builtin.Signature.of(tensor("a"), tensor("b"), param("transpose_a", BOOL, false), param("transpose_b", BOOL, false)),
                 (b, a) -> b.matmul(a.tensor("a"), a.tensor("b"), a.b("transpose_a"), a.b("transpose_b")));
+        fn("argmax", Builtin.Signature.of(tensor("x")), (b, a) -> b.node(ARGMAX, a.tensor("x")));
         fn("gather", Builtin.Signature.of(tensor("table"), tensor("indices")), (b, a) -> b.node(GATHER, a.tensor("table"), a.tensor("indices")));
         fn("one_hot", Builtin.Signature.of(tensor("labels"), param("depth", INT, null)), (b, a) -> b.oneHot(a.tensor("labels"), a.i("depth")));
         fn("reshape", Builtin.Signature.of(tensor("x"), param("shape", SHAPE, null)), (b, a) -> b.reshape(a.tensor("x"), new Shape(inferReshape(a.tensor("x").shape(), a.shape("shape")))));

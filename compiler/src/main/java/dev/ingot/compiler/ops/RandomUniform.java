@@ -37,7 +37,7 @@ public final class RandomUniform implements Elementwise {
 
     /** Operands: seed, counter (as scalars, uniform across the loop), then the first index of the vector. */
     public String vector(List<String> x, Attrs a) {
-        return "Rng.uniform(I, Rng.key((int) " + x.get(0) + ", (int) " + x.get(1) + ", " + a.i("stream") + "), " + x.get(2) + ")";
+        return "RngVectors.uniform(I, Rng.key((int) " + x.get(0) + ", (int) " + x.get(1) + ", " + a.i("stream") + "), " + x.get(2) + ")";
     }
 
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) { return Arrays.asList(null, null); }

@@ -47,10 +47,18 @@ public record ScanBody(Graph graph, int carries, int xs, int consts, ScanGradPla
      * the original {@code ys} are {@code residuals} saved intermediate values, then the carries as
      * they were before each step; {@code backward} is the body of the reverse-time gradient scan.
      */
-    public record ScanGradPlan(int originalYs, int residuals, ScanBody backward, boolean[] xNeeded, boolean[] constNeeded) {
+    public record ScanGradPlan(int originalYs, int residuals, ScanBody backward, int[] accCarry, List<List<HoistedTerm>> hoisted) {
         @Override public boolean equals(Object o) { return this == o; }
         @Override public int hashCode() { return System.identityHashCode(this); }
     }
+
+    /**
+     * A term of a constant's gradient computed once after the backward loop over stacked per-step
+     * values, instead of accumulated at every step: {@code matmul(P^T, Q)} (a weight gradient) or
+     * {@code sum(P, axis 0)} (a bias gradient), with P (and Q) the backward loop's per-step outputs
+     * {@code p} and {@code q} (indices among its stacked outputs), reshaped to {@code shape}.
+     */
+    public record HoistedTerm(boolean matmul, int p, int q, int[] shape) {}
 
     @Override public boolean equals(Object o) { return o instanceof ScanBody b && b.id == id; }
     @Override public int hashCode() { return id; }

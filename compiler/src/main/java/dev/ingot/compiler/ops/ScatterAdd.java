@@ -34,7 +34,7 @@ public final class ScatterAdd implements Library {
         int row = (int) (total / y.shape().dim(0));
         String out = cx.array(y), oo = cx.offset(y), d = cx.array(dy), dof = cx.offset(dy);
         cx.emit("java.util.Arrays.fill(" + out + ", " + oo + ", " + oo + " + " + total + ", 0f);");
-        cx.emit("for (int i = 0; i < " + cx.size(ids.shape().numel()) + "; i++) { final int dst = " + oo + " + " + cx.array(ids) + "[" + cx.offset(ids) + " + i] * " + row
+        cx.emit("for (int i = 0; i < " + cx.size(ids.shape().numel()) + "; i++) { final int dst = " + oo + " + (int) " + cx.array(ids) + "[" + cx.offset(ids) + " + i] * " + row
                 + ", src = " + dof + " + i * " + row + "; for (int k = 0; k < " + row + "; k++) " + out + "[dst + k] += " + d + "[src + k]; }");
     }
 }

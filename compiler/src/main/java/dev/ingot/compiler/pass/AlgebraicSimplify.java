@@ -2,17 +2,21 @@ package dev.ingot.compiler.pass;
 
 import static dev.ingot.compiler.ops.Ops.ADD;
 import static dev.ingot.compiler.ops.Ops.BROADCAST_TO;
+import static dev.ingot.compiler.ops.Ops.CONCAT;
 import static dev.ingot.compiler.ops.Ops.DIV;
 import static dev.ingot.compiler.ops.Ops.MATMUL;
 import static dev.ingot.compiler.ops.Ops.MUL;
 import static dev.ingot.compiler.ops.Ops.NEG;
+import static dev.ingot.compiler.ops.Ops.PAD;
 import static dev.ingot.compiler.ops.Ops.RESHAPE;
 import static dev.ingot.compiler.ops.Ops.SUB;
 import static dev.ingot.compiler.ops.Ops.SUM;
 import static dev.ingot.compiler.ops.Ops.TRANSPOSE;
 import static dev.ingot.compiler.ops.Ops.WHERE;
 
+import dev.ingot.compiler.ir.Attrs;
 import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.GraphBuilder;
 import dev.ingot.compiler.ir.Node;
 import dev.ingot.compiler.ir.Rewriter;
 import dev.ingot.compiler.ir.Shape;
@@ -55,6 +59,9 @@ public final class AlgebraicSimplify implements Pass {
                 ? b.transpose(in.get(0).in(0), compose(in.get(0).attrs().ints("perm"), n.attrs().ints("perm"))) : null),
         rule("matmul(transpose a, b) -> matmul(a, b, transA)", (b, n, in) -> n.is(MATMUL) && isTranspose2d(in.get(0))
                 ? b.matmul(in.get(0).in(0), in.get(1), !n.attrs().b("transA"), n.attrs().b("transB")) : null),
+        rule("pad(x) with no padding -> x",  (b, n, in) -> n.is(PAD) && allZero(n.attrs().ints("before")) && allZero(n.attrs().ints("after")) ? in.get(0) : null),
+        rule("pad(a) + pad(b) over adjacent ranges of one axis -> pad(concat(a, b))", (b, n, in) -> n.is(ADD) ? adjacentPads(b, n, in.get(0), in.get(1)) : null),
+        rule("concat(.., concat(a, b), ..) on one axis -> concat(.., a, b, ..)", (b, n, in) -> n.is(CONCAT) ? flattenConcat(b, n, in) : null),
         rule("matmul(a, transpose b) -> matmul(a, b, transB)", (b, n, in) -> n.is(MATMUL) && isTranspose2d(in.get(1))
                 ? b.matmul(in.get(0), in.get(1).in(0), n.attrs().b("transA"), !n.attrs().b("transB")) : null));
 
@@ -78,6 +85,55 @@ public final class AlgebraicSimplify implements Pass {
         });
         for (int i = 0; i < hits.length; i++) if (hits[i] > 0) cx.count("simplify: " + RULES.get(i).name(), hits[i]);
         return r;
+    }
+
+    private static boolean allZero(int[] v) {
+        for (int x : v) if (x != 0) return false;
+        return true;
+    }
+
+    /**
+     * The gradient of several slices of one tensor (an LSTM's four gates) is a sum of zero-padded
+     * pieces; when two pieces are zero-padded, disjoint and adjacent along one axis, their sum is
+     * one padded concatenation (no fills, no adds).
+     */
+    private static Node adjacentPads(GraphBuilder b, Node n, Node x, Node y) {
+        if (!x.is(PAD) || !y.is(PAD) || !x.shape().equals(n.shape()) || !y.shape().equals(n.shape())) return null;
+        if (x.attrs().d("value") != 0 || y.attrs().d("value") != 0) return null;
+        int[] xb = x.attrs().ints("before"), xa = x.attrs().ints("after"), yb = y.attrs().ints("before"), ya = y.attrs().ints("after");
+        int axis = -1;
+        for (int d = 0; d < xb.length; d++) {
+            if (xb[d] == 0 && xa[d] == 0 && yb[d] == 0 && ya[d] == 0) continue;
+            if (axis >= 0) return null;
+            axis = d;
+        }
+        if (axis < 0) return null;
+        int size = n.shape().dim(axis);
+        int xEnd = size - xa[axis], yEnd = size - ya[axis];
+        Node first, second;
+        int before, after;
+        if (xEnd == yb[axis]) { first = x; second = y; before = xb[axis]; after = ya[axis]; }
+        else if (yEnd == xb[axis]) { first = y; second = x; before = yb[axis]; after = xa[axis]; }
+        else return null;
+        Node cat = b.node(CONCAT, java.util.List.of(first.in(0), second.in(0)), Attrs.of("axis", axis));
+        int[] nb = new int[xb.length], na = new int[xb.length];
+        nb[axis] = before;
+        na[axis] = after;
+        if (before == 0 && after == 0) return cat;
+        return b.node(PAD, Attrs.of("before", nb, "after", na, "value", 0.0), cat);
+    }
+
+    private static Node flattenConcat(GraphBuilder b, Node n, java.util.List<Node> in) {
+        int axis = n.attrs().i("axis");
+        java.util.List<Node> flat = new java.util.ArrayList<>();
+        boolean changed = false;
+        for (Node i : in) {
+            if (i.is(CONCAT) && i.attrs().i("axis") == axis) {
+                flat.addAll(i.inputs());
+                changed = true;
+            } else flat.add(i);
+        }
+        return changed ? b.node(CONCAT, flat, n.attrs()) : null;
     }
 
     private static boolean allOnes(Shape s, int[] axes) {

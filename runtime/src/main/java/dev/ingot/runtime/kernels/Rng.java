@@ -1,10 +1,5 @@
 package dev.ingot.runtime.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Counter-based random numbers for dropout: a uniform float in [0, 1) is a pure function of
  * (seed, step counter, stream, element index) — a multiply-xorshift hash with murmur3's finalizer —
@@ -20,7 +15,7 @@ public final class Rng {
         return fmix(seed * 0x9E3779B9 ^ fmix(counter * 0x85EBCA6B + stream * 0x632BE5AB));
     }
 
-    private static int fmix(int h) {
+    static int fmix(int h) {
         h ^= h >>> 16;
         h *= 0x85EBCA6B;
         h ^= h >>> 13;
@@ -32,14 +27,5 @@ public final class Rng {
     /** Uniform in [0, 1) for element {@code index} under {@code key}. */
     public static float uniform(int key, int index) {
         return (fmix(index * 0x9E3779B9 + key) >>> 8) * 0x1.0p-24f;
-    }
-
-    /** The same for a vector of consecutive indices {@code index0 + lane}. */
-    public static FloatVector uniform(VectorSpecies<Integer> species, int key, int index0) {
-        IntVector h = IntVector.zero(species).addIndex(1).add(index0).mul(0x9E3779B9).add(key);
-        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(0x85EBCA6B);
-        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(0xC2B2AE35);
-        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
-        return ((FloatVector) h.lanewise(VectorOperators.LSHR, 8).convert(VectorOperators.I2F, 0)).mul(0x1.0p-24f);
     }
 }
