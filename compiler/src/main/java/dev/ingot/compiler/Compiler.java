@@ -84,7 +84,7 @@ public final class Compiler {
             if (m.train() != null) {
                 Optimizer o = Optimizer.all().get(m.optimizer());
                 Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
-                entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule()), train, cx)));
+                entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm()), train, cx)));
             }
         }
         String hash = InMemoryJavac.sha256(m.source().text());

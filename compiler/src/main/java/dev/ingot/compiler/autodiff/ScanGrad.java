@@ -213,7 +213,7 @@ public final class ScanGrad {
     private static Node hoistedTerm(GraphBuilder g, ScanBody.HoistedTerm h, Node p, Node q) {
         Node pm = g.reshape(p, merged(p.shape()));
         Node r;
-        if (h.matmul()) r = g.matmul(pm, g.reshape(q, merged(q.shape())), true, false);
+        if (h.matmul()) r = g.matmul2d(pm, g.reshape(q, merged(q.shape())), true, false);
         else r = g.sum(pm, new int[] {0}, false);
         return g.reshape(r, new dev.ingot.compiler.ir.Shape(h.shape()));
     }

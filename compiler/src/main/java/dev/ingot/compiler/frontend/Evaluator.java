@@ -180,7 +180,7 @@ public final class Evaluator {
     private Value binary(String op, ExprContext l, ExprContext r, Scope s, SourceFile f) {
         Value a = eval(l, s, f), c = eval(r, s, f);
         if (a instanceof NumV x && c instanceof NumV y) return numeric(op, x, y, r, f);
-        if ((op.equals("==") || op.equals("!=")) && !(a instanceof TensorV) && !(c instanceof TensorV)) {
+        if ((op.equals("==") || op.equals("!=")) && ((!(a instanceof TensorV) && !(c instanceof TensorV)) || a instanceof Value.NoneV || c instanceof Value.NoneV)) {
             boolean eq = a.equals(c);
             return new BoolV(op.equals("==") == eq);
         }

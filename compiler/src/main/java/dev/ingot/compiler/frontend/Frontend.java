@@ -111,6 +111,7 @@ public final class Frontend {
         String optimizer;
         Map<String, Double> hyper;
         Schedule schedule = Schedule.constant();
+        double clip;
 
         ModelEvaluation(Evaluator ev, SourceFile src, Scope globals) {
             this.ev = ev;
@@ -126,7 +127,7 @@ public final class Frontend {
             if (train != null && loss == null)
                 throw new CompileError(loc, "model " + m.name.getText() + " has a train block but no loss", "a line like: loss = softmax_cross_entropy(logits, y)");
             return new ModelIr(m.name.getText(), src, loc, inputs, labels, ev.params(), outputs, loss, train, optimizer, hyper, schedule,
-                    ev.buffers(), ev.b.trainUpdates());
+                    ev.buffers(), ev.b.trainUpdates(), clip);
         }
 
         void statement(IngotParser.ModelStmtContext st) {
@@ -192,7 +193,7 @@ public final class Frontend {
 
         // ---- train { optimizer: sgd(lr=0.05, momentum=0.9), batch: 128, epochs: 2, data: mnist("data/mnist") } ----
 
-        static final List<String> KEYS = List.of("optimizer", "schedule", "batch", "epochs", "data");
+        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data");
 
         void trainBlock(IngotParser.TrainBlockContext t) {
             if (train != null) throw ev.error(t, src, "a model has one train block");
@@ -215,12 +216,21 @@ public final class Frontend {
                     }
                     case "data" -> data = dataSpec(s.expr());
                     case "schedule" -> schedule = schedule(s.expr());
+                    case "clip" -> {
+                        Value v = ev.eval(s.expr(), scope, src);
+                        if (!(v instanceof NumV n) || n.v() <= 0) throw ev.error(s.expr(), src, "clip must be a positive number (the largest global gradient norm), got " + v.describe());
+                        clip = n.v();
+                    }
                     default -> throw new IllegalStateException(key);
                 }
             }
             if (opt == null) throw ev.error(t, src, "the train block needs an optimizer", "optimizer: sgd(lr=0.05, momentum=0.9) or adam(lr=1e-3)");
             optimizer = opt;
             hyper = hp;
+            if (clip > 0) {
+                hp = new LinkedHashMap<>(hp);
+                hp.put("clip_norm", clip);
+            }
             train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString());
         }
 

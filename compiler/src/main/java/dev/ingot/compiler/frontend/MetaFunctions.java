@@ -28,7 +28,8 @@ import org.antlr.v4.runtime.ParserRuleContext;
 /**
  * Functions of the frontend itself, working on compile-time values and on the graph's structure:
  * <ul>
- *   <li>{@code pair(k)}: {@code [k, k]} for a number, {@code k} for a list of two; {@code len(list)}.</li>
+ *   <li>{@code pair(k)}: {@code [k, k]} for a number, {@code k} for a list of two; {@code len(list)};
+ *       {@code shape(x)}: a tensor's dimensions as a list ({@code batch} for the batch).</li>
  *   <li>{@code scan(step, init, xs, reverse = false)}: runs {@code step(carry, x_t)} over the time axis
  *       (axis 1) of {@code xs} as one loop ({@link Scan}), never unrolled. {@code step} returns
  *       {@code [new_carry, y]} (or just the new carry, which is then also y); carries and inputs
@@ -42,7 +43,7 @@ import org.antlr.v4.runtime.ParserRuleContext;
 final class MetaFunctions {
     private MetaFunctions() {}
 
-    static final List<String> NAMES = List.of("pair", "len", "scan", "repeat", "sequential", "bidirectional");
+    static final List<String> NAMES = List.of("pair", "len", "shape", "scan", "repeat", "sequential", "bidirectional");
 
     static Value call(Evaluator ev, String name, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile f) {
         switch (name) {
@@ -55,6 +56,13 @@ final class MetaFunctions {
                 if (x instanceof NumV n && n.isInt()) return new ListV(List.of(n, n));
                 if (x instanceof ListV l && l.items().size() == 2) return l;
                 throw ev.error(ctx, f, "pair(): expected a number or a list of two, got " + x.describe());
+            }
+            case "shape" -> {
+                Value x = ev.bind(name, List.of("x"), List.of(true), pos, named, ctx, f).get("x");
+                if (!(x instanceof TensorV t)) throw ev.error(ctx, f, "shape(): expected a tensor, got " + x.describe());
+                List<Value> dims = new ArrayList<>();
+                for (int d : t.node().shape().dims()) dims.add(d == Shape.BATCH ? new Value.DimV(d) : new NumV(d, true));
+                return new ListV(dims);
             }
             case "scan" -> {
                 Map<String, Value> a = ev.bind(name, List.of("step", "init", "xs", "reverse", "length"), List.of(true, true, false, false, false), pos, named, ctx, f);
@@ -98,8 +106,9 @@ final class MetaFunctions {
     /** Applies a stack: in order, or both directions merged. */
     static Value applyStack(Evaluator ev, StackV st, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile f) {
         if (st.mode().equals("sequence")) {
+            // the value threads through the layers; named arguments (e.g. a mask) go to every layer
             Value v = ev.apply(st.layers().get(0), pos, named, ctx, ctx, f);
-            for (Value l : st.layers().subList(1, st.layers().size())) v = ev.apply(l, List.of(v), Map.of(), ctx, ctx, f);
+            for (Value l : st.layers().subList(1, st.layers().size())) v = ev.apply(l, List.of(v), named, ctx, ctx, f);
             return v;
         }
         Node a = ev.tensor(ev.apply(st.layers().get(0), pos, named, ctx, ctx, f), ctx, f, "the forward layer's output");

@@ -16,8 +16,9 @@ import java.util.Map;
  * @param optimizerHyper resolved optimizer hyperparameters (defaults filled in), or null
  * @param buffers  non-trainable state declared by layers ({@code buffer running_mean: [c] = zeros})
  * @param trainUpdates updates of buffers that happen in the training step only (running statistics)
+ * @param clipNorm gradient clipping by global norm (0: none)
  */
 public record ModelIr(String name, SourceFile source, SourceLoc loc, List<Node> inputs, List<Node> labels, List<Node> params,
                       Map<String, Node> outputs, Node loss, TrainConfig train, String optimizer, Map<String, Double> optimizerHyper,
                       dev.ingot.compiler.optim.Schedule schedule, List<Node> buffers,
-                      List<dev.ingot.compiler.ir.Graph.Update> trainUpdates) {}
+                      List<dev.ingot.compiler.ir.Graph.Update> trainUpdates, double clipNorm) {}

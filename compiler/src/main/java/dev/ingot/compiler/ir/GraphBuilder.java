@@ -218,7 +218,14 @@ public final class GraphBuilder {
         return node(Ops.TRANSPOSE, Attrs.of("perm", perm), x);
     }
 
+    /** {@code op(a) @ op(b)}: batched ({@code bmm}) when both have rank 3 or more, else a product of matrices. */
     public Node matmul(Node a, Node b, boolean transA, boolean transB) {
+        Op op = a.shape().rank() >= 3 && b.shape().rank() >= 3 ? Ops.BMM : Ops.MATMUL;
+        return node(op, Attrs.of("transA", transA, "transB", transB), a, b);
+    }
+
+    /** A product of matrices (operands flattened to 2-D), never batched: what MatMul's gradient needs. */
+    public Node matmul2d(Node a, Node b, boolean transA, boolean transB) {
         return node(Ops.MATMUL, Attrs.of("transA", transA, "transB", transB), a, b);
     }
 

@@ -56,8 +56,8 @@ public final class MatMul implements Library {
         Node a = c.in(0), b = c.in(1);
         boolean ta = c.attrs().b("transA"), tb = c.attrs().b("transB");
         // op(A) is viewed 2-D; reshape gradients computed in the 2-D view back to A's and B's shapes.
-        Node da = ta ? g.matmul(b, dc, tb, true) : g.matmul(dc, b, false, !tb);
-        Node db = tb ? g.matmul(dc, a, true, ta) : g.matmul(a, dc, !ta, false);
+        Node da = ta ? g.matmul2d(b, dc, tb, true) : g.matmul2d(dc, b, false, !tb);
+        Node db = tb ? g.matmul2d(dc, a, true, ta) : g.matmul2d(a, dc, !ta, false);
         return List.of(g.reshape(da, a.shape()), g.reshape(db, b.shape()));
     }
 

@@ -52,6 +52,7 @@ public final class Ops {
     public static final Cos COS = register(new Cos());
     public static final Div DIV = register(new Div());
     public static final Compare EQ = register(new Compare("eq", "==", "EQ"));
+    public static final Erf ERF = register(new Erf());
     public static final Exp EXP = register(new Exp());
     public static final Compare GE = register(new Compare("ge", ">=", "GE"));
     public static final Compare GT = register(new Compare("gt", ">", "GT"));
@@ -81,6 +82,7 @@ public final class Ops {
     // ---- library calls and movement ----
     public static final ArgMax ARGMAX = register(new ArgMax());
     public static final Pooling AVG_POOL2D = register(new Pooling("avg_pool2d", false, false));
+    public static final BatchMatMul BMM = register(new BatchMatMul());
     public static final Pooling AVG_POOL2D_GRAD = register(new Pooling("avg_pool2d_grad", false, true));
     public static final Concat CONCAT = register(new Concat());
     public static final Conv2d CONV2D = register(new Conv2d());
@@ -125,7 +127,7 @@ public final class Ops {
     private static int[] axes(Builtin.Args a) { return a.has("axis") ? a.ints("axis") : GraphBuilder.allAxes(a.tensor("x").shape().rank()); }
 
     static {
-        for (Op op : List.of(ABS, COS, EXP, LOG, SIGMOID, SIN, SQRT, STOP_GRADIENT, TANH)) unary(op);
+        for (Op op : List.of(ABS, COS, ERF, EXP, LOG, SIGMOID, SIN, SQRT, STOP_GRADIENT, TANH)) unary(op);
         for (Op op : List.of(MAXIMUM, MINIMUM)) binary(op);
         fn("where", Builtin.Signature.of(tensor("condition"), tensor("a"), tensor("b")), (b, a) -> b.where(a.tensor("condition"), a.tensor("a"), a.tensor("b")));
         fn("pow", Builtin.Signature.of(tensor("x"), param("exponent", NUMBER, null)), (b, a) -> b.pow(a.tensor("x"), a.d("exponent")));

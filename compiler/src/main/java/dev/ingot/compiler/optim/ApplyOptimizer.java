@@ -20,11 +20,14 @@ public final class ApplyOptimizer implements Pass {
     private final Optimizer optimizer;
     private final Map<String, Double> hyper;
     private final Schedule schedule;
+    private final double clipNorm;
 
-    public ApplyOptimizer(Optimizer optimizer, Map<String, Double> hyper, Schedule schedule) {
+    /** @param clipNorm clip the gradients to this global norm first (PyTorch's clip_grad_norm_); 0: no clipping */
+    public ApplyOptimizer(Optimizer optimizer, Map<String, Double> hyper, Schedule schedule, double clipNorm) {
         this.optimizer = optimizer;
         this.hyper = hyper;
         this.schedule = schedule;
+        this.clipNorm = clipNorm;
     }
 
     public String name() { return "optimizer-" + optimizer.name(); }
@@ -43,6 +46,16 @@ public final class ApplyOptimizer implements Pass {
         GraphBuilder b = new GraphBuilder();
         List<Graph.Update> ups = new ArrayList<>(g.updates());
         b.at(new Provenance(params.isEmpty() ? dev.ingot.compiler.ir.SourceLoc.NONE : params.get(0).prov().loc(), Provenance.Role.UPDATE));
+        if (clipNorm > 0 && !grads.isEmpty()) {
+            // global norm over every gradient; scale = min(1, clip / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_
+            Node sq = null;
+            for (Node gr : grads) {
+                Node s2 = b.sumAll(b.mul(gr, gr));
+                sq = sq == null ? s2 : b.add(sq, s2);
+            }
+            Node scale = b.minimum(b.one(), b.div(b.constant(clipNorm), b.add(b.sqrt(sq), b.constant(1e-6))));
+            grads.replaceAll(gr -> b.mul(gr, scale));
+        }
         optimizer.apply(b, params, grads, hyper, schedule.lr(b, hyper.get("lr"), ups), ups);
         return new Graph(g.name(), outs, ups);
     }

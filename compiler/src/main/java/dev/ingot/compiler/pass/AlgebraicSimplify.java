@@ -58,12 +58,12 @@ public final class AlgebraicSimplify implements Pass {
         rule("transpose(transpose x) -> transpose x (composed)", (b, n, in) -> n.is(TRANSPOSE) && in.get(0).is(TRANSPOSE)
                 ? b.transpose(in.get(0).in(0), compose(in.get(0).attrs().ints("perm"), n.attrs().ints("perm"))) : null),
         rule("matmul(transpose a, b) -> matmul(a, b, transA)", (b, n, in) -> n.is(MATMUL) && isTranspose2d(in.get(0))
-                ? b.matmul(in.get(0).in(0), in.get(1), !n.attrs().b("transA"), n.attrs().b("transB")) : null),
+                ? b.matmul2d(in.get(0).in(0), in.get(1), !n.attrs().b("transA"), n.attrs().b("transB")) : null),
         rule("pad(x) with no padding -> x",  (b, n, in) -> n.is(PAD) && allZero(n.attrs().ints("before")) && allZero(n.attrs().ints("after")) ? in.get(0) : null),
         rule("pad(a) + pad(b) over adjacent ranges of one axis -> pad(concat(a, b))", (b, n, in) -> n.is(ADD) ? adjacentPads(b, n, in.get(0), in.get(1)) : null),
         rule("concat(.., concat(a, b), ..) on one axis -> concat(.., a, b, ..)", (b, n, in) -> n.is(CONCAT) ? flattenConcat(b, n, in) : null),
         rule("matmul(a, transpose b) -> matmul(a, b, transB)", (b, n, in) -> n.is(MATMUL) && isTranspose2d(in.get(1))
-                ? b.matmul(in.get(0), in.get(1).in(0), n.attrs().b("transA"), !n.attrs().b("transB")) : null));
+                ? b.matmul2d(in.get(0), in.get(1).in(0), n.attrs().b("transA"), !n.attrs().b("transB")) : null));
 
     public String name() { return "simplify"; }
 

@@ -38,7 +38,7 @@ public final class Pipelines {
     }
 
     /** The training step: forward, loss, gradients, optimizer update. */
-    public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule) {
+    public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm) {
         return List.of(
             // Dropout and batch norm in training mode.
             once(new SelectPhase(true)),
@@ -49,7 +49,7 @@ public final class Pipelines {
             // Build backward first, so the simplifiers see forward and backward together.
             once(new Differentiate()),
             // Gradients become parameter and optimizer-state updates.
-            once(new ApplyOptimizer(opt, hyper, schedule)),
+            once(new ApplyOptimizer(opt, hyper, schedule, clipNorm)),
             once(new StripStopGradient()),
             cleanups(),
             // Drop values no output (loss, updated params and state) depends on.

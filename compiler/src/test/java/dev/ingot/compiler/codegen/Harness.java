@@ -37,7 +37,7 @@ public final class Harness {
             Map<String, Double> hyper = new LinkedHashMap<>(Optimizer.all().get("sgd").defaults());
             hyper.put("lr", 1.0);
             Graph train = new Graph("trainStep", List.of(new Graph.Output("loss", loss)), List.of());
-            entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(Optimizer.all().get("sgd"), hyper, Schedule.constant()), train, cx)));
+            entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(Optimizer.all().get("sgd"), hyper, Schedule.constant(), 0), train, cx)));
         }
         List<Node> in = new ArrayList<>(), labels = new ArrayList<>();
         for (Node i : inputs) (i.attrs().s("role").equals("label") ? labels : in).add(i);

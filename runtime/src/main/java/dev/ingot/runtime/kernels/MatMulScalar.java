@@ -61,4 +61,12 @@ public final class MatMulScalar {
             }
         }
     }
+
+    /** {@code batch} independent products, operand i at {@code off + i * stride}: plain scalar Java. */
+    public static void batchedMatmul(int batch, float[] a, int aOff, int aStride, boolean transA,
+                                     float[] b, int bOff, int bStride, boolean transB,
+                                     float[] c, int cOff, int cStride, int m, int n, int k, boolean accumulate) {
+        for (int i = 0; i < batch; i++)
+            matmul(a, aOff + i * aStride, transA, b, bOff + i * bStride, transB, c, cOff + i * cStride, m, n, k, accumulate);
+    }
 }
