@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ingot train MODEL.ingot}: compile, load the data of the train block, train, evaluate, save. */
-@Command(name = "train", description = "Train a model on the data its train block names, showing progress; evaluate on the test split after each epoch.")
+@Command(name = "train", description = "Train a model on the data its train block names, showing progress; evaluate on the test (for chars: validation) split after each epoch, or every --eval-every and after --steps steps.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
     @Option(names = "--data", paramLabel = "PATH", description = "Directory of the data, or the text file of a chars corpus (overrides the train block's).") Path data;

@@ -137,6 +137,18 @@ class SampleCommandTest {
         for (Run r : new Run[] {missing, notChars, wrong, v}) assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     }
 
+    @Test
+    void trainStepsOptions() {
+        Run both = run("train", model.toString(), "--steps", "5", "--epochs", "1");
+        assertEquals(2, both.code());
+        assertEquals("error: give --epochs or --steps, not both\n", both.err());
+        Run every = run("train", model.toString(), "--eval-every", "5");
+        assertEquals(2, every.code());
+        assertEquals("error: --eval-every needs --steps\n", every.err());
+        Run negative = run("train", model.toString(), "--steps", "-3");
+        assertEquals(2, negative.code());
+    }
+
     private static void assertError(int code, String message, String... extra) {
         String[] args = new String[4 + extra.length];
         args[0] = "sample";
