@@ -44,7 +44,6 @@ final class Sampler {
                     + "] (the sequence length of input '" + in.name() + "' and the " + vocab + " characters of " + corpus.file() + "); model "
                     + s.name() + " has " + (s.outputs().isEmpty() ? "no outputs" : describe(s.outputs().subList(0, 1))));
         }
-        if (model.maxBatch() < 1) throw new IllegalArgumentException("maxBatch");
         this.model = model;
         this.corpus = corpus;
         this.input = in.name();
