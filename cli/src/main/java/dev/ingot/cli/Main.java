@@ -4,12 +4,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code ingot}: compile, check, train and benchmark models written in the Ingot DSL.
+ * {@code ingot}: compile, check, train, sample from and benchmark models written in the Ingot DSL.
  * Exit codes: 0 success, 1 failure at run time (bad data, I/O), 2 usage or DSL errors.
  */
 @Command(name = "ingot", mixinStandardHelpOptions = true, version = "ingot 0.1.0",
         description = "An ahead-of-time deep-learning compiler for the JVM.",
-        subcommands = {TrainCommand.class, BenchCommand.class, CompileCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, SampleCommand.class, BenchCommand.class, CompileCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int RUNTIME_ERROR = 1;
     public static final int USAGE_ERROR = 2;

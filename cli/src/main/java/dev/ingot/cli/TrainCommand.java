@@ -1,7 +1,9 @@
 package dev.ingot.cli;
 
 import dev.ingot.compiler.Compiler;
+import dev.ingot.runtime.data.CharCorpus;
 import dev.ingot.runtime.data.Dataset;
+import dev.ingot.runtime.data.ReverseTask;
 import dev.ingot.runtime.io.Checkpoint;
 import dev.ingot.runtime.model.CompiledModel;
 import dev.ingot.runtime.model.ModelSpec;
@@ -18,11 +20,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ingot train MODEL.ingot}: compile, load the data of the train block, train, evaluate, save. */
-@Command(name = "train", description = "Train a model on the data its train block names, showing progress; evaluate on the test split after each epoch.")
+@Command(name = "train", description = "Train a model on the data its train block names, showing progress; evaluate on the test (for chars: validation) split after each epoch, or every --eval-every and after --steps steps.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
-    @Option(names = "--data", paramLabel = "DIR", description = "Directory of the data (overrides the train block's).") Path data;
+    @Option(names = "--data", paramLabel = "PATH", description = "Directory of the data, or the text file of a chars corpus (overrides the train block's).") Path data;
     @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs (default: the train block's).") int epochs;
+    @Option(names = "--steps", paramLabel = "N", description = "Train for N steps (batches) instead of epochs, evaluating at the end.") int steps;
+    @Option(names = "--eval-every", paramLabel = "N", description = "With --steps: also evaluate every N steps.") int evalEvery;
     @Option(names = "--batch", paramLabel = "N", description = "Batch size (default: the train block's).") int batch;
     @Option(names = "--limit-train", paramLabel = "N", description = "Train on the first N examples only.") int limitTrain;
     @Option(names = "--limit-test", paramLabel = "N", description = "Evaluate on the first N test examples only.") int limitTest;
@@ -34,7 +38,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the final metrics.") boolean quiet;
 
     @Override public Integer call() throws Exception {
-        if (epochs < 0 || batch < 0 || limitTrain < 0 || limitTest < 0) throw new Errors.UsageException("--epochs, --batch and the limits must be positive");
+        if (epochs < 0 || batch < 0 || limitTrain < 0 || limitTest < 0 || steps < 0 || evalEvery < 0) {
+            throw new Errors.UsageException("--epochs, --steps, --eval-every, --batch and the limits must be positive");
+        }
+        if (steps > 0 && epochs > 0) throw new Errors.UsageException("give --epochs or --steps, not both");
+        if (evalEvery > 0 && steps == 0) throw new Errors.UsageException("--eval-every needs --steps");
         int nThreads = Models.threads(threads);
         long t0 = System.nanoTime();
         Compiler.Result r = Models.compile(model, Compiler.Options.defaults());
@@ -49,32 +57,55 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig.DataSpec ds = tc.data();
         Path base = model.toAbsolutePath().getParent();
         if (data != null) {
+            String kind = ds == null ? "idx" : ds.kind();
+            if (kind.equals(ReverseTask.KIND)) throw new Errors.UsageException("--data does not apply to generated data (" + kind + ")");
             Map<String, String> opts = new LinkedHashMap<>(ds == null ? Map.of() : ds.options());
-            opts.put("dir", data.toAbsolutePath().toString());
-            ds = new TrainConfig.DataSpec(ds == null ? "idx" : ds.kind(), opts);
+            opts.put(kind.equals(CharCorpus.KIND) ? "file" : "dir", data.toAbsolutePath().toString());
+            ds = new TrainConfig.DataSpec(kind, opts);
         }
         if (ds == null) throw new Errors.UsageException(model + ": no data source: add one to the train block, e.g. data: mnist(\"data/mnist\"), or pass --data DIR");
         Dataset train = Dataset.load(ds, base, "train"), test = Dataset.load(ds, base, "test");
+        boolean chars = ds.kind().equals(CharCorpus.KIND);
+        String testName = chars ? "validation" : "test";
 
         ModelSpec spec = m.spec();
         if (!quiet) {
             System.out.printf("%s (%s): %,d parameters, %s%s, batch %d%n", spec.name(), model, spec.parameterCount(), tc.optimizer(), hyper(tc), b);
-            System.out.printf("data: %,d training and %,d test examples from %s%n", limit(train.size(), limitTrain), limit(test.size(), limitTest), base.resolve(ds.options().get("dir")).normalize());
+            System.out.printf("data: %,d training and %,d %s examples from %s%n", limit(train.size(), limitTrain), limit(test.size(), limitTest),
+                    testName, source(ds, base));
             System.out.printf("compiled in %.1f s; %d thread%s; JDK %s%n", compileSeconds, nThreads, nThreads == 1 ? "" : "s", Models.jdk());
         }
-        Trainer.Options o = Trainer.Options.defaults().withSeed(seed).withEpochs(epochs).withBatchSize(b).withLimitTrain(limitTrain).withLimitTest(limitTest);
-        TrainResult res = new Trainer(m).options(o).progress(quiet ? Progress.quiet() : new Progress(System.out, Progress.Mode.AUTO)).fit(train, test);
-        System.out.printf("final: train_loss %.4f  test_loss %.4f  test_accuracy %.4f  %,.0f examples/s  %.1f s%n",
-                res.trainLoss(), res.testLoss(), res.testAccuracy(), res.trainExamplesPerSecond(), res.seconds());
+        Trainer.Options o = Trainer.Options.defaults().withSeed(seed).withEpochs(epochs).withSteps(steps).withEvalEvery(evalEvery)
+                .withBatchSize(b).withLimitTrain(limitTrain).withLimitTest(limitTest);
+        String label = chars ? "val" : "test"; // a language model's held-out split is its validation split
+        Progress progress = quiet ? Progress.quiet() : new Progress(System.out, Progress.Mode.AUTO).testLabel(label);
+        TrainResult res = new Trainer(m).options(o).progress(progress).fit(train, test);
+        System.out.printf("final: train_loss %.4f  %s_loss %.4f  %s_accuracy %.4f  %,.0f examples/s  %.1f s%n",
+                res.trainLoss(), label, res.testLoss(), label, res.testAccuracy(), res.trainExamplesPerSecond(), res.seconds());
         if (save != null) {
-            Checkpoint.save(save, m, Map.of("source", model.getFileName().toString(), "epochs", Integer.toString(res.epochs())));
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("source", model.getFileName().toString());
+            meta.put("epochs", Integer.toString(res.epochs()));
+            meta.put("steps", Integer.toString(res.steps()));
+            Checkpoint.save(save, m, meta);
             System.out.println("saved " + save);
         }
         if (metrics != null) {
-            res.writeMetrics(metrics, nThreads, Map.of("source", model.toString()));
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("source", model.toString());
+            extra.put("data", ds.kind());
+            if (chars) extra.put("val_loss", res.testLoss()); // test_loss stays too: the same number, under its generic name
+            res.writeMetrics(metrics, nThreads, extra);
             System.out.println("wrote " + metrics);
         }
         return 0;
+    }
+
+    /** Where the data comes from, for the header line. */
+    private static String source(TrainConfig.DataSpec ds, Path base) {
+        if (ds.kind().equals(ReverseTask.KIND)) return "the generated " + ds.kind() + " task";
+        String where = ds.options().get(ds.kind().equals(CharCorpus.KIND) ? "file" : "dir");
+        return where == null ? ds.kind() : base.resolve(where).normalize().toString();
     }
 
     private static int limit(int size, int limit) { return limit > 0 ? Math.min(size, limit) : size; }

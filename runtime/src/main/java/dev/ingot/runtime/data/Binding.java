@@ -16,13 +16,17 @@ import java.util.stream.Collectors;
 /**
  * Which data field feeds which model input or label, e.g. {@code image -> x, label -> y}.
  *
- * <p>Resolution, for every model input (and label, when labels are needed) in spec order:
+ * <p>Every data field has a {@link Dataset.Role}: {@code INPUT} fields feed model inputs,
+ * {@code TARGET} fields feed model labels, {@code ANY} (a hand-built dataset) either. Resolution,
+ * for every model input (and label, when labels are needed) in spec order:
  * <ol>
- *   <li>an explicit {@link #bind(String, String) bind(field, input)};</li>
- *   <li>otherwise a data field with the same name as the input;</li>
- *   <li>otherwise, when exactly one unbound input and exactly one unused data field remain for a
- *       dtype (looking first at those of the same per-example size, then at all), those two: so
- *       MNIST's {@code image}/{@code label} bind to a model's {@code x}/{@code y} without
+ *   <li>an explicit {@link #bind(String, String) bind(field, input)} (any role: the user knows);</li>
+ *   <li>otherwise a data field of the right role with the same name as the input;</li>
+ *   <li>otherwise, by elimination within the role: when exactly one unbound input (or label) and
+ *       exactly one unused field of its role remain for a dtype, looking first at those of the same
+ *       per-example size, then at all of that dtype, those two. So MNIST's {@code image}/{@code label}
+ *       bind to a model's {@code x}/{@code y}, and a character corpus's {@code ids}/{@code next}
+ *       (both i32 of the same shape) to a model's {@code tokens}/{@code target}, without
  *       configuration.</li>
  * </ol>
  * Then every pair is checked: dtype (an i32 field may feed an f32 input, not the reverse), a
@@ -77,19 +81,23 @@ public final class Binding {
             }
         }
         for (TensorSpec t : wanted) {
-            if (!bound.containsKey(t.name()) && data.has(t.name())) bound.put(t.name(), t.name());
+            if (!bound.containsKey(t.name()) && data.has(t.name()) && data.field(t.name()).role().feeds(isLabel(spec, t))) {
+                bound.put(t.name(), t.name());
+            }
         }
-        eliminate(wanted, data, bound, true);
-        eliminate(wanted, data, bound, false);
+        eliminate(spec, wanted, data, bound, true);
+        eliminate(spec, wanted, data, bound, false);
 
         Map<String, String> result = new LinkedHashMap<>();
         for (TensorSpec t : wanted) {
             String field = bound.get(t.name());
             if (field == null) {
+                boolean label = isLabel(spec, t);
                 throw new DataFormatException("model " + role(spec, t) + " '" + t.name() + "' (" + t.dtype().dslName() + t.shapeString()
                         + ") is not bound to a data field; data fields: "
-                        + data.fields().stream().map(Dataset.Field::describe).collect(Collectors.joining(", "))
-                        + data.fields().stream().filter(f -> f.dtype() == t.dtype()).findFirst()
+                        + data.fields().stream().map(Binding::describe).collect(Collectors.joining(", "))
+                        + data.fields().stream().filter(f -> f.dtype() == t.dtype() && f.role().feeds(label)).findFirst()
+                                .or(() -> data.fields().stream().filter(f -> f.dtype() == t.dtype()).findFirst())
                                 .map(f -> " (bind one explicitly, e.g. " + f.name() + "=" + t.name() + ")")
                                 .orElse(" (none is " + t.dtype().dslName() + ")"));
             }
@@ -100,21 +108,30 @@ public final class Binding {
     }
 
     /**
-     * Pairs the only open model tensor with the only unused field of its dtype (and, when
-     * {@code sameSize}, of its per-example size). The size-aware pass runs first so that e.g. an
-     * f32 label field does not block an f32 image; the second pass pairs mismatched sizes so that the
-     * check reports the size mismatch, the most useful error.
+     * Pairs the only open model tensor of a role (input or label) and dtype with the only unused
+     * field of that role and dtype (and, when {@code sameSize}, of its per-example size). The
+     * size-aware pass runs first so that e.g. an f32 label field does not block an f32 image; the
+     * second pass pairs mismatched sizes so that the check reports the size mismatch, the most
+     * useful error.
      */
-    private static void eliminate(List<TensorSpec> wanted, Dataset data, Map<String, String> bound, boolean sameSize) {
+    private static void eliminate(ModelSpec spec, List<TensorSpec> wanted, Dataset data, Map<String, String> bound, boolean sameSize) {
         for (TensorSpec t : wanted) {
             if (bound.containsKey(t.name())) continue;
-            long open = wanted.stream().filter(o -> o.dtype() == t.dtype() && !bound.containsKey(o.name())
+            boolean label = isLabel(spec, t);
+            long open = wanted.stream().filter(o -> o.dtype() == t.dtype() && !bound.containsKey(o.name()) && isLabel(spec, o) == label
                     && (!sameSize || o.numelPerExample() == t.numelPerExample())).count();
             List<Dataset.Field> unused = data.fields().stream().filter(f -> f.dtype() == t.dtype() && !bound.containsValue(f.name())
-                    && (!sameSize || f.perExample() == t.numelPerExample())).collect(Collectors.toList());
+                    && f.role().feeds(label) && (!sameSize || f.perExample() == t.numelPerExample())).collect(Collectors.toList());
             if (open == 1 && unused.size() == 1) bound.put(t.name(), unused.get(0).name());
         }
     }
+
+    /** {@code image f32[28, 28]}, with the role when it is declared: {@code ids i32[64] (input)}. */
+    private static String describe(Dataset.Field f) {
+        return f.role() == Dataset.Role.ANY ? f.describe() : f.describe() + " (" + f.role().lowerName() + ")";
+    }
+
+    private static boolean isLabel(ModelSpec spec, TensorSpec t) { return spec.labels().contains(t); }
 
     /** Resolves the binding against a live model and returns the batcher targets (its input buffers). */
     public List<Batcher.Target> targets(Dataset data, CompiledModel model, boolean withLabels) {

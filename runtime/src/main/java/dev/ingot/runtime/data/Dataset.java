@@ -25,14 +25,31 @@ import java.util.stream.Stream;
  */
 public final class Dataset {
     /**
+     * What a field is for: {@link #INPUT} feeds model inputs, {@link #TARGET} feeds model labels
+     * (what the loss compares against). {@link #ANY} is a field whose role was not declared (a
+     * dataset built by hand): it may feed either. The loaders of {@link #load} always declare it:
+     * idx images are inputs and labels targets, chars {@code ids} input and {@code next} target.
+     */
+    public enum Role {
+        INPUT, TARGET, ANY;
+
+        /** Whether a field of this role may feed a model input ({@code label == false}) or label. */
+        public boolean feeds(boolean label) { return this == ANY || (this == TARGET) == label; }
+
+        /** {@code input}, {@code target}, {@code any}. */
+        public String lowerName() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
+    /**
      * One named field: {@code shape} is the shape of a single example (without the example
      * dimension; {@code []} for a scalar label); exactly one of {@code f32} / {@code i32} is set,
-     * according to {@code dtype}.
+     * according to {@code dtype}; {@code role} says whether it feeds model inputs or labels.
      */
-    public record Field(String name, DType dtype, int[] shape, float[] f32, int[] i32) {
+    public record Field(String name, DType dtype, int[] shape, float[] f32, int[] i32, Role role) {
         public Field {
             shape = shape.clone();
             if (name == null || name.isEmpty()) throw new IllegalArgumentException("field name must not be empty");
+            if (role == null) throw new IllegalArgumentException("field '" + name + "': role must not be null (use Role.ANY)");
             if ((dtype == DType.F32) != (f32 != null) || (dtype == DType.I32) != (i32 != null)) {
                 throw new IllegalArgumentException("field '" + name + "': data array does not match dtype " + dtype);
             }
@@ -45,11 +62,23 @@ public final class Dataset {
             }
         }
 
-        /** An f32 field. */
+        /** A field without a declared role ({@link Role#ANY}). */
+        public Field(String name, DType dtype, int[] shape, float[] f32, int[] i32) { this(name, dtype, shape, f32, i32, Role.ANY); }
+
+        /** An f32 field without a declared role. */
         public static Field f32(String name, int[] shape, float[] data) { return new Field(name, DType.F32, shape, data, null); }
 
-        /** An i32 field. */
+        /** An i32 field without a declared role. */
         public static Field i32(String name, int[] shape, int[] data) { return new Field(name, DType.I32, shape, null, data); }
+
+        /** An f32 field with a role. */
+        public static Field f32(String name, int[] shape, float[] data, Role role) { return new Field(name, DType.F32, shape, data, null, role); }
+
+        /** An i32 field with a role. */
+        public static Field i32(String name, int[] shape, int[] data, Role role) { return new Field(name, DType.I32, shape, null, data, role); }
+
+        /** The same data with another role. */
+        public Field withRole(Role r) { return new Field(name, dtype, shape, f32, i32, r); }
 
         @Override public int[] shape() { return shape.clone(); }
 
@@ -64,8 +93,8 @@ public final class Dataset {
 
         Field slice(int from, int to) {
             int p = perExample();
-            return f32 != null ? f32(name, shape, Arrays.copyOfRange(f32, from * p, to * p))
-                               : i32(name, shape, Arrays.copyOfRange(i32, from * p, to * p));
+            return f32 != null ? f32(name, shape, Arrays.copyOfRange(f32, from * p, to * p), role)
+                               : i32(name, shape, Arrays.copyOfRange(i32, from * p, to * p), role);
         }
     }
 
@@ -155,19 +184,36 @@ public final class Dataset {
         return idx(images, labels, scale);
     }
 
+    /** The data source kinds {@link #load} understands. */
+    public static final List<String> KINDS = List.of("idx", CharCorpus.KIND, SentenceCorpus.KIND, ReverseTask.KIND);
+
     /**
-     * Loads split {@code "train"} or {@code "test"} of the data source of a model's train block.
-     * Supported kind: {@code idx}, options {@code dir} (required; relative paths resolve against
-     * {@code baseDir}, e.g. the directory of the model file) and {@code scale} (pixel factor,
-     * default {@code 1/255}), read with {@link #idxImages}.
+     * Loads split {@code "train"} or {@code "test"} of the data source of a model's train block
+     * (for a language model, {@code "test"} is the validation split). Relative paths resolve
+     * against {@code baseDir}, the directory of the model file. Kinds and their options:
+     * <ul>
+     *   <li>{@code idx}: {@code dir} (required) and {@code scale} (pixel factor, default
+     *       {@code 1/255}), read with {@link #idxImages}: fields {@code image} (input), {@code label} (target);</li>
+     *   <li>{@code chars}: {@code file} (required), {@code seq} (required), {@code val} (default 0.1):
+     *       a {@link CharCorpus}, fields {@code ids} (input) and {@code next} (target);</li>
+     *   <li>{@code sentences}: {@code dir} (required), {@code vocab} (1000), {@code length} (100),
+     *       {@code test} (0.2), {@code seed} (1): a {@link SentenceCorpus}, fields {@code tokens}
+     *       (input) and {@code label} (target);</li>
+     *   <li>{@code reverse}: {@code count} (20000), {@code test_count} (2000), {@code length} (20),
+     *       {@code vocab} (32), {@code seed} (1): a generated {@link ReverseTask}, fields
+     *       {@code src}, {@code tgt_in} (inputs) and {@code tgt} (target).</li>
+     * </ul>
+     * Bad options and bad files fail with a one-line {@link DataFormatException}.
      */
     public static Dataset load(TrainConfig.DataSpec spec, Path baseDir, String split) throws IOException {
-        if (!spec.kind().equals("idx")) throw new DataFormatException("unknown data kind '" + spec.kind() + "' (supported: idx)");
-        for (String key : spec.options().keySet()) {
-            if (!key.equals("dir") && !key.equals("scale")) {
-                throw new DataFormatException("unknown option '" + key + "' for data kind idx (options: dir, scale)");
-            }
+        switch (spec.kind()) {
+            case CharCorpus.KIND: return CharCorpus.dataset(spec, baseDir, split);
+            case SentenceCorpus.KIND: return SentenceCorpus.load(spec, baseDir).dataset(split);
+            case ReverseTask.KIND: return ReverseTask.dataset(spec, split);
+            case "idx": break;
+            default: throw new DataFormatException("unknown data kind '" + spec.kind() + "' (supported: " + String.join(", ", KINDS) + ")");
         }
+        new DataOptions(spec, List.of("dir", "scale"));
         String dir = spec.options().get("dir");
         if (dir == null) throw new DataFormatException("data kind idx needs the option dir (the directory of the IDX files)");
         float scale = 1 / 255f;
@@ -193,8 +239,8 @@ public final class Dataset {
         if (images.count() > 0 && Tensor.numel(images.itemShape()) == 0) {
             throw new DataFormatException(imagesFile + ": items of shape " + Tensor.shapeString(images.itemShape()) + " are empty");
         }
-        return of(Field.f32("image", images.itemShape(), images.toFloats(scale)),
-                  Field.i32("label", labels.itemShape(), labels.toInts()));
+        return of(Field.f32("image", images.itemShape(), images.toFloats(scale), Role.INPUT),
+                  Field.i32("label", labels.itemShape(), labels.toInts(), Role.TARGET));
     }
 
     private static Path find(Path dir, String stem, String kind) {

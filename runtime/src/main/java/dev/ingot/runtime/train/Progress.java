@@ -19,6 +19,10 @@ import java.util.function.LongSupplier;
  * seconds, and one summary line per epoch:
  * <pre>epoch 1/2: train_loss 0.2345  test_loss 0.1234  test_accuracy 0.9650  12,345 ex/s  18.2 s</pre>
  *
+ * <p>A run measured in steps ({@link #startSteps}) shows the steps of the whole run instead of an
+ * epoch's, {@code steps  [====>     ] 234/2000  loss 1.2345 ...} or {@code step 234/2000  loss ...},
+ * and a summary line at each evaluation: {@code step 500/2000: train_loss 1.2345  val_loss ...}.
+ *
  * <p>{@link #step} allocates nothing unless it actually prints, so it can sit in the step loop.
  */
 public final class Progress {
@@ -44,6 +48,9 @@ public final class Progress {
     private final LongSupplier clock;
 
     private int epoch, epochs, steps;
+    private boolean bySteps;
+    private int firstStep, lastStep;
+    private String testLabel = "test";
     private long epochStart, lastOutput;
     private int lastDecile;
     private int drawnLength;
@@ -62,6 +69,15 @@ public final class Progress {
 
     /** A display that prints nothing. */
     public static Progress quiet() { return new Progress(System.out, Mode.QUIET); }
+
+    /**
+     * Name of the evaluation split in summary lines, {@code test} by default ({@code test_loss});
+     * {@code val} for a language model's validation split ({@code val_loss}).
+     */
+    public Progress testLabel(String label) {
+        this.testLabel = label;
+        return this;
+    }
 
     /** The effective mode (never {@link Mode#AUTO}). */
     public Mode mode() { return mode; }
@@ -91,15 +107,35 @@ public final class Progress {
         this.epoch = epoch;
         this.epochs = epochs;
         this.steps = steps;
+        this.bySteps = false;
+        this.firstStep = 0;
+        this.lastStep = 0;
         this.epochStart = clock.getAsLong();
         this.lastOutput = epochStart;
         this.lastDecile = 0;
         if (mode == Mode.BAR) draw(bar(0, 0, Double.NaN, epochStart, ""));
     }
 
+    /**
+     * Starts (or resumes, after an evaluation) a run measured in steps: {@code done} of
+     * {@code total} steps are done. {@link #step} then takes the step number of the whole run and
+     * the examples and mean loss since this call.
+     */
+    public void startSteps(int done, int total) {
+        this.bySteps = true;
+        this.steps = total;
+        this.firstStep = done;
+        this.lastStep = done;
+        this.epochStart = clock.getAsLong();
+        this.lastOutput = epochStart;
+        this.lastDecile = total > 0 ? (int) (10L * done / total) : 0;
+        if (mode == Mode.BAR) draw(bar(done, 0, Double.NaN, epochStart, ""));
+    }
+
     /** Reports {@code step} steps done ({@code examples} examples) with the running mean loss. */
     public void step(int step, long examples, double loss) {
         if (mode == Mode.QUIET) return;
+        lastStep = step;
         long now = clock.getAsLong();
         if (mode == Mode.BAR) {
             if (now - lastOutput >= REDRAW_NANOS || step == steps) {
@@ -113,8 +149,10 @@ public final class Progress {
         if (mark || now - lastOutput >= LINE_MAX_NANOS) {
             lastOutput = now;
             lastDecile = decile;
-            out.println(String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %s ex/s  ETA %s",
-                    epoch, epochs, step, steps, loss, rate(examples, now), eta(step, now)));
+            out.println(bySteps
+                    ? String.format(Locale.ROOT, "step %d/%d  loss %.4f  %s ex/s  ETA %s", step, steps, loss, rate(examples, now), eta(step, now))
+                    : String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %s ex/s  ETA %s",
+                            epoch, epochs, step, steps, loss, rate(examples, now), eta(step, now)));
             out.flush();
         } else if (decile > lastDecile) {
             lastDecile = decile;
@@ -123,13 +161,13 @@ public final class Progress {
 
     /** Notes that the epoch's evaluation is running (shown on the bar). */
     public void evaluating() {
-        if (mode == Mode.BAR) draw(bar(steps, -1, Double.NaN, clock.getAsLong(), "evaluating..."));
+        if (mode == Mode.BAR) draw(bar(bySteps ? lastStep : steps, -1, Double.NaN, clock.getAsLong(), "evaluating..."));
     }
 
     /** Ends the epoch with its summary line. */
     public void endEpoch(EpochStats s) {
         if (mode == Mode.QUIET) return;
-        String line = summary(s);
+        String line = summary(s, testLabel);
         if (mode == Mode.BAR) {
             draw(line);
             out.print('\n');
@@ -162,10 +200,18 @@ public final class Progress {
     }
 
     /** {@code epoch 1/2: train_loss 0.2345  test_loss 0.1234  test_accuracy 0.9650  12,345 ex/s  18.2 s}. */
-    public static String summary(EpochStats s) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d: train_loss %.4f", s.epoch(), s.epochs(), s.trainLoss()));
-        if (!Double.isNaN(s.testLoss())) sb.append(String.format(Locale.ROOT, "  test_loss %.4f", s.testLoss()));
-        if (!Double.isNaN(s.testAccuracy())) sb.append(String.format(Locale.ROOT, "  test_accuracy %.4f", s.testAccuracy()));
+    public static String summary(EpochStats s) { return summary(s, "test"); }
+
+    /**
+     * The summary line with the evaluation split called {@code testLabel}; in steps mode
+     * {@code step 500/2000: train_loss ...}, the train loss being the mean since the previous one.
+     */
+    public static String summary(EpochStats s, String testLabel) {
+        StringBuilder sb = new StringBuilder(s.bySteps()
+                ? String.format(Locale.ROOT, "step %d/%d: train_loss %.4f", s.step(), s.steps(), s.trainLoss())
+                : String.format(Locale.ROOT, "epoch %d/%d: train_loss %.4f", s.epoch(), s.epochs(), s.trainLoss()));
+        if (!Double.isNaN(s.testLoss())) sb.append(String.format(Locale.ROOT, "  %s_loss %.4f", testLabel, s.testLoss()));
+        if (!Double.isNaN(s.testAccuracy())) sb.append(String.format(Locale.ROOT, "  %s_accuracy %.4f", testLabel, s.testAccuracy()));
         sb.append("  ").append(thousands(s.examplesPerSecond())).append(" ex/s");
         sb.append(String.format(Locale.ROOT, "  %.1f s", s.seconds()));
         return sb.toString();
@@ -174,7 +220,8 @@ public final class Progress {
     /** The bar line; {@code examples < 0} or {@code tail != null} replaces the rate and ETA. */
     private String bar(int step, long examples, double loss, long now, String tail) {
         StringBuilder sb = new StringBuilder(96);
-        sb.append("epoch ").append(epoch).append('/').append(epochs).append("  [");
+        if (bySteps) sb.append("steps  [");
+        else sb.append("epoch ").append(epoch).append('/').append(epochs).append("  [");
         int filled = steps > 0 ? (int) ((long) BAR_WIDTH * step / steps) : 0;
         for (int i = 0; i < BAR_WIDTH; i++) {
             sb.append(i < filled - 1 || (i == filled - 1 && step >= steps) ? '=' : i == filled - 1 ? '>' : ' ');
@@ -204,8 +251,8 @@ public final class Progress {
     }
 
     private String eta(int step, long now) {
-        if (step <= 0) return "-";
-        double perStep = (now - epochStart) / 1e9 / step;
+        if (step - firstStep <= 0) return "-";
+        double perStep = (now - epochStart) / 1e9 / (step - firstStep);
         return duration(perStep * (steps - step));
     }
 

@@ -22,13 +22,15 @@ import java.util.Map;
  * @param testLoss                 test loss after the last epoch; NaN without a test set
  * @param testAccuracy             test accuracy after the last epoch; NaN if not applicable
  * @param trainExamplesPerSecond   over all training steps, evaluation excluded
- * @param epochs                   epochs run
+ * @param epochs                   epochs run (in steps mode: passes over the data begun)
+ * @param steps                    optimizer steps run
+ * @param bySteps                  whether the run was planned in steps ({@link Trainer.Options#withSteps})
  * @param seconds                  wall time of the whole run, evaluation included
- * @param history                  one entry per epoch
+ * @param history                  one entry per epoch (in steps mode: per evaluation)
  */
 public record TrainResult(String model, long parameters, int batchSize, int trainExamples, int testExamples,
                           double trainLoss, double testLoss, double testAccuracy, double trainExamplesPerSecond,
-                          int epochs, double seconds, List<EpochStats> history) {
+                          int epochs, int steps, boolean bySteps, double seconds, List<EpochStats> history) {
     public TrainResult {
         history = List.copyOf(history);
     }
@@ -42,6 +44,7 @@ public record TrainResult(String model, long parameters, int batchSize, int trai
         m.put("test_accuracy", testAccuracy);
         m.put("train_examples_per_second", trainExamplesPerSecond);
         m.put("epochs", epochs);
+        m.put("steps", steps);
         m.put("seconds", seconds);
         m.put("batch_size", batchSize);
         m.put("train_examples", trainExamples);
@@ -52,7 +55,8 @@ public record TrainResult(String model, long parameters, int batchSize, int trai
         List<Object> h = new ArrayList<>();
         for (EpochStats e : history) {
             Map<String, Object> x = new LinkedHashMap<>();
-            x.put("epoch", e.epoch());
+            if (e.bySteps()) x.put("step", e.step());
+            else x.put("epoch", e.epoch());
             x.put("train_loss", e.trainLoss());
             x.put("test_loss", e.testLoss());
             x.put("test_accuracy", e.testAccuracy());
@@ -66,7 +70,7 @@ public record TrainResult(String model, long parameters, int batchSize, int trai
 
     /**
      * Writes the metrics JSON file atomically: {@code train_loss}, {@code test_loss},
-     * {@code test_accuracy}, {@code train_examples_per_second}, {@code epochs}, {@code threads},
+     * {@code test_accuracy}, {@code train_examples_per_second}, {@code epochs}, {@code steps}, {@code threads},
      * {@code jdk}, the model name, timings and history, plus {@code extra} entries (which win on
      * a name clash).
      */

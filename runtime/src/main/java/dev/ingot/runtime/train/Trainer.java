@@ -33,7 +33,7 @@ public final class Trainer {
     /**
      * Training options; zero for {@code epochs}/{@code batchSize} means "from the model's train block".
      *
-     * @param epochs         number of epochs (0: {@code spec().train().epochs()}, or 1 without a train block)
+     * @param epochs         number of epochs (0: {@code spec().train().epochs()}, or 1 without a train block); ignored when {@code steps > 0}
      * @param batchSize      batch size (0: {@code spec().train().batch()}, or {@code maxBatch()}); at most {@code maxBatch()}
      * @param seed           shuffling seed
      * @param limitTrain     use only the first N training examples (0: all)
@@ -41,25 +41,32 @@ public final class Trainer {
      * @param dropLast       skip the last, smaller batch of each epoch
      * @param evalEachEpoch  evaluate the test set after every epoch (otherwise after the last one only)
      * @param shuffle        shuffle the training set every epoch
+     * @param steps          train for this many optimizer steps instead of epochs (0: epochs), going
+     *                       through the (reshuffled) data as many times as needed and stopping mid-epoch
+     * @param evalEvery      in steps mode, also evaluate every N steps (0: only at the end)
      */
     public record Options(int epochs, int batchSize, long seed, int limitTrain, int limitTest,
-                          boolean dropLast, boolean evalEachEpoch, boolean shuffle) {
+                          boolean dropLast, boolean evalEachEpoch, boolean shuffle, int steps, int evalEvery) {
         public Options {
-            if (epochs < 0 || batchSize < 0 || limitTrain < 0 || limitTest < 0) {
-                throw new IllegalArgumentException("epochs, batch size and limits must be >= 0");
+            if (epochs < 0 || batchSize < 0 || limitTrain < 0 || limitTest < 0 || steps < 0 || evalEvery < 0) {
+                throw new IllegalArgumentException("epochs, steps, batch size, limits and evalEvery must be >= 0");
             }
         }
 
-        public static Options defaults() { return new Options(0, 0, 0L, 0, 0, false, true, true); }
+        public static Options defaults() { return new Options(0, 0, 0L, 0, 0, false, true, true, 0, 0); }
 
-        public Options withEpochs(int v) { return new Options(v, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle); }
-        public Options withBatchSize(int v) { return new Options(epochs, v, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle); }
-        public Options withSeed(long v) { return new Options(epochs, batchSize, v, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle); }
-        public Options withLimitTrain(int v) { return new Options(epochs, batchSize, seed, v, limitTest, dropLast, evalEachEpoch, shuffle); }
-        public Options withLimitTest(int v) { return new Options(epochs, batchSize, seed, limitTrain, v, dropLast, evalEachEpoch, shuffle); }
-        public Options withDropLast(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, v, evalEachEpoch, shuffle); }
-        public Options withEvalEachEpoch(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, v, shuffle); }
-        public Options withShuffle(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, v); }
+        public Options withEpochs(int v) { return new Options(v, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle, steps, evalEvery); }
+        public Options withBatchSize(int v) { return new Options(epochs, v, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle, steps, evalEvery); }
+        public Options withSeed(long v) { return new Options(epochs, batchSize, v, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle, steps, evalEvery); }
+        public Options withLimitTrain(int v) { return new Options(epochs, batchSize, seed, v, limitTest, dropLast, evalEachEpoch, shuffle, steps, evalEvery); }
+        public Options withLimitTest(int v) { return new Options(epochs, batchSize, seed, limitTrain, v, dropLast, evalEachEpoch, shuffle, steps, evalEvery); }
+        public Options withDropLast(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, v, evalEachEpoch, shuffle, steps, evalEvery); }
+        public Options withEvalEachEpoch(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, v, shuffle, steps, evalEvery); }
+        public Options withShuffle(boolean v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, v, steps, evalEvery); }
+        /** Train for {@code v} optimizer steps instead of epochs (0: epochs); evaluates at the end. */
+        public Options withSteps(int v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle, v, evalEvery); }
+        /** In steps mode, also evaluate (and print a summary line) every {@code v} steps (0: only at the end). */
+        public Options withEvalEvery(int v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle, steps, v); }
     }
 
     /** Result of an evaluation: mean loss, accuracy (NaN if not a classifier), examples and seconds. */
@@ -105,7 +112,6 @@ public final class Trainer {
         return options.epochs() > 0 ? options.epochs() : tc != null && tc.epochs() > 0 ? tc.epochs() : 1;
     }
 
-    /** Trains on {@code train}, evaluating on {@code test} (may be null). */
     /**
      * Tells a model with a learning-rate schedule how many steps this run plans (the state scalar
      * {@link TrainConfig#TOTAL_STEPS}); a model without a schedule has no such state.
@@ -116,6 +122,10 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Trains on {@code train}, evaluating on {@code test} (may be null): for the epochs of the
+     * options, or, with {@link Options#withSteps}, for that many steps.
+     */
     public TrainResult fit(Dataset train, Dataset test) {
         long runStart = System.nanoTime();
         ModelSpec spec = model.spec();
@@ -131,6 +141,8 @@ public final class Trainer {
             throw new DataFormatException("no training batches: " + trainData.size() + " examples"
                     + (options.dropLast() ? " is less than one batch of " + batch + " with drop-last" : ""));
         }
+
+        if (options.steps() > 0) return fitSteps(batcher, testData, batch, runStart);
 
         setTotalSteps(model, (long) steps * epochs);
         Metrics epochMetrics = new Metrics();
@@ -174,7 +186,65 @@ public final class Trainer {
         return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
                 testData == null ? 0 : testData.size(), lastEpoch.trainLoss(),
                 eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                trainExamples / (trainNanos / 1e9), epochs, (System.nanoTime() - runStart) / 1e9, history);
+                trainExamples / (trainNanos / 1e9), epochs, steps * epochs, false, (System.nanoTime() - runStart) / 1e9, history);
+    }
+
+    /**
+     * Steps mode: {@code options.steps()} optimizer steps over as many (reshuffled) epochs as it
+     * takes, stopping mid-epoch; an evaluation every {@code evalEvery} steps and at the end, each
+     * with a summary line whose train loss is the mean since the previous one.
+     */
+    private TrainResult fitSteps(Batcher batcher, Dataset testData, int batch, long runStart) {
+        ModelSpec spec = model.spec();
+        int total = options.steps();
+        int every = options.evalEvery() > 0 ? Math.min(options.evalEvery(), total) : total;
+        setTotalSteps(model, total);
+        Metrics segment = new Metrics();
+        long trainNanos = 0, trainExamples = 0;
+        List<EpochStats> history = new ArrayList<>();
+        Evaluation eval = null;
+        int epoch = 0, step = 0;
+        try {
+            batcher.startEpoch(epoch);
+            while (step < total) {
+                long segmentStart = System.nanoTime();
+                segment.reset();
+                progress.startSteps(step, total);
+                int end = Math.min(total, (step / every + 1) * every);
+                while (step < end) {
+                    int n = batcher.next();
+                    if (n == 0) {
+                        batcher.startEpoch(++epoch);
+                        continue;
+                    }
+                    float loss = model.trainStep(n);
+                    segment.addLoss(loss, n);
+                    segment.addExamples(n);
+                    progress.step(++step, segment.examples(), segment.loss());
+                }
+                long stepNanos = System.nanoTime() - segmentStart;
+                trainNanos += stepNanos;
+                trainExamples += segment.examples();
+                eval = null;
+                if (testData != null) {
+                    progress.evaluating();
+                    eval = evaluate(model, testData, binding);
+                }
+                EpochStats stats = new EpochStats(epoch + 1, 0, segment.loss(),
+                        eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
+                        segment.examples() / (stepNanos / 1e9), (System.nanoTime() - segmentStart) / 1e9, step, total);
+                history.add(stats);
+                progress.endEpoch(stats);
+            }
+        } catch (RuntimeException | Error e) {
+            progress.abort();
+            throw e;
+        }
+        EpochStats last = history.get(history.size() - 1);
+        return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
+                testData == null ? 0 : testData.size(), last.trainLoss(),
+                eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
+                trainExamples / (trainNanos / 1e9), epoch + 1, total, true, (System.nanoTime() - runStart) / 1e9, history);
     }
 
     /** Evaluates this trainer's model on {@code data} with its binding and test limit. */

@@ -80,4 +80,59 @@ class BindingTest {
         DataFormatException e = assertThrows(DataFormatException.class, () -> b.resolve(d, model.spec(), true));
         assertEquals(message, e.getMessage());
     }
+
+    private static TensorSpec t(String name, int... perExample) {
+        int[] shape = new int[perExample.length + 1];
+        shape[0] = TensorSpec.BATCH;
+        System.arraycopy(perExample, 0, shape, 1, perExample.length);
+        return new TensorSpec(name, DType.I32, shape);
+    }
+
+    private static ModelSpec spec(List<TensorSpec> inputs, List<TensorSpec> labels) {
+        return new ModelSpec("m", null, inputs, labels, List.of(), List.of(), List.of(), null);
+    }
+
+    private static Dataset.Field i32(String name, Dataset.Role role, int per) {
+        return Dataset.Field.i32(name, new int[] {per}, new int[2 * per], role);
+    }
+
+    @Test
+    void rolesKeepInputsAndTargetsApart() {
+        Dataset chars = data(i32("ids", Dataset.Role.INPUT, 4), i32("next", Dataset.Role.TARGET, 4));
+        ModelSpec own = spec(List.of(t("tokens", 4)), List.of(t("target", 4)));
+        assertEquals(Map.of("tokens", "ids", "target", "next"), Binding.auto().resolve(chars, own, true),
+                "same dtype and size: only the roles tell them apart");
+        assertEquals(Map.of("tokens", "ids"), Binding.auto().resolve(chars, own, false));
+        ModelSpec swapped = spec(List.of(t("next", 4)), List.of(t("ids", 4)));
+        assertEquals(Map.of("next", "ids", "ids", "next"), Binding.auto().resolve(chars, swapped, true),
+                "a name match across roles does not count");
+        assertEquals(Map.of("next", "next", "ids", "ids"), Binding.auto().bind("next", "next").bind("ids", "ids").resolve(chars, swapped, true),
+                "explicit pairs ignore roles");
+
+        Dataset reverse = data(i32("src", Dataset.Role.INPUT, 6), i32("tgt_in", Dataset.Role.INPUT, 6), i32("tgt", Dataset.Role.TARGET, 6));
+        assertEquals(Map.of("src", "src", "tgt_in", "tgt_in", "y", "tgt"),
+                Binding.auto().resolve(reverse, spec(List.of(t("src", 6), t("tgt_in", 6)), List.of(t("y", 6))), true));
+        assertEquals(Map.of("enc", "src", "tgt_in", "tgt_in", "y", "tgt"),
+                Binding.auto().resolve(reverse, spec(List.of(t("enc", 6), t("tgt_in", 6)), List.of(t("y", 6))), true),
+                "by elimination after the name match");
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> Binding.auto().resolve(reverse, spec(List.of(t("a", 6), t("b", 6)), List.of(t("y", 6))), true));
+        assertEquals("model input 'a' (i32[batch, 6]) is not bound to a data field; data fields: src i32[6] (input), tgt_in i32[6] (input), "
+                + "tgt i32[6] (target) (bind one explicitly, e.g. src=a)", e.getMessage());
+        e = assertThrows(DataFormatException.class,
+                () -> Binding.auto().resolve(data(i32("ids", Dataset.Role.INPUT, 4)), own, true));
+        assertEquals("model label 'target' (i32[batch, 4]) is not bound to a data field; data fields: ids i32[4] (input) (bind one explicitly, e.g. ids=target)",
+                e.getMessage(), "an input field does not feed a label by elimination");
+    }
+
+    @Test
+    void idxRolesFeedAModelsOwnNames() {
+        Dataset mnist = data(Dataset.Field.f32("image", new int[] {2, 2}, new float[8], Dataset.Role.INPUT),
+                Dataset.Field.i32("label", new int[] {}, new int[2], Dataset.Role.TARGET));
+        assertEquals(Map.of("x", "image", "y", "label"), Binding.auto().resolve(mnist, model.spec(), true));
+        Dataset.Field f = mnist.field("image");
+        assertEquals(Dataset.Role.INPUT, mnist.subset(0, 1).field("image").role(), "subsets keep roles");
+        assertEquals(Dataset.Role.TARGET, f.withRole(Dataset.Role.TARGET).role());
+        assertEquals(Dataset.Role.ANY, Dataset.Field.f32("a", new int[] {1}, new float[1]).role());
+    }
 }

@@ -97,7 +97,7 @@ class DatasetTest {
         assertEquals(3 * (1 / 255f), d.field("image").f32()[3]);
         d = Dataset.load(new TrainConfig.DataSpec("idx", Map.of("dir", "data/mnist", "scale", "1/2")), dir, "train");
         assertEquals(1.5f, d.field("image").f32()[3]);
-        assertLoadError(new TrainConfig.DataSpec("csv", Map.of()), "unknown data kind 'csv' (supported: idx)");
+        assertLoadError(new TrainConfig.DataSpec("csv", Map.of()), "unknown data kind 'csv' (supported: idx, chars, sentences, reverse)");
         assertLoadError(new TrainConfig.DataSpec("idx", Map.of()), "data kind idx needs the option dir");
         assertLoadError(new TrainConfig.DataSpec("idx", Map.of("dir", "x", "shuffle", "no")), "unknown option 'shuffle' for data kind idx");
         assertLoadError(new TrainConfig.DataSpec("idx", Map.of("dir", "data/mnist", "scale", "big")),

@@ -34,4 +34,11 @@ public final class TestData {
         assumeTrue(Files.isDirectory(dir), "shared data not present: " + dir);
         return dir;
     }
+
+    /** {@code dsl-examples/data/<sub>} in the project: the data committed with the examples. */
+    public static Path examples(String sub) {
+        Path p = projectRoot().resolve("dsl-examples/data").resolve(sub);
+        if (!Files.exists(p)) throw new IllegalStateException("project data missing: " + p);
+        return p;
+    }
 }

@@ -94,6 +94,40 @@ class ProgressTest {
     }
 
     @Test
+    void stepsMode() {
+        Progress p = progress(Progress.Mode.BAR);
+        p.startSteps(0, 2000);
+        assertEquals("\rsteps  [" + " ".repeat(30) + "] 0/2000", text());
+        now += 1_000_000_000L;
+        p.step(500, 500 * 64, 1.5);
+        assertEquals("steps  [======>                       ] 500/2000  loss 1.5000  32,000 ex/s  ETA 0:03",
+                text().substring(text().lastIndexOf('\r') + 1));
+        p.evaluating();
+        assertTrue(text().substring(text().lastIndexOf('\r') + 1).startsWith("steps  [======>                       ] 500/2000  evaluating..."));
+        EpochStats s = new EpochStats(1, 0, 1.5, 1.25, Double.NaN, 32000, 1.2, 500, 2000);
+        p.testLabel("val").endEpoch(s);
+        assertTrue(text().endsWith("\rstep 500/2000: train_loss 1.5000  val_loss 1.2500  32,000 ex/s  1.2 s\n"), text());
+        p.startSteps(500, 2000); // resumes: ETA from the steps since
+        now += 2_000_000_000L;
+        p.step(1000, 500 * 64, 1.0);
+        assertTrue(text().endsWith("] 1000/2000  loss 1.0000  16,000 ex/s  ETA 0:04"), text());
+        assertEquals("step 500/2000: train_loss 1.5000  test_loss 1.2500  32,000 ex/s  1.2 s", Progress.summary(s));
+    }
+
+    @Test
+    void stepsModeLines() {
+        Progress p = progress(Progress.Mode.LINES);
+        p.startSteps(0, 100);
+        for (int s = 1; s <= 100; s++) {
+            now += 500_000_000L;
+            p.step(s, 32L * s, 0.5);
+        }
+        List<String> lines = text().lines().toList();
+        assertEquals(9, lines.size(), text());
+        assertEquals("step 10/100  loss 0.5000  64 ex/s  ETA 0:45", lines.get(0));
+    }
+
+    @Test
     void quietPrintsNothing() {
         Progress p = progress(Progress.Mode.QUIET);
         epoch(p, 10, 1_000_000_000L);

@@ -82,6 +82,70 @@ class TrainerTest {
         assertFalse(Double.isNaN(r.testAccuracy()));
     }
 
+    /** A softmax model that has the schedule's state scalar, to see what the trainer plans. */
+    private static SoftmaxModel scheduled() {
+        SoftmaxModel m = new SoftmaxModel("softmax", D, C, 64, 32, 3, 0.05f) {
+            final float[] total = new float[1];
+            @Override public ModelSpec spec() {
+                ModelSpec s = super.spec();
+                List<TensorSpec> state = new java.util.ArrayList<>(s.state());
+                state.add(new TensorSpec(dev.ingot.runtime.model.TrainConfig.TOTAL_STEPS, DType.F32, new int[] {1}));
+                return new ModelSpec(s.name(), s.source(), s.inputs(), s.labels(), s.outputs(), s.params(), state, s.train());
+            }
+            @Override public float[] state(String name) {
+                return name.equals(dev.ingot.runtime.model.TrainConfig.TOTAL_STEPS) ? total : super.state(name);
+            }
+        };
+        m.initialize(1);
+        return m;
+    }
+
+    @Test
+    void trainsForANumberOfSteps() {
+        SoftmaxModel m = scheduled();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress lines = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), Progress.Mode.LINES).testLabel("val");
+        TrainResult r = new Trainer(m).options(Trainer.Options.defaults().withSteps(150).withEvalEvery(60).withSeed(3)).progress(lines)
+                .fit(TRAIN, TEST);
+        // 2000 examples in batches of 32 = 63 steps an epoch: 150 steps take 3 passes, the last cut short
+        assertEquals(150, m.trainSteps);
+        assertEquals(150f, m.state(dev.ingot.runtime.model.TrainConfig.TOTAL_STEPS)[0], "the schedule plans 150 steps");
+        assertEquals(150, r.steps());
+        assertTrue(r.bySteps());
+        assertEquals(3, r.epochs(), "passes over the data begun");
+        assertEquals(List.of(60, 120, 150), r.history().stream().map(EpochStats::step).toList(), "evaluated every 60 steps and at the end");
+        assertEquals(r.history().get(2).testLoss(), r.testLoss());
+        assertTrue(r.testAccuracy() > 0.95, "accuracy " + r.testAccuracy());
+        List<String> out = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, out.size(), "one summary line per evaluation of a quick run: " + out);
+        assertTrue(out.get(0).matches("step 60/150: train_loss \\d+\\.\\d{4}  val_loss \\d+\\.\\d{4}  val_accuracy [01]\\.\\d{4}  [\\d,]+ ex/s  \\d+\\.\\d s"),
+                out.get(0));
+        assertTrue(out.get(2).startsWith("step 150/150: "), out.get(2));
+        Map<String, Object> json = r.toMap(1);
+        assertEquals(150, json.get("steps"));
+        assertEquals(60, ((Map<?, ?>) ((List<?>) json.get("history")).get(0)).get("step"));
+
+        SoftmaxModel epochs = scheduled();
+        TrainResult byEpochs = new Trainer(epochs).options(Trainer.Options.defaults().withEpochs(2)).fit(TRAIN, null);
+        assertEquals(126f, epochs.state(dev.ingot.runtime.model.TrainConfig.TOTAL_STEPS)[0], "2 epochs of 63 steps");
+        assertEquals(126, byEpochs.steps());
+        assertFalse(byEpochs.bySteps());
+    }
+
+    @Test
+    void stepsFewerThanAnEpochAndTheSameBatchesAsEpochs() {
+        SoftmaxModel a = model(1), b = model(1);
+        TrainResult ra = new Trainer(a).options(Trainer.Options.defaults().withSteps(63 + 10).withSeed(4)).fit(TRAIN, null);
+        assertEquals(1, ra.history().size(), "no evalEvery: one segment");
+        assertTrue(Double.isNaN(ra.testLoss()));
+        new Trainer(b).options(Trainer.Options.defaults().withEpochs(1).withSeed(4)).fit(TRAIN, null);
+        SoftmaxModel c = model(1);
+        new Trainer(c).options(Trainer.Options.defaults().withSteps(63).withSeed(4)).fit(TRAIN, null);
+        assertArrayEquals(b.param("w"), c.param("w"), "63 steps = one epoch, the same shuffled batches");
+        assertEquals(73, a.trainSteps);
+        assertThrows(IllegalArgumentException.class, () -> Trainer.Options.defaults().withSteps(-1));
+    }
+
     @Test
     void dropLastAndBatchSizeOption() {
         SoftmaxModel m = model(1);
