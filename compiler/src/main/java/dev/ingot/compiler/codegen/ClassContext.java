@@ -52,6 +52,15 @@ final class ClassContext {
     String constArray(Node c) {
         return constArrays.computeIfAbsent(c, k -> {
             double[] v = k.attrs().doubles("values");
+            if (v.length > 64) {
+                // NOTE: a long array initializer would push the class initializer past the JVM's 64 KB method limit
+                float[] f = new float[v.length];
+                for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+                String enc = dev.ingot.runtime.kernels.Tables.encode(f);
+                List<String> parts = new ArrayList<>();
+                for (int i = 0; i < enc.length(); i += 60000) parts.add("\"" + enc.substring(i, Math.min(enc.length(), i + 60000)) + "\"");
+                return constant("float[]", "TABLE", "Tables.floats(" + String.join(", ", parts) + ")");
+            }
             StringBuilder sb = new StringBuilder("{");
             for (int i = 0; i < v.length; i++) sb.append(i > 0 ? ", " : "").append(EntryContext.lit(v[i]));
             return constant("float[]", "TABLE", sb.append('}').toString());

@@ -53,7 +53,7 @@ public final class Gather implements Library {
         int rows = t.shape().dim(0), row = (int) (t.shape().numel().constant() / rows);
         String count = cx.size(ids.shape().numel());
         cx.emit("for (int i = 0; i < " + count + "; i++) { final int id = (int) " + cx.array(ids) + "[" + cx.offset(ids) + " + i]; "
-                + "if (id < 0 || id >= " + rows + ") throw new IllegalArgumentException(\"index \" + id + \" at position \" + i + \" is outside [0, " + rows + ")\"); "
+                + "if (id < 0 || id >= " + rows + ") throw new IllegalArgumentException(\"id \" + id + \" at position \" + i + \" is outside the table's " + rows + " rows (is the vocabulary larger than the model's?)\"); "
                 + "System.arraycopy(" + cx.array(t) + ", " + cx.offset(t) + " + id * " + row + ", " + cx.array(y) + ", " + cx.offset(y) + " + i * " + row + ", " + row + "); }");
     }
 
