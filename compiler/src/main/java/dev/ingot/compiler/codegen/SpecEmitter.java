@@ -47,7 +47,7 @@ final class SpecEmitter {
             t.data().options().forEach((k, v) -> opts.add(str(k) + ", " + str(v)));
             data = "new TrainConfig.DataSpec(" + str(t.data().kind()) + ", Map.of(" + String.join(", ", opts) + "))";
         }
-        return "new TrainConfig(" + t.batch() + ", " + t.epochs() + ", " + str(t.optimizer()) + ", Map.of(" + String.join(", ", hp) + "), " + data + ", " + str(t.schedule()) + ")";
+        return "new TrainConfig(" + t.batch() + ", " + t.epochs() + ", " + str(t.optimizer()) + ", Map.of(" + String.join(", ", hp) + "), " + data + ", " + str(t.schedule()) + ", " + str(t.metric()) + ")";
     }
 
     static String str(String s) { return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""; }

@@ -112,6 +112,7 @@ public final class Frontend {
         Map<String, Double> hyper;
         Schedule schedule = Schedule.constant();
         double clip;
+        String metric = "accuracy";
 
         ModelEvaluation(Evaluator ev, SourceFile src, Scope globals) {
             this.ev = ev;
@@ -193,7 +194,7 @@ public final class Frontend {
 
         // ---- train { optimizer: sgd(lr=0.05, momentum=0.9), batch: 128, epochs: 2, data: mnist("data/mnist") } ----
 
-        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data");
+        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data", "metric");
 
         void trainBlock(IngotParser.TrainBlockContext t) {
             if (train != null) throw ev.error(t, src, "a model has one train block");
@@ -216,6 +217,7 @@ public final class Frontend {
                     }
                     case "data" -> data = dataSpec(s.expr());
                     case "schedule" -> schedule = schedule(s.expr());
+                    case "metric" -> metric = metric(s.expr());
                     case "clip" -> {
                         Value v = ev.eval(s.expr(), scope, src);
                         if (!(v instanceof NumV n) || n.v() <= 0) throw ev.error(s.expr(), src, "clip must be a positive number (the largest global gradient norm), got " + v.describe());
@@ -231,7 +233,7 @@ public final class Frontend {
                 hp = new LinkedHashMap<>(hp);
                 hp.put("clip_norm", clip);
             }
-            train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString());
+            train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString(), metric);
         }
 
         int positiveInt(IngotParser.SettingContext s) {
@@ -270,6 +272,18 @@ public final class Frontend {
                 hp.put(key, d);
             }
             return Map.entry(name, hp);
+        }
+
+        /** {@code accuracy} (classification) or {@code exact(output)}: the share of examples whose predicted ids all match. */
+        String metric(IngotParser.ExprContext e) {
+            if (e instanceof IngotParser.RefExprContext r && r.ID().getText().equals("accuracy")) return "accuracy";
+            if (e instanceof IngotParser.CallExprContext c && c.callee instanceof IngotParser.RefExprContext r && r.ID().getText().equals("exact")
+                    && c.argList() != null && c.argList().arg().size() == 1 && c.argList().arg().get(0).expr() instanceof IngotParser.RefExprContext o) {
+                String name = o.ID().getText();
+                if (!outputs.containsKey(name)) throw ev.error(o, src, "exact(): no output named '" + name + "' (declare the train block after it)" + Suggest.hint(name, outputs.keySet()));
+                return "exact:" + name;
+            }
+            throw ev.error(e, src, "unknown metric", "accuracy, or exact(OUTPUT) for predicted sequences");
         }
 
         /** {@code cosine}, {@code linear(warmup=100)}, {@code constant}. */

@@ -11,18 +11,26 @@ import java.util.Map;
  * @param hyper       its hyperparameters, e.g. {@code lr=0.05, momentum=0.9}
  * @param data        the data source, e.g. kind {@code idx} with option {@code dir=data/mnist}; may be null
  * @param schedule    the learning-rate schedule as written, e.g. {@code constant} or {@code cosine(warmup=100)}
+ * @param metric      how accuracy is measured: {@code accuracy} (classification: argmax of output 0 against the
+ *                    label) or {@code exact:NAME} (the fraction of examples whose output NAME, predicted ids,
+ *                    equals the label at every position, e.g. a decoded sequence)
  */
-public record TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule) {
+public record TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule, String metric) {
     /** Name of the state scalar the trainer sets to the planned number of steps (for schedules). */
     public static final String TOTAL_STEPS = "opt.total_steps";
 
     public TrainConfig {
         hyper = Map.copyOf(hyper);
         if (schedule == null) schedule = "constant";
+        if (metric == null) metric = "accuracy";
+    }
+
+    public TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule) {
+        this(batch, epochs, optimizer, hyper, data, schedule, "accuracy");
     }
 
     public TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data) {
-        this(batch, epochs, optimizer, hyper, data, "constant");
+        this(batch, epochs, optimizer, hyper, data, "constant", "accuracy");
     }
 
     /** A data source: a kind understood by the runtime's data loaders plus its options. */

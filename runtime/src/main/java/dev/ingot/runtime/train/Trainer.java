@@ -261,15 +261,51 @@ public final class Trainer {
     public static Evaluation evaluate(CompiledModel model, Dataset data, Binding binding) {
         long start = System.nanoTime();
         Batcher batcher = new Batcher(data, binding.targets(data, model, true), model.maxBatch());
-        Accuracy acc = Accuracy.of(model.spec());
-        int[] labels = acc == null ? null : model.inputI32(acc.label);
+        Exact exact = Exact.of(model.spec());
+        Accuracy acc = exact != null ? null : Accuracy.of(model.spec());
+        int[] labels = acc != null ? model.inputI32(acc.label) : exact != null ? model.inputI32(exact.label) : null;
         Metrics m = new Metrics();
+        long matches = 0, total = 0;
         int n;
         while ((n = batcher.next()) > 0) {
             m.addLoss(model.evaluate(n), n);
             if (acc != null) m.addAccuracy(model.output(0), acc.classes, labels, n * acc.rowsPerExample);
+            if (exact != null) {
+                matches += exact.count(model.output(exact.output), labels, n);
+                total += n;
+            }
         }
-        return new Evaluation(m.loss(), acc == null ? Double.NaN : m.accuracy(), data.size(), (System.nanoTime() - start) / 1e9);
+        double accuracy = exact != null ? (total == 0 ? Double.NaN : (double) matches / total) : acc == null ? Double.NaN : m.accuracy();
+        return new Evaluation(m.loss(), accuracy, data.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Exact-match accuracy ({@code metric: exact(NAME)} in the train block): output NAME holds
+     * predicted ids; an example counts when every one equals the label's.
+     */
+    record Exact(int output, String label, int perExample) {
+        static Exact of(ModelSpec spec) {
+            if (spec.train() == null || !spec.train().metric().startsWith("exact:")) return null;
+            String name = spec.train().metric().substring("exact:".length());
+            for (int i = 0; i < spec.outputs().size(); i++) {
+                TensorSpec o = spec.outputs().get(i);
+                if (!o.name().equals(name)) continue;
+                for (TensorSpec l : spec.labels())
+                    if (l.dtype() == DType.I32 && l.numelPerExample() == o.numelPerExample()) return new Exact(i, l.name(), o.numelPerExample());
+                throw new DataFormatException("metric exact(" + name + "): no i32 label has " + o.numelPerExample() + " values per example like output " + name);
+            }
+            throw new DataFormatException("metric exact(" + name + "): the model has no output " + name);
+        }
+
+        long count(float[] out, int[] labels, int n) {
+            long ok = 0;
+            for (int e = 0; e < n; e++) {
+                boolean same = true;
+                for (int j = 0, o = e * perExample; j < perExample && same; j++) same = Math.round(out[o + j]) == labels[o + j];
+                if (same) ok++;
+            }
+            return ok;
+        }
     }
 
     /** How to compute accuracy for a model: which label, how many classes, label values per example. */
