@@ -37,8 +37,10 @@ import dev.ingot.runtime.exec.Parallel;
  * Parallel over the {@link Parallel} pool: over images when the batch has at least as many images as threads
  * (each image's GEMM then runs on its worker thread, MatMul's nested call being inline); with fewer images, the
  * GEMM path runs the images one after another and lets each SGEMM split itself, and the direct path splits the
- * output channels of an image. The weight gradient gives each of its {@code t} chunks of images its own partial
- * result, summed at the end (the first chunk writes straight into dw on the GEMM path).
+ * output channels of an image. Threads claim images one at a time from a shared counter (a descheduled thread on
+ * a shared machine then does fewer images instead of delaying the call). For the weight gradient each thread
+ * accumulates into its own partial result (on the GEMM path transposed, {@code dW^T = col @ dy^T}, which packs
+ * better), and the partials are summed into dw at the end.
  *
  * <h2>Memory</h2>
  * No allocation after warm-up: scratch is per thread ({@link Conv2dScratch}); the task handed to the pool and the
