@@ -18,20 +18,29 @@ import dev.ingot.runtime.exec.Parallel;
  *   <li><b>SCALAR</b>: the GEMM algorithm with {@link MatMulScalar}; selected everywhere by
  *       {@code -Dingot.vector=false} (read once, as by {@link MatMul}).</li>
  * </ul>
- * {@link Conv2dAlgo#AUTO} picks DIRECT when the direct kernel has too little reduction length for a GEMM to pay
- * off: stride 1 and {@code cg*kh*kw <= }{@value #DIRECT_MAX_TAPS} (forward, weight gradient) or
- * {@code ocg*kh*kw <= }{@value #DIRECT_MAX_TAPS} (input gradient, whose reduction runs over the output
- * channels), or when a group has fewer than 4 output (input) channels (depthwise), where a GEMM degenerates to
- * matrix-vector products. Everything else uses GEMM. NOTE: measured on the 2-core AVX-512 Xeon at batch 64 (see
- * benchmarks/CONV.md): the workload's first convolution (c=1, 3x3, 32 channels) runs several times faster direct
- * than through im2col, while its second (c=32 -> 64, K = 288) is faster as a GEMM in all three kernels.
+ * {@link Conv2dAlgo#AUTO} picks DIRECT (stride 1 only) when the direct kernel's reduction is short, where a GEMM
+ * cannot amortize im2col and packing: {@code cg*kh*kw <= }{@value #DIRECT_MAX_TAPS} for the forward pass,
+ * {@code ocg*kh*kw <= }{@value #DIRECT_MAX_TAPS} for the input gradient (a transposed convolution reduces over the
+ * output channels) and {@code cg*kh*kw <= }{@value #DIRECT_MAX_TAPS_WGRAD} for the weight gradient; GEMM
+ * otherwise. Depthwise convolutions ({@code cg = 1}) therefore run direct. NOTE: measured at batch 64 on the
+ * 2-core AVX-512 Xeon, JDK 17, one thread, best of 20 (benchmarks/CONV.md has the tables):
+ * <pre>
+ *   c -> oc, 3x3, HxW       forward GEMM/DIRECT   input grad GEMM/DIRECT   weight grad GEMM/DIRECT   (ms)
+ *   1 -> 32, 28x28 valid     0.70 / 0.64            0.68 / 1.34              1.64 / 0.89
+ *   3 -> 32, 32x32 same      2.55 / 2.48            2.30 / 4.62              3.63 / 2.88
+ *   8 -> 32, 32x32 same      4.80 / 4.36            4.35 / 4.46              14.3 / 4.42
+ *  16 -> 32, 32x32 same      8.70 / 9.62            8.45 / 16.3              9.30 / 8.99
+ *  32 -> 64, 26x26 valid     14.4 / 19.4            13.6 / 23.4              15.3 / 19.5
+ * </pre>
  *
  * <h2>Threads</h2>
  * Parallel over the {@link Parallel} pool: over images when the batch has at least as many images as threads
  * (each image's GEMM then runs on its worker thread, MatMul's nested call being inline); with fewer images, the
  * GEMM path runs the images one after another and lets each SGEMM split itself, and the direct path splits the
- * output channels of an image. The weight gradient gives each of its {@code t} chunks of images its own partial
- * result, summed at the end (the first chunk writes straight into dw on the GEMM path).
+ * output channels of an image. Threads claim images one at a time from a shared counter (a descheduled thread on
+ * a shared machine then does fewer images instead of delaying the call). For the weight gradient each thread
+ * accumulates into its own partial result (on the GEMM path transposed, {@code dW^T = col @ dy^T}, which packs
+ * better), and the partials are summed into dw at the end.
  *
  * <h2>Memory</h2>
  * No allocation after warm-up: scratch is per thread ({@link Conv2dScratch}); the task handed to the pool and the
