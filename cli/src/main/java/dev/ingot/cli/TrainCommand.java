@@ -36,6 +36,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "CKPT", description = "Write the trained parameters and optimizer state (.safetensors).") Path save;
     @Option(names = "--metrics", paramLabel = "FILE.json", description = "Write final metrics as JSON.") Path metrics;
     @Option(names = "--quiet", description = "Print only the final metrics.") boolean quiet;
+    @Option(names = "--samples", paramLabel = "FILE.png", description = "Write a PNG of test images beside the model's first output for them (an autoencoder's reconstructions).") Path samples;
 
     @Override public Integer call() throws Exception {
         if (epochs < 0 || batch < 0 || limitTrain < 0 || limitTest < 0 || steps < 0 || evalEvery < 0) {
@@ -80,8 +81,12 @@ final class TrainCommand implements Callable<Integer> {
         String label = chars ? "val" : "test"; // a language model's held-out split is its validation split
         Progress progress = quiet ? Progress.quiet() : new Progress(System.out, Progress.Mode.AUTO).testLabel(label);
         TrainResult res = new Trainer(m).options(o).progress(progress).fit(train, test);
-        System.out.printf("final: train_loss %.4f  %s_loss %.4f  %s_accuracy %.4f  %,.0f examples/s  %.1f s%n",
-                res.trainLoss(), label, res.testLoss(), label, res.testAccuracy(), res.trainExamplesPerSecond(), res.seconds());
+        boolean mse = tc.metric().equals("mse");
+        String quality = mse ? String.format("  %s_mse %.5f", label, res.testLoss())
+                : Double.isNaN(res.testAccuracy()) ? "" : String.format("  %s_accuracy %.4f", label, res.testAccuracy());
+        System.out.printf("final: train_loss %.4f  %s_loss %.4f%s  %,.0f examples/s  %.1f s%n",
+                res.trainLoss(), label, res.testLoss(), quality, res.trainExamplesPerSecond(), res.seconds());
+        if (samples != null) writeSamples(m, test, samples);
         if (save != null) {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("source", model.getFileName().toString());
@@ -95,10 +100,30 @@ final class TrainCommand implements Callable<Integer> {
             extra.put("source", model.toString());
             extra.put("data", ds.kind());
             if (chars) extra.put("val_loss", res.testLoss()); // test_loss stays too: the same number, under its generic name
+            if (mse) extra.put("test_mse", res.testLoss());
             res.writeMetrics(metrics, nThreads, extra);
             System.out.println("wrote " + metrics);
         }
         return 0;
+    }
+
+    /** 32 test images beside the model's first output for them, as a PNG grid. */
+    private static void writeSamples(CompiledModel m, Dataset test, Path png) throws java.io.IOException {
+        ModelSpec spec = m.spec();
+        dev.ingot.runtime.model.TensorSpec in = spec.inputs().get(0), out = spec.outputs().get(0);
+        int per = in.numelPerExample(), side = (int) Math.round(Math.sqrt(per));
+        if (in.dtype() != dev.ingot.runtime.model.DType.F32 || side * side != per || out.numelPerExample() != per)
+            throw new Errors.UsageException("--samples needs a model whose first input and first output are the same square image (e.g. 28x28); "
+                    + spec.name() + " maps " + in.shapeString() + " to " + out.shapeString());
+        int count = Math.min(32, Math.min(m.maxBatch(), test.size()));
+        Dataset.Field images = null;
+        for (Dataset.Field f : test.fields()) if (f.perExample() == per && f.f32() != null && images == null) images = f;
+        if (images == null) throw new Errors.UsageException("--samples: the test data has no field of " + per + " values per example");
+        float[] x = m.inputF32(in.name());
+        System.arraycopy(images.f32(), 0, x, 0, count * per);
+        m.predict(count);
+        dev.ingot.runtime.io.ImageGrid.writePairs(png, java.util.Arrays.copyOf(x, count * per), java.util.Arrays.copyOf(m.output(0), count * per), count, side, side, 8, 3);
+        System.out.println("wrote " + png + " (" + count + " test images, each above its output)");
     }
 
     /** Where the data comes from, for the header line. */

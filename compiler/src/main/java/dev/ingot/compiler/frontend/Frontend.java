@@ -276,14 +276,14 @@ public final class Frontend {
 
         /** {@code accuracy} (classification) or {@code exact(output)}: the share of examples whose predicted ids all match. */
         String metric(IngotParser.ExprContext e) {
-            if (e instanceof IngotParser.RefExprContext r && r.ID().getText().equals("accuracy")) return "accuracy";
+            if (e instanceof IngotParser.RefExprContext r && (r.ID().getText().equals("accuracy") || r.ID().getText().equals("mse"))) return r.ID().getText();
             if (e instanceof IngotParser.CallExprContext c && c.callee instanceof IngotParser.RefExprContext r && r.ID().getText().equals("exact")
                     && c.argList() != null && c.argList().arg().size() == 1 && c.argList().arg().get(0).expr() instanceof IngotParser.RefExprContext o) {
                 String name = o.ID().getText();
                 if (!outputs.containsKey(name)) throw ev.error(o, src, "exact(): no output named '" + name + "' (declare the train block after it)" + Suggest.hint(name, outputs.keySet()));
                 return "exact:" + name;
             }
-            throw ev.error(e, src, "unknown metric", "accuracy, or exact(OUTPUT) for predicted sequences");
+            throw ev.error(e, src, "unknown metric", "accuracy, mse (the loss is a mean squared error: reported as test_mse), or exact(OUTPUT) for predicted sequences");
         }
 
         /** {@code cosine}, {@code linear(warmup=100)}, {@code constant}. */

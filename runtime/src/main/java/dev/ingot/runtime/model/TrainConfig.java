@@ -11,9 +11,10 @@ import java.util.Map;
  * @param hyper       its hyperparameters, e.g. {@code lr=0.05, momentum=0.9}
  * @param data        the data source, e.g. kind {@code idx} with option {@code dir=data/mnist}; may be null
  * @param schedule    the learning-rate schedule as written, e.g. {@code constant} or {@code cosine(warmup=100)}
- * @param metric      how accuracy is measured: {@code accuracy} (classification: argmax of output 0 against the
- *                    label) or {@code exact:NAME} (the fraction of examples whose output NAME, predicted ids,
- *                    equals the label at every position, e.g. a decoded sequence)
+ * @param metric      how a model is judged: {@code accuracy} (classification: argmax of output 0 against the
+ *                    label), {@code exact:NAME} (the fraction of examples whose output NAME, predicted ids,
+ *                    equals the label at every position, e.g. a decoded sequence) or {@code mse} (the loss is
+ *                    a mean squared error, reported as {@code test_mse})
  */
 public record TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule, String metric) {
     /** Name of the state scalar the trainer sets to the planned number of steps (for schedules). */
