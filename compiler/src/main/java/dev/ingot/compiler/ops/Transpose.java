@@ -59,11 +59,26 @@ public final class Transpose implements Movement {
         return r;
     }
 
-    /** Nested loops over the output (row-major), reading the input through permuted strides. */
+    /**
+     * Nested loops over the output (row-major), reading the input through permuted strides; when the
+     * last axis stays last (splitting or merging attention heads), each innermost row is one
+     * {@code System.arraycopy}.
+     */
     public void lower(Lowering cx, Node n) {
         Shape in = n.in(0).shape(), out = n.shape();
         int[] p = n.attrs().ints("perm");
         String src = cx.array(n.in(0)), so = cx.offset(n.in(0)), dst = cx.array(n), dof = cx.offset(n);
+        int r = out.rank();
+        if (p[r - 1] == r - 1 && !out.isBatchDim(r - 1)) {
+            StringBuilder sb = new StringBuilder("{ int o = " + dof + "; ");
+            for (int d = 0; d < r - 1; d++) sb.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(cx.size(out.size(d))).append("; i").append(d).append("++) ");
+            StringBuilder idx = new StringBuilder(so);
+            for (int d = 0; d < r - 1; d++) idx.append(" + i").append(d).append(" * (").append(cx.size(in.stride(p[d]))).append(")");
+            int row = out.dim(r - 1);
+            sb.append("{ System.arraycopy(").append(src).append(", ").append(idx).append(", ").append(dst).append(", o, ").append(row).append("); o += ").append(row).append("; } }");
+            cx.emit(sb.toString());
+            return;
+        }
         StringBuilder sb = new StringBuilder("{ int o = " + dof + "; ");
         for (int d = 0; d < out.rank(); d++) sb.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(cx.size(out.size(d))).append("; i").append(d).append("++) ");
         StringBuilder idx = new StringBuilder(so);
@@ -73,6 +88,7 @@ public final class Transpose implements Movement {
     }
 
     public TestSpec testSpec() {
-        return TestSpec.of(-2, 2, TestSpec.c(Attrs.of("perm", new int[] {1, 0}), TensorType.f32(3, 4)), TestSpec.c(Attrs.of("perm", new int[] {2, 0, 1}), TensorType.f32(2, 3, 4)));
+        return TestSpec.of(-2, 2, TestSpec.c(Attrs.of("perm", new int[] {1, 0}), TensorType.f32(3, 4)), TestSpec.c(Attrs.of("perm", new int[] {2, 0, 1}), TensorType.f32(2, 3, 4)),
+                TestSpec.c(Attrs.of("perm", new int[] {0, 2, 1, 3}), TensorType.f32(2, 3, 4, 5)));
     }
 }
