@@ -14,7 +14,7 @@ final class Fields {
 
     static List<String> declarations(ModelDescription d, Collection<Node> states, ClassContext cls, Lin arena) {
         List<String> r = new ArrayList<>();
-        for (Node p : d.params()) r.add("private final float[] " + cls.leafField(p) + " = new float[" + p.shape().numel().constant() + "];   // " + p.attrs().s("name") + " " + p.shape());
+        for (Node p : d.params()) r.add("private final float[] " + cls.leafField(p) + ";   // " + p.attrs().s("name") + " " + p.shape());
         for (Node s : states) r.add("private final float[] " + cls.leafField(s) + " = new float[" + s.shape().numel().constant() + "];   // " + s.attrs().s("name"));
         for (Node i : all(d.inputs(), d.labels())) {
             String t = i.dtype() == dev.ingot.compiler.ir.DType.I32 ? "int[]" : "float[]";
@@ -29,9 +29,16 @@ final class Fields {
         return r;
     }
 
-    static String constructor(ModelDescription d, Collection<Node> states, ClassContext cls, Lin arena) {
-        StringBuilder b = new StringBuilder("/** Allocates every buffer for batches of up to {@code maxBatch} examples and initializes the parameters with seed 0. */\n");
-        b.append("public ").append(d.className()).append("(int maxBatch) {\nsuper(maxBatch);\n");
+    static List<String> constructors(ModelDescription d, Collection<Node> states, ClassContext cls, Lin arena) {
+        String pub = "/** Allocates every buffer for batches of up to {@code maxBatch} examples and initializes the parameters with seed 0. */\n"
+                + "public " + d.className() + "(int maxBatch) {\nthis(maxBatch, null);\ninitialize(0);\n}\n";
+        StringBuilder b = new StringBuilder("/**\n * An instance with its own buffers that uses the parameters of {@code shared} (same class), or fresh ones when null.\n");
+        b.append(" * Instances sharing parameters may {@code predict} concurrently, one instance per thread, as long as none trains.\n */\n");
+        b.append("private ").append(d.className()).append("(int maxBatch, ").append(d.className()).append(" shared) {\nsuper(maxBatch);\n");
+        for (Node p : d.params()) {
+            String f = cls.leafField(p);
+            b.append(f).append(" = shared != null ? shared.").append(f).append(" : new float[").append(p.shape().numel().constant()).append("];\n");
+        }
         for (Node i : all(d.inputs(), d.labels())) {
             String t = i.dtype() == dev.ingot.compiler.ir.DType.I32 ? "int" : "float";
             b.append(new ClassContext().leafField(i)).append(" = new ").append(t).append('[').append(i.shape().numel().java("maxBatch")).append("];\n");
@@ -40,13 +47,14 @@ final class Fields {
         for (Node o : d.outputs().values()) b.append("out").append(k++).append(" = new float[").append(o.shape().numel().java("maxBatch")).append("];\n");
         b.append("a = new float[Math.toIntExact((long) ").append(arena.java("maxBatch")).append(")];\n");
         for (var e : cls.batchOffsets.entrySet()) b.append(e.getKey()).append(" = ").append(e.getValue().java("maxBatch")).append(";\n");
-        b.append("initialize(0);\n}\n");
-        return b.toString();
+        b.append("}\n");
+        return List.of(pub, b.toString());
     }
 
     static List<String> accessors(ModelDescription d, Collection<Node> states) {
         ClassContext names = new ClassContext();
         List<String> r = new ArrayList<>();
+        r.add("@Override\npublic " + d.className() + " sharingParameters(int maxBatch) {\nreturn new " + d.className() + "(maxBatch, this);\n}");
         r.add("@Override\npublic ModelSpec spec() { return SPEC; }");
         r.add("private void checkBatch(int n) {\nif (n < 1 || n > maxBatch()) throw new IllegalArgumentException(\"batch size \" + n + \" is outside [1, \" + maxBatch() + \"]\");\n}");
         r.add(lookup("float[]", "inputF32", "f32 input", filter(all(d.inputs(), d.labels()), false), names));

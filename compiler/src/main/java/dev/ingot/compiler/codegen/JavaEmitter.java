@@ -92,7 +92,7 @@ public final class JavaEmitter {
         decls.add("/** Names, shapes and training setup of this model. */\npublic static final ModelSpec SPEC = " + SpecEmitter.spec(d, states.values()) + ";");
         decls.addAll(cls.statics.values());
         decls.addAll(Fields.declarations(d, states.values(), cls, arena));
-        decls.add(Fields.constructor(d, states.values(), cls, arena));
+        decls.addAll(Fields.constructors(d, states.values(), cls, arena));
         decls.addAll(Fields.accessors(d, states.values()));
         decls.add(Fields.initialize(d, states.values()));
         decls.addAll(entryMethods);
