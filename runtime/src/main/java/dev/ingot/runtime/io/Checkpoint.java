@@ -68,25 +68,36 @@ public final class Checkpoint {
 
     /**
      * Loads {@code path} into the model. With {@code weightsOnly}, state tensors (optimizer
-     * moments, step counter) missing from the file are allowed and keep their current values;
-     * parameters must always be present.
+     * moments, step counter, random seed) missing from the file are allowed and keep their current
+     * values, and the file's own optimizer and random state ({@code opt.*}, {@code rng.*}) that the
+     * model does not have (an inference-only class) are ignored; parameters must always be present.
+     * A mismatch names every tensor involved with both shapes.
      */
     public static LoadResult load(Path path, CompiledModel model, boolean weightsOnly) throws IOException {
         ModelSpec spec = model.spec();
         try (SafeTensors.Reader r = SafeTensors.open(path)) {
             Set<String> modelNames = model.tensorSpecs().stream().map(TensorSpec::name).collect(Collectors.toSet());
-            List<String> unexpected = r.tensors().stream().map(SafeTensors.Info::name).filter(n -> !modelNames.contains(n)).sorted()
-                    .collect(Collectors.toList());
+            List<String> unexpected = r.tensors().stream().map(SafeTensors.Info::name).filter(n -> !modelNames.contains(n))
+                    .filter(n -> !(weightsOnly && (n.startsWith("opt.") || n.startsWith("rng.")))).sorted()
+                    .map(n -> n + "' " + Tensor.shapeString(r.info(n).shape()) + " '").collect(Collectors.toList());
+            List<String> conflicts = new ArrayList<>();
+            for (TensorSpec t : model.tensorSpecs()) {
+                SafeTensors.Info info = r.info(t.name());
+                if (info != null && !Arrays.equals(info.shape(), t.shape()))
+                    conflicts.add("'" + t.name() + "': checkpoint has " + Tensor.shapeString(info.shape()) + ", model expects " + Tensor.shapeString(t.shape()));
+            }
             List<String> missingParams = missing(r, spec.params());
             List<String> missingState = missing(r, spec.state());
             String fileModel = r.metadata().get(MODEL_KEY);
             String other = fileModel != null && !fileModel.equals(spec.name()) ? " (it was saved from model '" + fileModel + "')" : "";
             if (!unexpected.isEmpty()) {
-                List<String> missingAll = new ArrayList<>(missingParams);
-                missingAll.addAll(missingState);
+                List<String> missingAll = new ArrayList<>();
+                for (TensorSpec t : model.tensorSpecs())
+                    if (r.info(t.name()) == null && (!weightsOnly || missingParams.contains(t.name()))) missingAll.add(t.name() + "' " + Tensor.shapeString(t.shape()) + " '");
                 throw new DataFormatException("checkpoint " + path + " does not match model '" + spec.name() + "'" + other
                         + ": unexpected " + plural(unexpected, "tensor") + " " + quoted(unexpected)
-                        + (missingAll.isEmpty() ? "" : "; missing " + quoted(missingAll)));
+                        + (missingAll.isEmpty() ? "" : "; missing " + quoted(missingAll))
+                        + (conflicts.isEmpty() ? "" : "; shapes differ: " + String.join(", ", conflicts)));
             }
             if (!missingParams.isEmpty()) {
                 throw new DataFormatException("checkpoint " + path + " has no " + plural(missingParams, "tensor") + " " + quoted(missingParams) + other);
@@ -133,7 +144,7 @@ public final class Checkpoint {
 
     private static String quoted(List<String> names) {
         int max = 8;
-        String s = names.stream().limit(max).map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+        String s = names.stream().limit(max).map(n -> ("'" + n + "'").replace(" ''", "")).collect(Collectors.joining(", "));
         return names.size() > max ? s + ", ... (" + names.size() + " in all)" : s;
     }
 }

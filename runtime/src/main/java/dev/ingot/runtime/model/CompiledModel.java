@@ -83,12 +83,15 @@ public abstract class CompiledModel {
     }
 
     /**
-     * Loads parameters and state from a safetensors file written by {@link #save} (or exported from
-     * PyTorch with the documented names). A missing tensor, an unexpected one or a wrong shape fails
-     * with the tensor's name and both shapes, and leaves the model unchanged.
+     * Loads parameters, and whatever state the file has, from a safetensors file written by
+     * {@link #save} (or exported from PyTorch with the documented names, see tools/interop):
+     * optimizer state missing from the file keeps its current value, and a training checkpoint's
+     * optimizer state loads into an inference-only class. A missing parameter, an unexpected
+     * tensor or a wrong shape fails with the tensor's name and both shapes, and leaves the model
+     * unchanged.
      */
     public void load(java.nio.file.Path path) throws java.io.IOException {
-        dev.ingot.runtime.io.Checkpoint.load(path, this);
+        dev.ingot.runtime.io.Checkpoint.load(path, this, true);
     }
 
     /**

@@ -80,7 +80,7 @@ class CheckpointTest {
                 SafeTensors.Entry.f32("conv1.b", new int[] {1}, new float[1]), SafeTensors.Entry.f32("w", new int[] {4, 3}, new float[12])),
                 Map.of("model", "cnn"));
         assertMessage(() -> Checkpoint.load(p, trained(4, 1)), "checkpoint " + p + " does not match model 'softmax' (it was saved from model 'cnn'): "
-                + "unexpected tensors 'conv1.b', 'conv1.w'; missing 'b', 'w.m', 'b.m', 'step'");
+                + "unexpected tensors 'conv1.b' [1], 'conv1.w' [1]; missing 'b' [3], 'w.m' [4, 3], 'b.m' [3], 'step' [1]");
     }
 
     @Test
