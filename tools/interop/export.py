@@ -93,6 +93,8 @@ def main(argv=None) -> int:
     stio.save(io, {**inputs, **labels, **outputs},
               {"model": m.ingot_name, "weights": os.path.basename(a.out), "outputs_by": f"torch {torch.__version__}"})
     n = sum(t.numel() for t in weights.values())
+    if losses:
+        print(f"{m.key}: trained {len(losses)} steps, loss {losses[0]:.4f} -> {losses[-1]:.4f}")
     for name, y in outputs.items():
         msg = f"{m.key}: PyTorch {name} {list(y.shape)}, max |value| {y.abs().max().item():.3g}"
         if labels:
@@ -100,8 +102,6 @@ def main(argv=None) -> int:
             acc = (y.reshape(-1, y.shape[-1]).argmax(1) == lab).float().mean().item()
             msg += f", accuracy on the labels {acc:.0%}"
         print(msg)
-    if losses:
-        print(f"{m.key}: trained {len(losses)} steps, loss {losses[0]:.4f} -> {losses[-1]:.4f}")
     print(f"{m.key}: {len(weights)} tensors, {n} floats -> {a.out}; "
           f"{next(iter(inputs.values())).shape[0]} inputs + PyTorch {', '.join(outputs)} -> {io}")
     return 0

@@ -43,8 +43,9 @@ class InteropTorchToIngotTest {
         m.initialize(3);
 
         DataFormatException e = org.junit.jupiter.api.Assertions.assertThrows(DataFormatException.class, () -> m.load(weights));
-        assertTrue(e.getMessage().contains("has no state tensors 'rng.seed', 'rng.counter', 'opt.beta1_power'"), e.getMessage());
-        assertTrue(e.getMessage().contains("load weights only"), e.getMessage());
+        for (String part : new String[] {"has no state tensors", "'rng.seed'", "'opt.beta1_power'", "load weights only"}) {
+            assertTrue(e.getMessage().contains(part), e.getMessage());
+        }
 
         Checkpoint.LoadResult r = Checkpoint.load(weights, m, true);
         assertEquals(8, r.loaded().size());
