@@ -47,7 +47,7 @@ final class SampleCommand implements Callable<Integer> {
         CharCorpus corpus = CharCorpus.load(ds, model.toAbsolutePath().getParent());
         CompiledModel m = r.instantiate(1);
         Sampler sampler = new Sampler(m, corpus);
-        Weights.loadForInference(load, m);
+        dev.ingot.runtime.io.Checkpoint.load(load, m, true);   // weights; a training checkpoint's optimizer state is ignored
         PrintWriter out = spec.commandLine().getOut();
         out.print(prompt);
         out.flush();

@@ -111,7 +111,7 @@ public final class Checkpoint {
                 if (info == null) continue;
                 if (!Arrays.equals(info.shape(), t.shape())) {
                     throw new DataFormatException("checkpoint " + path + ": tensor '" + t.name() + "': checkpoint has "
-                            + Tensor.shapeString(info.shape()) + ", model expects " + Tensor.shapeString(t.shape()));
+                            + Tensor.shapeString(info.shape()) + ", model expects " + Tensor.shapeString(t.shape()) + other);
                 }
                 if (!SafeTensors.isFloat(info.dtype())) {
                     throw new DataFormatException("checkpoint " + path + ": tensor '" + t.name() + "' has dtype " + info.dtype()
