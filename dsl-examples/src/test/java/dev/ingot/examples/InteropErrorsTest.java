@@ -54,7 +54,7 @@ class InteropErrorsTest {
 
     /**
      * Other layer names: the message names the model the file came from and every unexpected and
-     * missing tensor, but gives no shapes (Checkpoint's message; see the README).
+     * missing tensor, and every tensor both have with different shapes, each with its shapes.
      */
     @Test
     void mlpWeightsIntoTheCnnFailNamingTheTensors() throws Exception {
@@ -65,7 +65,8 @@ class InteropErrorsTest {
         for (Exception e : List.of(assertThrows(DataFormatException.class, () -> cnn.load(mlp)),
                                    assertThrows(DataFormatException.class, () -> Checkpoint.load(mlp, cnn, true)))) {
             assertMessage(e, "does not match model 'MnistCnn' (it was saved from model 'MnistMlp')",
-                    "unexpected tensors 'out.b', 'out.w'", "missing 'conv1.w', 'conv1.b', 'conv2.w', 'conv2.b'");
+                    "unexpected tensors 'out.b' [10], 'out.w' [128, 10]", "missing 'conv1.w' [32, 1, 3, 3], 'conv1.b' [32], 'conv2.w' [64, 32, 3, 3], 'conv2.b' [64]",
+                    "'fc1.w': checkpoint has [784, 256], model expects [9216, 128]");
         }
         assertArrayEquals(before, cnn.param("fc1.w"));
     }

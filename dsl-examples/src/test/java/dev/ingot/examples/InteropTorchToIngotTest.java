@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ingot.runtime.io.Checkpoint;
-import dev.ingot.runtime.io.DataFormatException;
 import dev.ingot.runtime.io.SafeTensors;
 import dev.ingot.runtime.model.CompiledModel;
 import java.nio.file.Path;
@@ -42,11 +41,7 @@ class InteropTorchToIngotTest {
         CompiledModel m = Interop.compile("mnist_cnn", true).instantiate(8);
         m.initialize(3);
 
-        DataFormatException e = org.junit.jupiter.api.Assertions.assertThrows(DataFormatException.class, () -> m.load(weights));
-        for (String part : new String[] {"has no state tensors", "'rng.seed'", "'opt.beta1_power'", "load weights only"}) {
-            assertTrue(e.getMessage().contains(part), e.getMessage());
-        }
-
+        m.load(weights);   // a weights-only file: the class's optimizer and random state keep their values
         Checkpoint.LoadResult r = Checkpoint.load(weights, m, true);
         assertEquals(8, r.loaded().size());
         assertTrue(r.skipped().contains("rng.seed") && r.skipped().contains("opt.fc1.w.m"), r.skipped().toString());
