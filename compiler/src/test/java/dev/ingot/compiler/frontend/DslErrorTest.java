@@ -109,4 +109,30 @@ class DslErrorTest {
                   output h = x @ w
                              ^^^^^""", e.render());
     }
+
+    // ---- CNNs: each reported at the DSL line with the shapes involved ----
+
+    private static final String IMG = """
+        model M {
+          input x: f32[batch, 1, 6, 6]
+        """;
+
+    @Test void kernelLargerThanThePaddedInput() {
+        check(IMG + "  layer c = conv2d(1, 4, 7)\n  output h = c(x)\n}\n",
+                "in conv2d: conv2d: the 7x7 window does not fit in the padded 6x6 input (6x6 plus padding)", 4, 14);
+    }
+
+    @Test void channelsThatDoNotMatchTheWeights() {
+        check(IMG + "  layer c = conv2d(3, 4, 3)\n  output h = c(x)\n}\n",
+                "in conv2d: conv2d: the input [batch, 1, 6, 6] has 1 channels but the weights [4, 3, 3, 3] expect 3", 4, 14);
+    }
+
+    @Test void poolingWindowThatDoesNotFit() {
+        check(IMG + "  output h = max_pool2d(x, 8)\n}\n", "max_pool2d: the 8x8 window does not fit in the padded 6x6 input (6x6 plus padding)", 3, 14);
+    }
+
+    @Test void flattenFeedingADenseLayerOfTheWrongWidth() {
+        check(IMG + "  layer c = conv2d(1, 4, 3)\n  layer fc = dense(100, 10)\n  output h = x |> c |> flatten |> fc\n}\n",
+                "in dense: matmul: [batch, 64] @ [100, 10]: inner dimensions 64 and 100 differ", 5, 14);
+    }
 }
