@@ -123,7 +123,12 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--window", type=float, default=0.5)
+    ap.add_argument("--cpu-fuser", action="store_true",
+                    help="let TorchScript's NNC fuser fuse on CPU (off by default in 1.13); "
+                         "affects the jit variants only")
     a = ap.parse_args()
+    if a.cpu_fuser:
+        torch._C._jit_override_can_fuse_on_cpu(True)
     torch.set_num_threads(a.threads)
     for name in a.workloads:
         w = workloads.get(name)

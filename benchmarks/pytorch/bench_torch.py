@@ -100,10 +100,11 @@ def wait_quiet(max_wait, threshold=0.25, need=2):
 # --------------------------------------------------------------------------- measurement
 
 def measure(fn, examples_per_call, warmup, window, windows, latency=False, max_foreign=None,
-            max_windows=None):
+            max_windows=None, requiet=0.0):
     """Returns (per-window values, per-window foreign load, discarded windows' loads).
     For latency, values are the p50 ms of the calls in each window. With max_foreign, a window
-    during which other processes used more than max_foreign cores is discarded and repeated,
+    during which other processes used more than max_foreign cores is discarded and repeated
+    (after waiting up to `requiet` s for the machine to go quiet and a short re-warm-up),
     up to max_windows windows in all (then the last ones are kept whatever the load)."""
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < warmup:
@@ -129,6 +130,11 @@ def measure(fn, examples_per_call, warmup, window, windows, latency=False, max_f
         tried += 1
         if max_foreign is not None and load > max_foreign and tried + (windows - len(values)) <= max_windows:
             discarded.append(load)
+            if requiet > 0:
+                wait_quiet(requiet)
+                t1 = time.perf_counter()
+                while time.perf_counter() - t1 < min(warmup, 0.5):
+                    fn()
             continue
         loads.append(load)
         values.append(statistics.median(lat) * 1e3 if latency else n * examples_per_call / elapsed)
@@ -243,6 +249,8 @@ def main(argv=None):
                          "(negative = keep every window)")
     ap.add_argument("--max-windows", type=int, default=None,
                     help="give up discarding after this many windows per metric (default 4 x --windows)")
+    ap.add_argument("--requiet", type=float, default=float(os.environ.get("BENCH_REQUIET", 0)),
+                    help="after discarding a busy window, wait up to S seconds for quiet")
     ap.add_argument("--wait-quiet", type=float, default=float(os.environ.get("BENCH_WAIT_QUIET", 60)),
                     help="wait up to S seconds for other processes to go idle before measuring")
     a = ap.parse_args(argv)
@@ -270,7 +278,7 @@ def main(argv=None):
 
     def measure_(key, fn, ex, latency=False):
         v, loads[key], discarded[key] = measure(fn, ex, a.warmup, a.window, a.windows, latency, mf,
-                                                a.max_windows)
+                                                a.max_windows, a.requiet)
         per_window[key] = [round(x, 4 if latency else 1) for x in v]
         return v
 
