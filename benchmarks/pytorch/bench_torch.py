@@ -110,11 +110,13 @@ def measure(fn, examples_per_call, warmup, window, windows, latency=False, max_f
     while time.perf_counter() - t0 < warmup:
         fn()
     values, loads, discarded, meter = [], [], [], LoadMeter()
+    cpu_rates = []
     max_windows = max_windows or 4 * windows
     tried = 0
     while len(values) < windows:
         meter.start()
         n, lat = 0, []
+        cpu0 = time.process_time()
         start = time.perf_counter()
         while True:
             t = time.perf_counter()
@@ -126,6 +128,7 @@ def measure(fn, examples_per_call, warmup, window, windows, latency=False, max_f
             if e - start >= window:
                 break
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu0
         load = round(meter.stop(), 2)
         tried += 1
         if max_foreign is not None and load > max_foreign and tried + (windows - len(values)) <= max_windows:
@@ -138,6 +141,8 @@ def measure(fn, examples_per_call, warmup, window, windows, latency=False, max_f
             continue
         loads.append(load)
         values.append(statistics.median(lat) * 1e3 if latency else n * examples_per_call / elapsed)
+        cpu_rates.append(n * examples_per_call / cpu if cpu > 0 else 0.0)
+    measure.last_cpu_rates = cpu_rates
     return values, loads, discarded
 
 
@@ -273,13 +278,14 @@ def main(argv=None):
     waited, load_before = wait_quiet(a.wait_quiet) if a.wait_quiet > 0 else (0.0, None)
 
     result = {"workload": w.name, "framework": framework_version()}
-    loads, per_window, discarded = {}, {}, {}
+    loads, per_window, discarded, cpu_rate = {}, {}, {}, {}
     mf = a.max_foreign if a.max_foreign >= 0 else None
 
     def measure_(key, fn, ex, latency=False):
         v, loads[key], discarded[key] = measure(fn, ex, a.warmup, a.window, a.windows, latency, mf,
                                                 a.max_windows, a.requiet)
         per_window[key] = [round(x, 4 if latency else 1) for x in v]
+        cpu_rate[key] = round(statistics.median(measure.last_cpu_rates), 1)
         return v
 
     def cl(t):  # channels_last for 4-D image inputs
@@ -344,6 +350,10 @@ def main(argv=None):
     # Not part of the shared schema: CPU used by other processes (cores, 0..2) during each
     # timed window, so that runs disturbed by other work on the shared machine can be spotted.
     result["windows"] = per_window
+    # Examples per second of this process's CPU time (median over windows). With 1 thread this
+    # approximates the rate on a dedicated core when other processes compete for the CPU; with
+    # more threads it is not meaningful (OpenMP threads spin while waiting).
+    result["examples_per_cpu_second"] = cpu_rate
     result["machine_load"] = {"foreign_cores_per_window": loads, "max_foreign_cores": mf,
                               "discarded_windows_foreign_cores": discarded, "waited_for_quiet_s": waited,
                               "foreign_cores_before": load_before}
@@ -361,6 +371,8 @@ def main(argv=None):
             print(f"{key:28s} " + " ".join(fmt % s[k] for k in ("median", "min", "max")) + "   "
                   + " ".join((fmt % x).strip() for x in per_window[lk]) + f" | {loads[lk]}"
                   + (f" (discarded {len(discarded[lk])} busy windows)" if discarded[lk] else ""))
+    print("examples per process-CPU-second (meaningful at 1 thread under load): "
+          + ", ".join(f"{k} {v:.1f}" for k, v in cpu_rate.items()))
     if "train_examples_per_second" in result:
         print(f"approx train GFLOP/s (3x fwd matmul/conv FLOPs): "
               f"{gf * result['train_examples_per_second']['median']:.1f}")

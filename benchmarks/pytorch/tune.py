@@ -31,7 +31,7 @@ CLEAN = 0.3  # a run is "clean" if other processes used < CLEAN cores in every w
 
 def tuned_env(t, **extra):
     e = {"LD_LIBRARY_PATH": OB, "OPENBLAS_CORETYPE": "SkylakeX", "OMP_NUM_THREADS": str(t),
-         "OPENBLAS_NUM_THREADS": str(t), "MKL_NUM_THREADS": str(t)}
+         "OPENBLAS_NUM_THREADS": str(t), "MKL_NUM_THREADS": str(t), "OMP_WAIT_POLICY": "PASSIVE"}
     e.update(extra)
     return e
 
@@ -41,11 +41,12 @@ def experiments(t):
     return {
         "blas": [
             ("untuned: system default, no env", {}, [], True),
-            ("openmp autodetect(Cooperlake)", tuned_env(t, OPENBLAS_CORETYPE=None), [], True),
+            ("openmp autodetect(Prescott)", tuned_env(t, OPENBLAS_CORETYPE=None), [], True),
             ("openmp Haswell", tuned_env(t, OPENBLAS_CORETYPE="Haswell"), [], True),
             ("openmp Haswell L2=512", tuned_env(t, OPENBLAS_CORETYPE="Haswell", OPENBLAS_L2_SIZE="512"), [], True),
             ("openmp SkylakeX L2=512", tuned_env(t, OPENBLAS_L2_SIZE="512"), [], True),
-            ("openmp SkylakeX (chosen)", tuned_env(t), [], True),
+            ("openmp SkylakeX, default OMP wait", tuned_env(t, OMP_WAIT_POLICY=None), [], True),
+            ("openmp SkylakeX + PASSIVE (chosen)", tuned_env(t), [], True),
         ],
         "aten": [
             ("ATen AVX2 (default)", tuned_env(t), [], True),
@@ -61,10 +62,11 @@ def experiments(t):
             ("channels_last (NHWC)", tuned_env(t), ["--train-path", "channels_last"], True),
         ],
         "omp": [
-            ("default wait policy", tuned_env(t), [], True),
+            ("default wait policy", tuned_env(t, OMP_WAIT_POLICY=None), [], True),
             ("OMP_WAIT_POLICY=PASSIVE", tuned_env(t, OMP_WAIT_POLICY="PASSIVE"), [], True),
             ("OMP_WAIT_POLICY=ACTIVE", tuned_env(t, OMP_WAIT_POLICY="ACTIVE"), [], True),
-            ("OMP_PROC_BIND=close", tuned_env(t, OMP_PROC_BIND="close", OMP_PLACES="cores"), [], True),
+            ("OMP_PROC_BIND=close", tuned_env(t, OMP_WAIT_POLICY=None, OMP_PROC_BIND="close",
+                                              OMP_PLACES="cores"), [], True),
         ],
     }
 
