@@ -102,7 +102,8 @@ env = rows[0]["pytorch"].get("env", {}) if rows else {}
 blas = (f"OpenBLAS {env.get('openblas_parallel', '?')} build, core {env.get('openblas_core')} "
         f"(OPENBLAS_CORETYPE={env.get('OPENBLAS_CORETYPE')}, OPENBLAS_L2_SIZE "
         f"{'unset' if not env.get('OPENBLAS_L2_SIZE') else env['OPENBLAS_L2_SIZE']}), "
-        f"OMP/OPENBLAS threads = torch threads, ATen {env.get('aten_cpu_capability')}")
+        f"OMP/OPENBLAS threads = torch threads, OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY')}, "
+        f"ATen {env.get('aten_cpu_capability')}")
 lines = [f"Machine: {cpu}; JDK: {', '.join(jdks)}; {', '.join(fw)} (torch {env.get('torch_version')}); "
          f"BLAS: {blas}", "",
          "| workload | threads | Ingot train ex/s | PyTorch train ex/s | ratio (Ingot/PyTorch) "
