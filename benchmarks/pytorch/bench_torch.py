@@ -31,20 +31,24 @@ import workloads  # noqa: E402
 
 N_BATCHES = 8  # distinct pre-generated batches, cycled (data generation is not timed)
 
-# Fastest legitimate execution path per workload, chosen by measurement (see README.md).
-#   train: "eager" or "channels_last" (NHWC memory format for the CNN, oneDNN convolution)
-#   infer: "eager" (no_grad + eval), "inference_mode", or "jit_freeze"
-#          (torch.jit.trace + torch.jit.freeze + optimize_for_inference, oneDNN fused conv)
+# Fastest legitimate execution path per workload, chosen by measurement (README.md, ab_paths.py):
+#   train:   "eager", or "channels_last" (NHWC memory format for model and inputs; oneDNN
+#            convolutions without layout reorders, vectorized max-pool)
+#   infer / latency: "eager" (eval + torch.no_grad), "inference_mode" (eval +
+#            torch.inference_mode), or "jit_freeze" (eval + torch.jit.trace + torch.jit.freeze +
+#            torch.jit.optimize_for_inference: folds weights, prepacks oneDNN convolutions and
+#            fuses conv+relu; the graph is traced once per batch size)
+# (train path, inference path at the training batch, batch-1 latency path)
 DEFAULT_PATHS = {
-    "mlp": ("eager", "inference_mode"),
-    "cnn": ("eager", "inference_mode"),
-    "rnn": ("eager", "inference_mode"),
-    "lstm": ("eager", "inference_mode"),
-    "gru": ("eager", "inference_mode"),
-    "bilstm": ("eager", "inference_mode"),
-    "ae": ("eager", "inference_mode"),
-    "seq2seq": ("eager", "inference_mode"),
-    "transformer": ("eager", "inference_mode"),
+    "mlp": ("eager", "inference_mode", "jit_freeze"),
+    "cnn": ("channels_last", "jit_freeze", "jit_freeze"),
+    "rnn": ("eager", "inference_mode", "inference_mode"),
+    "lstm": ("eager", "inference_mode", "inference_mode"),
+    "gru": ("eager", "inference_mode", "inference_mode"),
+    "bilstm": ("eager", "inference_mode", "inference_mode"),
+    "ae": ("eager", "inference_mode", "jit_freeze"),
+    "seq2seq": ("eager", "inference_mode", "inference_mode"),
+    "transformer": ("eager", "inference_mode", "jit_freeze"),
 }
 
 
@@ -95,15 +99,24 @@ def wait_quiet(max_wait, threshold=0.25, need=2):
 
 # --------------------------------------------------------------------------- measurement
 
-def measure(fn, examples_per_call, warmup, window, windows, latency=False):
-    """Returns (per-window values, per-window foreign load). For latency, values are p50 ms."""
+def measure(fn, examples_per_call, warmup, window, windows, latency=False, max_foreign=None,
+            max_windows=None, requiet=0.0):
+    """Returns (per-window values, per-window foreign load, discarded windows' loads).
+    For latency, values are the p50 ms of the calls in each window. With max_foreign, a window
+    during which other processes used more than max_foreign cores is discarded and repeated
+    (after waiting up to `requiet` s for the machine to go quiet and a short re-warm-up),
+    up to max_windows windows in all (then the last ones are kept whatever the load)."""
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < warmup:
         fn()
-    values, loads, meter = [], [], LoadMeter()
-    for _ in range(windows):
+    values, loads, discarded, meter = [], [], [], LoadMeter()
+    cpu_rates = []
+    max_windows = max_windows or 4 * windows
+    tried = 0
+    while len(values) < windows:
         meter.start()
         n, lat = 0, []
+        cpu0 = time.process_time()
         start = time.perf_counter()
         while True:
             t = time.perf_counter()
@@ -115,9 +128,22 @@ def measure(fn, examples_per_call, warmup, window, windows, latency=False):
             if e - start >= window:
                 break
         elapsed = time.perf_counter() - start
-        loads.append(round(meter.stop(), 2))
+        cpu = time.process_time() - cpu0
+        load = round(meter.stop(), 2)
+        tried += 1
+        if max_foreign is not None and load > max_foreign and tried + (windows - len(values)) <= max_windows:
+            discarded.append(load)
+            if requiet > 0:
+                wait_quiet(requiet)
+                t1 = time.perf_counter()
+                while time.perf_counter() - t1 < min(warmup, 0.5):
+                    fn()
+            continue
+        loads.append(load)
         values.append(statistics.median(lat) * 1e3 if latency else n * examples_per_call / elapsed)
-    return values, loads
+        cpu_rates.append(n * examples_per_call / cpu if cpu > 0 else 0.0)
+    measure.last_cpu_rates = cpu_rates
+    return values, loads, discarded
 
 
 def summary(values, digits):
@@ -212,7 +238,7 @@ def prepare_infer(w, model, path, example_inputs):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("workload", choices=list(workloads.WORKLOADS))
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="0 = torch default")
     ap.add_argument("--json", help="write results here")
     ap.add_argument("--warmup", type=float, default=2.0)
     ap.add_argument("--window", type=float, default=2.0)
@@ -222,24 +248,45 @@ def main(argv=None):
                     help="comma-separated subset of train,infer,latency")
     ap.add_argument("--train-path", choices=["eager", "channels_last"])
     ap.add_argument("--infer-path", choices=["eager", "inference_mode", "jit_freeze"])
+    ap.add_argument("--latency-path", choices=["eager", "inference_mode", "jit_freeze"])
+    ap.add_argument("--max-foreign", type=float, default=float(os.environ.get("BENCH_MAX_FOREIGN", 0.25)),
+                    help="discard and repeat a window if other processes used more cores than this "
+                         "(negative = keep every window)")
+    ap.add_argument("--max-windows", type=int, default=None,
+                    help="give up discarding after this many windows per metric (default 4 x --windows)")
+    ap.add_argument("--requiet", type=float, default=float(os.environ.get("BENCH_REQUIET", 0)),
+                    help="after discarding a busy window, wait up to S seconds for quiet")
     ap.add_argument("--wait-quiet", type=float, default=float(os.environ.get("BENCH_WAIT_QUIET", 60)),
                     help="wait up to S seconds for other processes to go idle before measuring")
     a = ap.parse_args(argv)
 
-    if a.threads != int(os.environ.get("OMP_NUM_THREADS", a.threads)):
-        print(f"warning: OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} but --threads {a.threads}; "
-              "use run_torch.sh", file=sys.stderr)
-    torch.set_num_threads(a.threads)
+    if a.threads > 0:
+        if a.threads != int(os.environ.get("OMP_NUM_THREADS", a.threads)):
+            print(f"warning: OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} but --threads {a.threads}; "
+                  "use run_torch.sh", file=sys.stderr)
+        torch.set_num_threads(a.threads)
+    else:  # 0 = leave torch's default (used to measure the untuned configuration)
+        a.threads = torch.get_num_threads()
     w = workloads.get(a.workload)
     batch = a.batch or w.batch
-    train_path, infer_path = DEFAULT_PATHS[w.name]
-    train_path, infer_path = a.train_path or train_path, a.infer_path or infer_path
+    train_path, infer_path, latency_path = DEFAULT_PATHS[w.name]
+    train_path = a.train_path or train_path
+    infer_path = a.infer_path or infer_path
+    latency_path = a.latency_path or a.infer_path or latency_path
     metrics = set(a.metrics.split(","))
 
     waited, load_before = wait_quiet(a.wait_quiet) if a.wait_quiet > 0 else (0.0, None)
 
     result = {"workload": w.name, "framework": framework_version()}
-    loads, per_window = {}, {}
+    loads, per_window, discarded, cpu_rate = {}, {}, {}, {}
+    mf = a.max_foreign if a.max_foreign >= 0 else None
+
+    def measure_(key, fn, ex, latency=False):
+        v, loads[key], discarded[key] = measure(fn, ex, a.warmup, a.window, a.windows, latency, mf,
+                                                a.max_windows, a.requiet)
+        per_window[key] = [round(x, 4 if latency else 1) for x in v]
+        cpu_rate[key] = round(statistics.median(measure.last_cpu_rates), 1)
+        return v
 
     def cl(t):  # channels_last for 4-D image inputs
         return t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 else t
@@ -263,53 +310,57 @@ def main(argv=None):
             loss.backward()
             opt.step()
 
-        v, loads["train"] = measure(train_step, batch, a.warmup, a.window, a.windows)
-        per_window["train"] = [round(x, 1) for x in v]
+        v = measure_("train", train_step, batch)
         result["train_examples_per_second"] = summary(v, 1)
         del model, opt, data
 
     data = w.make_data(batch, N_BATCHES)
     data1 = [(tuple(t[:1] for t in inp), tgt[:1]) for inp, tgt in w.make_data(1, N_BATCHES)]
-    if "infer" in metrics or "latency" in metrics:
-        model = w.make_model()
-        if train_path == "channels_last":  # same memory format for inference
-            model = model.to(memory_format=torch.channels_last)
-            data = [(tuple(cl(t) for t in inp), tgt) for inp, tgt in data]
-            data1 = [(tuple(cl(t) for t in inp), tgt) for inp, tgt in data1]
-        run = prepare_infer(w, model, infer_path, data[0][0])
-        it = [0]
-        if "infer" in metrics:
-            def infer_step():
-                run(data[it[0] % N_BATCHES][0])
-                it[0] += 1
-            v, loads["infer"] = measure(infer_step, batch, a.warmup, a.window, a.windows)
-            per_window["infer"] = [round(x, 1) for x in v]
-            result["infer_examples_per_second"] = summary(v, 1)
-        if "latency" in metrics:
-            run1 = run if infer_path != "jit_freeze" else prepare_infer(w, w.make_model(), infer_path,
-                                                                      data1[0][0])
+    if train_path == "channels_last":  # same memory format for inference
+        data = [(tuple(cl(t) for t in inp), tgt) for inp, tgt in data]
+        data1 = [(tuple(cl(t) for t in inp), tgt) for inp, tgt in data1]
 
-            def b1_step():
-                run1(data1[it[0] % N_BATCHES][0])
-                it[0] += 1
-            v, loads["latency"] = measure(b1_step, 1, a.warmup, a.window, a.windows, latency=True)
-            per_window["latency"] = [round(x, 4) for x in v]
-            result["latency_b1_ms"] = summary(v, 4)
+    def fresh_model():
+        m = w.make_model()
+        return m.to(memory_format=torch.channels_last) if train_path == "channels_last" else m
+
+    it = [0]
+    if "infer" in metrics:
+        run = prepare_infer(w, fresh_model(), infer_path, data[0][0])
+
+        def infer_step():
+            run(data[it[0] % N_BATCHES][0])
+            it[0] += 1
+        v = measure_("infer", infer_step, batch)
+        result["infer_examples_per_second"] = summary(v, 1)
+    if "latency" in metrics:
+        run1 = prepare_infer(w, fresh_model(), latency_path, data1[0][0])
+
+        def b1_step():
+            run1(data1[it[0] % N_BATCHES][0])
+            it[0] += 1
+        v = measure_("latency", b1_step, 1, latency=True)
+        result["latency_b1_ms"] = summary(v, 4)
 
     result["threads"] = a.threads
     result["batch"] = batch
     env = env_info(a.threads)
-    env["train_path"], env["infer_path"] = train_path, infer_path
+    env["train_path"], env["infer_path"], env["latency_path"] = train_path, infer_path, latency_path
     result["env"] = env
     # Not part of the shared schema: CPU used by other processes (cores, 0..2) during each
     # timed window, so that runs disturbed by other work on the shared machine can be spotted.
     result["windows"] = per_window
-    result["machine_load"] = {"foreign_cores_per_window": loads, "waited_for_quiet_s": waited,
+    # Examples per second of this process's CPU time (median over windows). With 1 thread this
+    # approximates the rate on a dedicated core when other processes compete for the CPU; with
+    # more threads it is not meaningful (OpenMP threads spin while waiting).
+    result["examples_per_cpu_second"] = cpu_rate
+    result["machine_load"] = {"foreign_cores_per_window": loads, "max_foreign_cores": mf,
+                              "discarded_windows_foreign_cores": discarded, "waited_for_quiet_s": waited,
                               "foreign_cores_before": load_before}
 
     gf = 3 * w.fwd_flops / 1e9
     print(f"{w.name}  {result['framework']}  threads {a.threads}  batch {batch}  "
-          f"BLAS core {env.get('openblas_core')}  paths {train_path}/{infer_path}")
+          f"BLAS core {env.get('openblas_core')}  paths {train_path}/{infer_path}/{latency_path}")
     print(f"{'metric':28s} {'median':>10s} {'min':>10s} {'max':>10s}   per window | other-process cores per window")
     for key, unit in [("train_examples_per_second", "ex/s"), ("infer_examples_per_second", "ex/s"),
                       ("latency_b1_ms", "ms")]:
@@ -318,7 +369,10 @@ def main(argv=None):
             lk = {"train_examples_per_second": "train", "infer_examples_per_second": "infer"}.get(key, "latency")
             fmt = "%10.4f" if unit == "ms" else "%10.1f"
             print(f"{key:28s} " + " ".join(fmt % s[k] for k in ("median", "min", "max")) + "   "
-                  + " ".join((fmt % x).strip() for x in per_window[lk]) + f" | {loads[lk]}")
+                  + " ".join((fmt % x).strip() for x in per_window[lk]) + f" | {loads[lk]}"
+                  + (f" (discarded {len(discarded[lk])} busy windows)" if discarded[lk] else ""))
+    print("examples per process-CPU-second (meaningful at 1 thread under load): "
+          + ", ".join(f"{k} {v:.1f}" for k, v in cpu_rate.items()))
     if "train_examples_per_second" in result:
         print(f"approx train GFLOP/s (3x fwd matmul/conv FLOPs): "
               f"{gf * result['train_examples_per_second']['median']:.1f}")

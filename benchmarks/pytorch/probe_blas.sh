@@ -13,7 +13,7 @@ run() { # label, then env assignments
   local label=$1; shift
   printf '%-28s ' "$label"
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$T OPENBLAS_NUM_THREADS=$T "$@" \
-    $PY blas_probe.py "$T" 0.4 | $PY -c 'import json,sys; d=json.load(sys.stdin)["gflops"]; print("  ".join("%s %6.1f [%6.1f-%6.1f]"%(k.split("_")[0],v["median"],v["min"],v["max"]) for k,v in d.items()))'
+    $PY blas_probe.py "$T" 0.4 | $PY -c 'import json,sys; d=json.load(sys.stdin); print("  ".join("%s %6.1f [%6.1f-%6.1f]"%(k.split("_")[0],v["median"],v["min"],v["max"]) for k,v in d["gflops"].items()), " discarded", d["discarded_busy_windows"], "waited", d["waited_for_quiet_s"])'
 }
 for r in $(seq "$ROUNDS"); do
   for T in $THREADS; do

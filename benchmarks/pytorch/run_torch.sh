@@ -6,6 +6,7 @@
 #   - OPENBLAS_CORETYPE=SkylakeX, OPENBLAS_L2_SIZE unset (AVX-512 sgemm kernels; the core that
 #     OpenBLAS 0.3.21 autodetects on this Xeon, Cooperlake, is 4-5x slower for sgemm)
 #   - OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = THREADS (+ torch.set_num_threads)
+#   - OMP_WAIT_POLICY=PASSIVE (see below)
 # Override any of them by exporting TORCH_BENCH_<NAME> (e.g. TORCH_BENCH_OPENBLAS_CORETYPE=Haswell).
 set -euo pipefail
 if [ $# -lt 3 ]; then echo "usage: $0 WORKLOAD THREADS JSON [bench_torch.py args...]" >&2; exit 2; fi
@@ -24,7 +25,12 @@ export LD_LIBRARY_PATH="$OB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export OPENBLAS_CORETYPE=${TORCH_BENCH_OPENBLAS_CORETYPE:-SkylakeX}
 [ -n "${TORCH_BENCH_OPENBLAS_L2_SIZE:-}" ] && export OPENBLAS_L2_SIZE=$TORCH_BENCH_OPENBLAS_L2_SIZE
 export OMP_NUM_THREADS=$T OPENBLAS_NUM_THREADS=$T MKL_NUM_THREADS=$T
-for v in OMP_WAIT_POLICY GOMP_SPINCOUNT OMP_PROC_BIND OMP_PLACES ATEN_CPU_CAPABILITY DNNL_MAX_CPU_ISA; do
+# OpenMP workers sleep instead of spinning between parallel regions. On this shared 2-core machine
+# a spinning worker whose partner core is taken by another process stalls every region for a
+# scheduler time slice (2-thread runs 10-30x slower); PASSIVE avoids that. "unset" = libgomp default.
+WP=${TORCH_BENCH_OMP_WAIT_POLICY:-PASSIVE}
+if [ "$WP" = unset ]; then unset OMP_WAIT_POLICY; else export OMP_WAIT_POLICY=$WP; fi
+for v in GOMP_SPINCOUNT OMP_PROC_BIND OMP_PLACES ATEN_CPU_CAPABILITY DNNL_MAX_CPU_ISA; do
   o=TORCH_BENCH_$v; [ -n "${!o:-}" ] && export "$v=${!o}"
 done
 exec $PY "$HERE/bench_torch.py" "$W" --threads "$T" --json "$J" "$@"

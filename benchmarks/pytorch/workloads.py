@@ -43,7 +43,7 @@ class MLP(nn.Module):
 
 class CNN(nn.Module):
     """Keras mnist_cnn: conv3x3x32 relu, conv3x3x64 relu, maxpool 2, dropout .25,
-    flatten 9216, dense 128 relu, dropout .5, dense 10."""
+    flatten 9216 (H, W, C order as in Keras), dense 128 relu, dropout .5, dense 10."""
 
     def __init__(self):
         super().__init__()
@@ -59,7 +59,9 @@ class CNN(nn.Module):
         x = F.relu(self.conv2(x))
         x = F.max_pool2d(x, 2)
         x = self.drop1(x)
-        x = torch.flatten(x, 1)
+        # Flatten in Keras's (H, W, C) order. On a channels_last tensor this is a free view;
+        # on an NCHW-contiguous one it costs a copy (the CNN is run channels_last, see bench_torch).
+        x = x.permute(0, 2, 3, 1).flatten(1)
         x = F.relu(self.fc1(x))
         x = self.drop2(x)
         return self.fc2(x)
