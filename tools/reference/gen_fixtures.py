@@ -1,5 +1,9 @@
 #!/usr/bin/python3
-"""Generate PyTorch reference fixtures for Ingot's foundation ops and the mlp workload.
+"""Generate PyTorch reference fixtures for Ingot's ops, layers and optimizers.
+
+Foundation op groups (matmul ... loss), CNN op groups (conv, pool, cnn_misc), recurrent layers and
+embedding (rnn), transformer ops, blocks and an AdamW/clipping/schedule run (transformer), and the
+mlp workload's training step (mlp_model).
 
     /usr/bin/python3 tools/reference/gen_fixtures.py [--out DIR] [--check]
 
