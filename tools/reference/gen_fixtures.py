@@ -314,7 +314,10 @@ def g_conv():
              ((2, 5, 4, 4), (3, 5, 1, 1), (1, 1), (0, 0, 0, 0), (1, 1), 1, 0),          # 1x1
              ((2, 4, 5, 5), (6, 4, 1, 1), (2, 2), (0, 0, 0, 0), (1, 1), 1, 0),          # 1x1 stride 2
              ((2, 2, 7, 9), (4, 2, 3, 3), (2, 1), (1, 2, 1, 2), (1, 2), 1, [1, 2]),     # mixed stride and dilation
-             ((1, 4, 8, 8), (4, 2, 3, 3), (2, 2), (0, 0, 0, 0), (1, 1), 2, "valid")]    # stride 2, last row/col dropped
+             ((1, 4, 8, 8), (4, 2, 3, 3), (2, 2), (0, 0, 0, 0), (1, 1), 2, "valid"),    # stride 2, last row/col dropped
+             ((2, 2, 5, 6), (3, 2, 2, 2), (1, 1), (0, 0, 1, 1), (1, 1), 1, "same"),     # even kernel: odd pixel bottom/right
+             ((1, 2, 6, 6), (2, 2, 3, 3), (1, 1), (2, 2, 2, 2), (2, 2), 1, "same"),     # "same" with dilation 2
+             ((1, 2, 8, 8), (2, 2, 2, 2), (3, 3), (0, 0, 0, 0), (1, 1), 1, 0)]          # stride > kernel: skipped pixels
     for xs, ws, st, pad, dil, groups, arg in cases:
         t, l, b, r = pad
 
@@ -338,7 +341,8 @@ def g_pool():
              ((2, 2, 5, 6), (3, 3), (1, 1), (0, 0)),
              ((1, 3, 7, 7), (2, 2), (2, 2), (0, 0)),      # odd size: floor
              ((2, 2, 6, 8), (2, 3), (1, 2), (1, 1)),
-             ((1, 2, 5, 5), (3, 3), None, (1, 1))]        # default stride = kernel
+             ((1, 2, 5, 5), (3, 3), None, (1, 1)),        # default stride = kernel
+             ((1, 2, 8, 8), (2, 2), (3, 3), (0, 0))]      # stride > kernel: skipped pixels
     for op in ("max_pool2d", "avg_pool2d"):
         for xs, k, st, pad in cases:
             x = _distinct(G, *xs) if op == "max_pool2d" else G.randn(*xs)

@@ -53,7 +53,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       parameters and of the input x, which the training step cannot show.</li>
  * </ul>
  * The embedding cases of the same file (gather and its scatter-add gradient) are op cases, checked
- * in the interpreter.
+ * in the interpreter, and through the {@code embedding} layer in the same compiled model.
  */
 class PyTorchRecurrentFixturesTest {
     static final String FILE = "rnn";
@@ -149,6 +149,7 @@ class PyTorchRecurrentFixturesTest {
             List<Integer> compiledCases = Boolean.getBoolean("ingot.fixtures.compileAll") ? all : COMPILED;
             Map<String, double[]> values = new HashMap<>();
             Map<String, float[]> weights = new LinkedHashMap<>(), feeds = new LinkedHashMap<>();
+            Map<String, int[]> idFeeds = new HashMap<>();
             for (int i : all) {
                 Map<String, Object> c = FixtureCases.meta(f, i);
                 for (String p : (List<String>) c.get("params")) weights.put(ingotParam(i, p), f.readF32("case" + i + "." + p));
@@ -183,10 +184,32 @@ class PyTorchRecurrentFixturesTest {
             interpreted.putAll(Interpreter.run(new Graph("reference", go, List.of()), values, BATCH).outputs());
 
             // compiled code, a subset: outputs from evaluate, gradients through one SGD step at lr 1
-            Compiler.Result r = Compiler.compile(SourceFile.of("recurrent_fixtures.ingot", null, dsl(f, compiledCases), true), Compiler.Options.defaults());
+            // (plus the embedding cases: emb<i>.weight gathered by ids<i>, an i32 input [batch, ...]; a case whose ids
+            // do not start with a batch dimension of at most BATCH gets one in front and fills its first row; the
+            // other rows gather row 0 with a zero upstream gradient, which adds nothing)
+            StringBuilder emb = new StringBuilder();
+            List<String> embLoss = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Map<String, Object> c = FixtureCases.meta(f, i);
+                if (!c.get("op").equals("embedding")) continue;
+                int[] ids = f.info("case" + i + ".ids").shape(), w = f.info("case" + i + ".weight").shape(), y = f.info("case" + i + ".y_out").shape();
+                boolean batched = ids.length >= 2 && ids[0] <= BATCH;
+                String idsDims = dims(ids, batched ? 1 : 0), yDims = dims(y, batched ? 1 : 0);
+                emb.append("  input  ids%d: i32[batch%s]%n  label  dye%d: f32[batch%s]%n".formatted(i, idsDims, i, yDims));
+                emb.append("  layer  emb%d = embedding(%d, %d)%n  output ye%d = emb%d(ids%d)%n".formatted(i, w[0], w[1], i, i, i));
+                embLoss.add("sum(ye%d * dye%d)".formatted(i, i));
+                weights.put("emb" + i + ".weight", f.readF32("case" + i + ".weight"));
+                feeds.put("dye" + i, f.readF32("case" + i + ".dy"));
+                idFeeds.put("ids" + i, f.readI32("case" + i + ".ids"));
+            }
+            String text = dsl(f, compiledCases).replace("  loss = ", emb + "  loss = " + String.join(" + ", embLoss) + "\n       + ");
+            Compiler.Result r = Compiler.compile(SourceFile.of("recurrent_fixtures.ingot", null, text, true), Compiler.Options.defaults());
             CompiledModel m = r.instantiate(BATCH);
             for (TensorSpec p : m.spec().params()) System.arraycopy(weights.get(p.name()), 0, m.param(p.name()), 0, weights.get(p.name()).length);
-            for (TensorSpec x : m.spec().inputs()) System.arraycopy(feeds.get(x.name()), 0, m.inputF32(x.name()), 0, feeds.get(x.name()).length);
+            for (TensorSpec x : m.spec().inputs()) {
+                if (idFeeds.containsKey(x.name())) System.arraycopy(idFeeds.get(x.name()), 0, m.inputI32(x.name()), 0, idFeeds.get(x.name()).length);
+                else System.arraycopy(feeds.get(x.name()), 0, m.inputF32(x.name()), 0, feeds.get(x.name()).length);
+            }
             for (TensorSpec x : m.spec().labels()) System.arraycopy(feeds.get(x.name()), 0, m.inputF32(x.name()), 0, feeds.get(x.name()).length);
             m.evaluate(BATCH);
             List<String> outNames = new ArrayList<>(r.model().outputs().keySet());
@@ -198,6 +221,13 @@ class PyTorchRecurrentFixturesTest {
                 compiledGrads.put(p.name(), d);
             }
         }
+    }
+
+    /** ", d1, d2, ..." of {@code shape} from index {@code from}. */
+    static String dims(int[] shape, int from) {
+        StringBuilder s = new StringBuilder();
+        for (int k = from; k < shape.length; k++) s.append(", ").append(shape[k]);
+        return s.toString();
     }
 
     /** One model holding the given recurrent cases; its loss is the sum of theirs. */
@@ -237,6 +267,11 @@ class PyTorchRecurrentFixturesTest {
     @MethodSource("embeddingCases")
     void embeddingMatchesPyTorch(String file, int i, String what) throws IOException {
         FixtureCases.check(file, i, (b, op, a, in) -> FixtureCases.call(b, "gather", List.of(in.get("weight"), in.get("ids")), Map.of()), List.of());
+        try (SafeTensors.Reader f = SafeTensors.open(PyTorchFixturesTest.Fixtures.dir().resolve(FILE + ".safetensors"))) {
+            float[] want = f.readF32("case" + i + ".y_out");
+            compareModel(want, java.util.Arrays.copyOf(compiled.get("ye" + i), want.length), what + ": compiled forward");
+            compareModel(f.readF32("case" + i + ".dweight"), compiledGrads.get("emb" + i + ".weight"), what + ": compiled gradient of weight");
+        }
     }
 
     /** Float32 compiled code against the float64 reference: about 1e-4 relative, with a small absolute floor. */
