@@ -422,63 +422,87 @@ def g_cnn_misc():
 def g_rnn():
     """Whole recurrent layers (model cases) plus embedding lookups (op cases) in one file."""
     G = Group("rnn", 121, "cases with op rnn|lstm|gru: a torch.nn.RNN(tanh)/LSTM/GRU (batch_first, bias) "
-              "with fixed weights on x [batch, seq, input]; outputs output, h_n (and c_n), upstream "
+              "with fixed weights on x [batch, seq, input] (cases with attrs.initial_state also get h0 "
+              "(and c0), differentiated: dh0, dc0); outputs output, h_n (and c_n), upstream "
               "gradients dy, dh_n (dc_n); loss = sum(output*dy) + sum(h_n*dh_n) (+ sum(c_n*dc_n)); "
               "gradients dx and grad.<torch parameter name>. Cases with op embedding: y = weight[ids] "
               "(ids int32, repeated), gradient dweight (scatter-add)")
     B, T, IN, H = 3, 5, 4, 6
-    for op, cls in (("rnn", torch.nn.RNN), ("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)):
-        for layers, bidir in ((1, False), (1, True), (2, False)):
-            i = len(G.cases)
-            p = f"case{i}."
-            m = cls(IN, H, num_layers=layers, bidirectional=bidir, batch_first=True).to(F64)
-            k = 1.0 / math.sqrt(H)
-            names = [n for n, _ in m.named_parameters()]
-            with torch.no_grad():
-                for n, w in m.named_parameters():   # PyTorch's own init range, from our generator
-                    w.copy_(G.uniform(-k, k, *w.shape))
-            x = G.randn(B, T, IN).requires_grad_(True)
+    recurrent = [(op, cls, layers, bidir, False)
+                 for op, cls in (("rnn", torch.nn.RNN), ("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU))
+                 for layers, bidir in ((1, False), (1, True), (2, False))]
+    # after the embedding cases (appended last, so the earlier case numbers stay): a given initial state
+    with_state = [("lstm", torch.nn.LSTM, 1, False, True), ("gru", torch.nn.GRU, 1, False, True)]
+
+    def add_recurrent(op, cls, layers, bidir, init_state):
+        i = len(G.cases)
+        p = f"case{i}."
+        m = cls(IN, H, num_layers=layers, bidirectional=bidir, batch_first=True).to(F64)
+        k = 1.0 / math.sqrt(H)
+        names = [n for n, _ in m.named_parameters()]
+        with torch.no_grad():
+            for n, w in m.named_parameters():   # PyTorch's own init range, from our generator
+                w.copy_(G.uniform(-k, k, *w.shape))
+        x = G.randn(B, T, IN).requires_grad_(True)
+        inits = {}
+        if init_state:  # h0 (and c0) [layers * directions, batch, hidden], differentiated too
+            inits["h0"] = (G.randn(layers * (2 if bidir else 1), B, H) * 0.5).requires_grad_(True)
+            if op == "lstm":
+                inits["c0"] = (G.randn(layers * (2 if bidir else 1), B, H) * 0.5).requires_grad_(True)
+            out = m(x, (inits["h0"], inits["c0"]) if op == "lstm" else inits["h0"])
+        else:
             out = m(x)
-            output, state = out
-            h_n, c_n = state if op == "lstm" else (state, None)
-            ups = {"output": G.randn(*output.shape), "h_n": G.randn(*h_n.shape)}
-            loss = (output * ups["output"]).sum() + (h_n * ups["h_n"]).sum()
-            if c_n is not None:
-                ups["c_n"] = G.randn(*c_n.shape)
-                loss = loss + (c_n * ups["c_n"]).sum()
-            params = [dict(m.named_parameters())[n] for n in names]
-            grads = torch.autograd.grad(loss, [x] + params)
-            G.tensors[p + "x"] = _store(x)
-            for n, w in zip(names, params):
-                G.tensors[p + n] = _store(w)
-            G.tensors[p + "output"] = _store(output)
-            G.tensors[p + "h_n"] = _store(h_n)
-            if c_n is not None:
-                G.tensors[p + "c_n"] = _store(c_n)
-            up_names = {"output": "dy", "h_n": "dh_n", "c_n": "dc_n"}
-            for n, u in ups.items():
-                G.tensors[p + up_names[n]] = _store(u)
-            G.tensors[p + "dx"] = _store(grads[0])
-            for n, gr in zip(names, grads[1:]):
-                G.tensors[p + "grad." + n] = _store(gr)
-            shapes = {"x": list(x.shape), "output": list(output.shape), "h_n": list(h_n.shape)}
-            if c_n is not None:
-                shapes["c_n"] = list(c_n.shape)
-            shapes.update({n: list(w.shape) for n, w in zip(names, params)})
-            G.cases.append({
-                "op": op, "attrs": {"input_size": IN, "hidden_size": H, "num_layers": layers,
-                                    "bidirectional": bidir, "batch_first": True, "bias": True,
-                                    "nonlinearity": "tanh" if op == "rnn" else None},
-                "inputs": ["x"], "params": names,
-                "outputs": {n: up_names[n] for n in ups}, "grads": {"x": "dx"} | {n: "grad." + n for n in names},
-                "shapes": shapes,
-                "loss": "sum(output*dy) + sum(h_n*dh_n)" + (" + sum(c_n*dc_n)" if c_n is not None else ""),
-            })
+        output, state = out
+        h_n, c_n = state if op == "lstm" else (state, None)
+        ups = {"output": G.randn(*output.shape), "h_n": G.randn(*h_n.shape)}
+        loss = (output * ups["output"]).sum() + (h_n * ups["h_n"]).sum()
+        if c_n is not None:
+            ups["c_n"] = G.randn(*c_n.shape)
+            loss = loss + (c_n * ups["c_n"]).sum()
+        params = [dict(m.named_parameters())[n] for n in names]
+        grads = torch.autograd.grad(loss, [x] + params + list(inits.values()))
+        G.tensors[p + "x"] = _store(x)
+        for n, v in inits.items():
+            G.tensors[p + n] = _store(v)
+        for n, w in zip(names, params):
+            G.tensors[p + n] = _store(w)
+        G.tensors[p + "output"] = _store(output)
+        G.tensors[p + "h_n"] = _store(h_n)
+        if c_n is not None:
+            G.tensors[p + "c_n"] = _store(c_n)
+        up_names = {"output": "dy", "h_n": "dh_n", "c_n": "dc_n"}
+        for n, u in ups.items():
+            G.tensors[p + up_names[n]] = _store(u)
+        G.tensors[p + "dx"] = _store(grads[0])
+        for n, gr in zip(names, grads[1:1 + len(names)]):
+            G.tensors[p + "grad." + n] = _store(gr)
+        for n, gr in zip(inits, grads[1 + len(names):]):
+            G.tensors[p + "d" + n] = _store(gr)
+        shapes = {"x": list(x.shape), "output": list(output.shape), "h_n": list(h_n.shape)}
+        shapes.update({n: list(v.shape) for n, v in inits.items()})
+        if c_n is not None:
+            shapes["c_n"] = list(c_n.shape)
+        shapes.update({n: list(w.shape) for n, w in zip(names, params)})
+        G.cases.append({
+            "op": op, "attrs": {"input_size": IN, "hidden_size": H, "num_layers": layers,
+                                "bidirectional": bidir, "batch_first": True, "bias": True,
+                                "nonlinearity": "tanh" if op == "rnn" else None}
+                     | ({"initial_state": list(inits)} if init_state else {}),
+            "inputs": ["x"] + list(inits), "params": names,
+            "outputs": {n: up_names[n] for n in ups},
+            "grads": {"x": "dx"} | {n: "d" + n for n in inits} | {n: "grad." + n for n in names},
+            "shapes": shapes,
+            "loss": "sum(output*dy) + sum(h_n*dh_n)" + (" + sum(c_n*dc_n)" if c_n is not None else ""),
+        })
+    for r in recurrent:
+        add_recurrent(*r)
     # embedding lookup: y = weight[ids]; the gradient scatter-adds dy rows into the ids' rows
     for vocab, dim, ids in [(7, 3, [[1, 4, 4, 0, 6], [4, 2, 1, 1, 4]]), (5, 4, [3, 0, 3, 3, 1, 4]),
                             (6, 2, [[[0, 5], [5, 5]], [[2, 0], [1, 5]], [[0, 0], [3, 4]]])]:
         G.add("embedding", {"weight": G.randn(vocab, dim), "ids": torch.tensor(ids, dtype=torch.int32)},
               lambda weight, ids: weight[ids.long()], {"vocab": vocab, "dim": dim}, differentiable=["weight"])
+    for r in with_state:
+        add_recurrent(*r)
     return G
 
 

@@ -45,12 +45,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code hn<i>} and {@code cn<i>} (final states as {@code [batch, layers * directions, hidden]}: PyTorch's
  * {@code h_n} with the first two axes swapped). The loss is the sum over cases of PyTorch's
  * {@code sum(output * dy) + sum(h_n * dh_n) (+ sum(c_n * dc_n))}, the upstream gradients fed as f32
- * labels, so each parameter's gradient is its case's.
+ * labels, so each parameter's gradient is its case's. Cases with {@code attrs.initial_state} pass
+ * inputs {@code h0_<i>} (and {@code c0_<i>}) as the layer's state argument, {@code layer(x, [h0, c0])}.
  * <ul>
  *   <li>Compiled code (float32): outputs from {@code evaluate}, parameter gradients from one step of
  *       SGD at learning rate 1 ({@code grad = before - after}).</li>
  *   <li>Reference interpreter (float64) on the model's graph: outputs and gradients of the
- *       parameters and of the input x, which the training step cannot show.</li>
+ *       parameters and of the inputs x (and initial states), which the training step cannot show.</li>
  * </ul>
  * The embedding cases of the same file (gather and its scatter-add gradient) are op cases, checked
  * in the interpreter, and through the {@code embedding} layer in the same compiled model.
@@ -83,6 +84,10 @@ class PyTorchRecurrentFixturesTest {
         s.append("  label  dy%d: f32[batch, %d, %d]%n".formatted(i, T, H * dirs));
         s.append("  label  dh%d: f32[batch, %d, %d]%n".formatted(i, layers * dirs, H));
         if (lstm) s.append("  label  dc%d: f32[batch, %d, %d]%n".formatted(i, layers * dirs, H));
+        List<String> init = (List<String>) a.getOrDefault("initial_state", List.of());
+        for (String st0 : init) s.append("  input  %s_%d: f32[batch, %d]%n".formatted(st0, i, H));   // PyTorch's h0[0] / c0[0]
+        String state = init.isEmpty() ? "" : ", " + (lstm ? "[h0_%d, c0_%d]".formatted(i, i) : "h0_" + i);
+        if (!init.isEmpty() && (bidir || layers > 1)) throw new IllegalArgumentException("initial states are written for one unidirectional layer");
         // final state h (index 0) or c (index 1) of a layer's result r = [out, state]
         java.util.function.BiFunction<String, Integer, String> st = (r, k) -> "reshape(" + r + "[1]" + (lstm ? "[" + k + "]" : "") + ", [batch, 1, " + H + "])";
         if (bidir && !lstm) {
@@ -104,7 +109,7 @@ class PyTorchRecurrentFixturesTest {
             String prev = "x" + i;
             for (int k = 0; k < layers; k++) {
                 s.append("  layer  rec%d_l%d = %s(%d, %d, return_sequences = true, return_state = true)%n".formatted(i, k, op, k == 0 ? IN : H, H));
-                s.append("  r%d_%d = rec%d_l%d(%s)%n".formatted(i, k, i, k, prev));
+                s.append("  r%d_%d = rec%d_l%d(%s%s)%n".formatted(i, k, i, k, prev, k == 0 ? state : ""));
                 prev = "r%d_%d[0]".formatted(i, k);
                 hs.add(st.apply("r%d_%d".formatted(i, k), 0));
                 cs.add(st.apply("r%d_%d".formatted(i, k), 1));
@@ -134,10 +139,11 @@ class PyTorchRecurrentFixturesTest {
      * Recurrent cases also run through the compiled code. Compiling is the slow part (each loop and its
      * gradient loop are generated kernels), so by default one case per cell type, together covering
      * the three shapes: RNN with two layers, LSTM bidirectional (two layers declared with
-     * {@code reverse = true} and {@code return_state}), GRU bidirectional through {@code bidirectional()}.
+     * {@code reverse = true} and {@code return_state}), GRU bidirectional through {@code bidirectional()};
+     * and the LSTM started from a given state {@code [h0, c0]}.
      * {@code -Dingot.fixtures.compileAll=true} compiles every case (roughly 10 s more; all pass).
      */
-    static final List<Integer> COMPILED = List.of(2, 4, 7);
+    static final List<Integer> COMPILED = List.of(2, 4, 7, 12);
 
     @BeforeAll
     @SuppressWarnings("unchecked")
@@ -154,6 +160,8 @@ class PyTorchRecurrentFixturesTest {
                 Map<String, Object> c = FixtureCases.meta(f, i);
                 for (String p : (List<String>) c.get("params")) weights.put(ingotParam(i, p), f.readF32("case" + i + "." + p));
                 feeds.put("x" + i, f.readF32("case" + i + ".x"));
+                for (String st0 : (List<String>) ((Map<String, Object>) c.get("attrs")).getOrDefault("initial_state", List.of()))
+                    feeds.put(st0 + "_" + i, f.readF32("case" + i + "." + st0));   // [1, batch, hidden] is [batch, hidden]
                 for (var e : ((Map<String, String>) c.get("outputs")).entrySet()) {
                     String label = switch (e.getKey()) { case "output" -> "dy"; case "h_n" -> "dh"; default -> "dc"; } + i;
                     float[] u = f.readF32("case" + i + "." + e.getValue());
@@ -174,7 +182,7 @@ class PyTorchRecurrentFixturesTest {
             g = new AugmentScans().run(g, PassContext.test());
             GraphBuilder b = new GraphBuilder();
             List<Node> wrt = new ArrayList<>(g.leaves(Ops.PARAM));
-            for (Node x : g.leaves(Ops.INPUT)) if (x.attrs().s("name").startsWith("x")) wrt.add(x);
+            for (Node x : g.leaves(Ops.INPUT)) if (x.attrs().s("role").equals("input")) wrt.add(x);   // x<i>, h0_<i>, c0_<i>
             Map<Node, Node> grads = Differentiate.gradients(b, g.output(Differentiate.LOSS), wrt);
             List<Graph.Output> go = new ArrayList<>(g.outputs());
             for (Node w : wrt) {
@@ -253,6 +261,8 @@ class PyTorchRecurrentFixturesTest {
                 PyTorchFixturesTest.compare(want, interpreted.get(name), what + ": interpreted " + out);
             }
             PyTorchFixturesTest.compare(f.readF32("case" + i + ".dx"), interpreted.get(Differentiate.GRAD + "x" + i), what + ": interpreted gradient of x");
+            for (String st0 : (List<String>) ((Map<String, Object>) c.get("attrs")).getOrDefault("initial_state", List.of()))
+                PyTorchFixturesTest.compare(f.readF32("case" + i + ".d" + st0), interpreted.get(Differentiate.GRAD + st0 + "_" + i), what + ": interpreted gradient of " + st0);
             for (String p : (List<String>) c.get("params")) {
                 float[] want = f.readF32("case" + i + ".grad." + p);
                 String name = ingotParam(i, p);
