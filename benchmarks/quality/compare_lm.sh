@@ -3,6 +3,7 @@
 #   benchmarks/quality/compare_lm.sh [lstm|rnn|gru|transformer ...] [--steps N]
 # Runs `bin/ingot train dsl-examples/char_MODEL.ingot --steps N` and the PyTorch twin
 # (compare_lm.py), one after the other, and prints both validation losses and their difference.
+# LM_SAVE_DIR=DIR also keeps Ingot's trained weights there (char_MODEL.safetensors, for `bin/ingot sample`).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STEPS=2000; MODELS=()
@@ -13,7 +14,8 @@ done
 OUT="$ROOT/benchmarks/results"; mkdir -p "$OUT"
 printf "| model | steps | Ingot val_loss | PyTorch val_loss | Ingot - PyTorch |\n|---|---|---|---|---|\n" > "$OUT/lm-compare.md"
 for m in "${MODELS[@]}"; do
-  "$ROOT/bin/ingot" train "$ROOT/dsl-examples/char_$m.ingot" --steps "$STEPS" --quiet --metrics "$OUT/lm-$m-ingot.json"
+  "$ROOT/bin/ingot" train "$ROOT/dsl-examples/char_$m.ingot" --steps "$STEPS" --quiet --metrics "$OUT/lm-$m-ingot.json" \
+      ${LM_SAVE_DIR:+--save "$LM_SAVE_DIR/char_$m.safetensors"}
   OMP_NUM_THREADS=$(nproc) /usr/bin/python3 "$ROOT/benchmarks/quality/compare_lm.py" "$m" --steps "$STEPS" --json "$OUT/lm-$m-torch.json"
   python3 - "$m" "$STEPS" "$OUT" <<'PY' | tee -a "$OUT/lm-compare.md"
 import json, sys
