@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
             double[] w = measure(() -> m.trainStep(b), b);
             out.put("train_examples_per_second", stats(w));
             out.put("train_windows", w);
-            out.put("train_warmup_seconds", Math.round(warmupSeconds * 10) / 10.0);
+            out.put("train_warmup_seconds", Math.round(lastWarmupSeconds * 10) / 10.0);
         }
         out.put("infer_examples_per_second", stats(measure(() -> m.predict(b), b)));
         out.put("latency_b1_ms", stats(latency(m)));
@@ -103,16 +103,19 @@ final class BenchCommand implements Callable<Integer> {
     private double[] measure(Runnable step, int examplesPerCall) {
         warmUp(step);
         double[] rates = new double[windows];
-        for (int w = 0; w < windows; w++) {
-            long start = System.nanoTime(), end = start + (long) (window * 1e9), calls = 0, now;
-            do {
-                step.run();
-                calls++;
-                now = System.nanoTime();
-            } while (now < end);
-            rates[w] = calls * (double) examplesPerCall / ((now - start) / 1e9);
-        }
+        for (int w = 0; w < windows; w++) rates[w] = callsPerSecond(step, window) * examplesPerCall;
         return rates;
+    }
+
+    /** Runs {@code step} repeatedly for at least {@code seconds}; returns the calls per second. */
+    private static double callsPerSecond(Runnable step, double seconds) {
+        long start = System.nanoTime(), end = start + (long) (seconds * 1e9), calls = 0, now;
+        do {
+            step.run();
+            calls++;
+            now = System.nanoTime();
+        } while (now < end);
+        return calls / ((now - start) / 1e9);
     }
 
     /**
@@ -120,34 +123,24 @@ final class BenchCommand implements Callable<Integer> {
      * probes until the rate stops rising (a probe not 3% faster than the best before it), at most
      * {@link #MAX_WARMUP_S} seconds. A JVM reaches full speed only once the JIT has compiled the
      * generated kernels; for the slower models (a training step of 0.1-0.5 s) a fixed 2 s warm-up
-     * ends long before that and the first windows measure the interpreter.
+     * ends long before that and the first windows measure the interpreter. Sets {@link #lastWarmupSeconds}.
      */
     private void warmUp(Runnable step) {
         long t0 = System.nanoTime(), until = t0 + (long) (warmup * 1e9);
-        long calls = 0;
-        while (System.nanoTime() < until || calls < MIN_WARMUP_CALLS) {
-            step.run();
-            calls++;
-        }
-        double best = 0;
+        for (long calls = 0; System.nanoTime() < until || calls < MIN_WARMUP_CALLS; calls++) step.run();
         long cap = t0 + (long) (MAX_WARMUP_S * 1e9);
-        while (System.nanoTime() < cap) {
-            long start = System.nanoTime(), end = start + 1_000_000_000L, c = 0, now;
-            do {
-                step.run();
-                c++;
-                now = System.nanoTime();
-            } while (now < end);
-            double rate = c / ((now - start) / 1e9);
+        for (double best = 0; System.nanoTime() < cap; ) {
+            double rate = callsPerSecond(step, 1);
             if (rate < best * 1.03) break;
-            best = Math.max(best, rate);
+            best = rate;
         }
-        warmupSeconds = Math.max(warmupSeconds, (System.nanoTime() - t0) / 1e9);
+        lastWarmupSeconds = (System.nanoTime() - t0) / 1e9;
     }
 
     static final int MIN_WARMUP_CALLS = 20;
     static final double MAX_WARMUP_S = 40;
-    private double warmupSeconds;
+    /** Length of the last warm-up, for the JSON. */
+    private double lastWarmupSeconds;
 
     /** The median batch-1 predict latency (ms) of each window. */
     private double[] latency(CompiledModel m) {

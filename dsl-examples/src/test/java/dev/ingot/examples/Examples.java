@@ -4,6 +4,9 @@ import dev.ingot.compiler.Compiler;
 import dev.ingot.compiler.frontend.SourceFile;
 import dev.ingot.runtime.data.Dataset;
 import dev.ingot.runtime.model.CompiledModel;
+import dev.ingot.runtime.train.Progress;
+import dev.ingot.runtime.train.TrainResult;
+import dev.ingot.runtime.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,5 +32,24 @@ final class Examples {
         CompiledModel m = r.instantiate(r.model().train().batch());
         m.initialize(seed);
         return m;
+    }
+
+    /** A trained example: the model, its data splits (test limited as given) and the training result. */
+    record Run(CompiledModel model, Dataset train, Dataset test, TrainResult result) {}
+
+    /**
+     * Compiles {@code example}, initializes it with seed 1, loads its data (the test split limited to
+     * {@code testLimit} examples, 0 = all) and trains it with {@code options}, printing progress lines
+     * (held-out metrics under {@code testLabel}).
+     */
+    static Run train(String example, Trainer.Options options, int testLimit, String testLabel) throws IOException {
+        Compiler.Result r = compile(example);
+        CompiledModel m = instantiate(r, 1);
+        Dataset train = data(r, example, "train"), test = data(r, example, "test");
+        if (testLimit > 0) test = test.limit(testLimit);
+        TrainResult res = new Trainer(m).options(options.withSeed(1))
+                .progress(new Progress(System.out, Progress.Mode.LINES).testLabel(testLabel))
+                .fit(train, test);
+        return new Run(m, train, test, res);
     }
 }

@@ -3,10 +3,7 @@ package dev.ingot.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ingot.compiler.Compiler;
 import dev.ingot.runtime.data.Dataset;
-import dev.ingot.runtime.model.CompiledModel;
-import dev.ingot.runtime.train.Progress;
 import dev.ingot.runtime.train.TrainResult;
 import dev.ingot.runtime.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -26,14 +23,9 @@ class TrainAutoencoderTest {
     @Test
     void mnistAutoencoderReconstructsDigits() throws Exception {
         String example = "mnist_autoencoder.ingot";
-        Compiler.Result r = Examples.compile(example);
-        CompiledModel m = Examples.instantiate(r, 1);
-        Dataset train = Examples.data(r, example, "train"), test = Examples.data(r, example, "test");
-        TrainResult res = new Trainer(m)
-                .options(Trainer.Options.defaults().withSteps(STEPS).withBatchSize(BATCH).withLimitTest(TEST).withSeed(1))
-                .progress(new Progress(System.out, Progress.Mode.LINES))
-                .fit(train, test);
-        double meanImageMse = meanImageMse(train, test.limit(TEST));
+        Examples.Run run = Examples.train(example, Trainer.Options.defaults().withSteps(STEPS).withBatchSize(BATCH).withLimitTest(TEST), 0, "test");
+        TrainResult res = run.result();
+        double meanImageMse = meanImageMse(run.train(), run.test().limit(TEST));
         System.out.printf("%s, %d steps of %d: test MSE %.5f on %,d images; the mean training image's %.5f (ratio %.3f), %.0f examples/s, %.1f s%n",
                 example, STEPS, BATCH, res.testLoss(), res.testExamples(), meanImageMse, res.testLoss() / meanImageMse,
                 res.trainExamplesPerSecond(), res.seconds());

@@ -2,10 +2,6 @@ package dev.ingot.examples;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ingot.compiler.Compiler;
-import dev.ingot.runtime.data.Dataset;
-import dev.ingot.runtime.model.CompiledModel;
-import dev.ingot.runtime.train.Progress;
 import dev.ingot.runtime.train.TrainResult;
 import dev.ingot.runtime.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -26,13 +22,7 @@ class TrainCharModelsTest {
     static final int VAL_WINDOWS = 256;
 
     static TrainResult trainSteps(String example, int steps, int batch) throws Exception {
-        Compiler.Result r = Examples.compile(example);
-        CompiledModel m = Examples.instantiate(r, 1);
-        Dataset train = Examples.data(r, example, "train"), val = Examples.data(r, example, "test");
-        TrainResult res = new Trainer(m)
-                .options(Trainer.Options.defaults().withSteps(steps).withBatchSize(batch).withLimitTest(VAL_WINDOWS).withSeed(1))
-                .progress(new Progress(System.out, Progress.Mode.LINES).testLabel("val"))
-                .fit(train, val);
+        TrainResult res = Examples.train(example, Trainer.Options.defaults().withSteps(steps).withBatchSize(batch).withLimitTest(VAL_WINDOWS), 0, "val").result();
         System.out.printf("%s, %d steps of %d windows: train loss %.4f, val loss %.4f (next-character accuracy %.4f) on %,d windows, %.0f examples/s, %.1f s%n",
                 example, steps, batch, res.trainLoss(), res.testLoss(), res.testAccuracy(), res.testExamples(), res.trainExamplesPerSecond(), res.seconds());
         return res;

@@ -3,10 +3,6 @@ package dev.ingot.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ingot.compiler.Compiler;
-import dev.ingot.runtime.data.Dataset;
-import dev.ingot.runtime.model.CompiledModel;
-import dev.ingot.runtime.train.Progress;
 import dev.ingot.runtime.train.TrainResult;
 import dev.ingot.runtime.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -26,13 +22,7 @@ class TrainCnnTest {
     static final int TRAIN = 4_000, TEST = 2_000, BATCH = 32;
 
     static TrainResult trainShort(String example) throws Exception {
-        Compiler.Result r = Examples.compile(example);
-        CompiledModel m = Examples.instantiate(r, 1);
-        Dataset train = Examples.data(r, example, "train"), test = Examples.data(r, example, "test");
-        TrainResult res = new Trainer(m)
-                .options(Trainer.Options.defaults().withEpochs(1).withBatchSize(BATCH).withLimitTrain(TRAIN).withLimitTest(TEST).withSeed(1))
-                .progress(new Progress(System.out, Progress.Mode.LINES))
-                .fit(train, test);
+        TrainResult res = Examples.train(example, Trainer.Options.defaults().withEpochs(1).withBatchSize(BATCH).withLimitTrain(TRAIN).withLimitTest(TEST), 0, "test").result();
         System.out.printf("%s, %,d images, 1 epoch (%d steps): test accuracy %.4f, loss %.4f on %,d test images, %.0f examples/s, %.1f s%n",
                 example, TRAIN, res.steps(), res.testAccuracy(), res.testLoss(), res.testExamples(), res.trainExamplesPerSecond(), res.seconds());
         assertEquals(TEST, res.testExamples());

@@ -2,10 +2,6 @@ package dev.ingot.examples;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ingot.compiler.Compiler;
-import dev.ingot.runtime.data.Dataset;
-import dev.ingot.runtime.model.CompiledModel;
-import dev.ingot.runtime.train.Progress;
 import dev.ingot.runtime.train.TrainResult;
 import dev.ingot.runtime.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -18,13 +14,7 @@ import org.junit.jupiter.api.Test;
 class TrainMlpTest {
     @Test
     void mnistMlpLearnsFromTenThousandImages() throws Exception {
-        Compiler.Result r = Examples.compile("mnist_mlp.ingot");
-        CompiledModel m = Examples.instantiate(r, 1);
-        Dataset train = Examples.data(r, "mnist_mlp.ingot", "train"), test = Examples.data(r, "mnist_mlp.ingot", "test");
-        TrainResult res = new Trainer(m)
-                .options(Trainer.Options.defaults().withEpochs(1).withBatchSize(32).withLimitTrain(10_000).withSeed(1))
-                .progress(new Progress(System.out, Progress.Mode.LINES))
-                .fit(train, test);
+        TrainResult res = Examples.train("mnist_mlp.ingot", Trainer.Options.defaults().withEpochs(1).withBatchSize(32).withLimitTrain(10_000), 0, "test").result();
         System.out.printf("mnist_mlp, 10,000 images, 1 epoch: test accuracy %.4f, loss %.4f, %.0f examples/s%n",
                 res.testAccuracy(), res.testLoss(), res.trainExamplesPerSecond());
         assertTrue(res.testExamples() == 10_000, "evaluated on the full test set");

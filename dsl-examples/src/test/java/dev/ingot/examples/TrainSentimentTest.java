@@ -3,10 +3,6 @@ package dev.ingot.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ingot.compiler.Compiler;
-import dev.ingot.runtime.data.Dataset;
-import dev.ingot.runtime.model.CompiledModel;
-import dev.ingot.runtime.train.Progress;
 import dev.ingot.runtime.train.TrainResult;
 import dev.ingot.runtime.train.Trainer;
 import java.util.Arrays;
@@ -26,14 +22,9 @@ class TrainSentimentTest {
     @Test
     void sentimentBiLstmLearnsToClassifyReviews() throws Exception {
         String example = "sentiment_bilstm.ingot";
-        Compiler.Result r = Examples.compile(example);
-        CompiledModel m = Examples.instantiate(r, 1);
-        Dataset train = Examples.data(r, example, "train"), test = Examples.data(r, example, "test");
-        TrainResult res = new Trainer(m)
-                .options(Trainer.Options.defaults().withSteps(STEPS).withBatchSize(BATCH).withSeed(1))
-                .progress(new Progress(System.out, Progress.Mode.LINES))
-                .fit(train, test);
-        int[] labels = test.field("label").i32();
+        Examples.Run run = Examples.train(example, Trainer.Options.defaults().withSteps(STEPS).withBatchSize(BATCH), 0, "test");
+        TrainResult res = run.result();
+        int[] labels = run.test().field("label").i32();
         double positive = Arrays.stream(labels).filter(l -> l == 1).count() / (double) labels.length;
         double majority = Math.max(positive, 1 - positive);
         System.out.printf("%s, %d steps of %d sentences: test accuracy %.4f (majority class %.4f), loss %.4f on %,d sentences, %.0f examples/s, %.1f s%n",

@@ -2,10 +2,8 @@ package dev.ingot.examples;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ingot.compiler.Compiler;
 import dev.ingot.runtime.data.Dataset;
 import dev.ingot.runtime.model.CompiledModel;
-import dev.ingot.runtime.train.Progress;
 import dev.ingot.runtime.train.TrainResult;
 import dev.ingot.runtime.train.Trainer;
 import java.util.Arrays;
@@ -29,15 +27,10 @@ class TrainSeq2SeqTest {
     @Test
     void seq2seqLearnsToReverseDigits() throws Exception {
         String example = "seq2seq.ingot";
-        Compiler.Result r = Examples.compile(example);
-        CompiledModel m = Examples.instantiate(r, 1);
-        Dataset train = Examples.data(r, example, "train"), test = Examples.data(r, example, "test").limit(TEST);
-        TrainResult res = new Trainer(m)
-                .options(Trainer.Options.defaults().withSteps(STEPS).withBatchSize(BATCH).withSeed(1))
-                .progress(new Progress(System.out, Progress.Mode.LINES))
-                .fit(train, test);
+        Examples.Run run = Examples.train(example, Trainer.Options.defaults().withSteps(STEPS).withBatchSize(BATCH), TEST, "test");
+        TrainResult res = run.result();
 
-        int[] correctAt = greedyCorrectByPosition(m, test);
+        int[] correctAt = greedyCorrectByPosition(run.model(), run.test());
         long correct = Arrays.stream(correctAt).asLongStream().sum();
         double tokenAccuracy = (double) correct / ((long) TEST * LENGTH), firstAccuracy = (double) correctAt[0] / TEST;
         System.out.printf("%s, %d steps of %d: teacher-forced test loss %.4f, exact-sequence accuracy %.4f, greedy per-digit accuracy %.4f,"
