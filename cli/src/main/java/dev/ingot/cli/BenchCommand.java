@@ -1,6 +1,7 @@
 package dev.ingot.cli;
 
 import dev.ingot.compiler.Compiler;
+import dev.ingot.runtime.exec.Parallel;
 import dev.ingot.runtime.io.AtomicFile;
 import dev.ingot.runtime.io.Json;
 import dev.ingot.runtime.model.CompiledModel;
@@ -33,7 +34,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "S", defaultValue = "2", description = "Minimum warm-up seconds per measurement; the warm-up goes on (up to 40 s) while the rate still rises (default: ${DEFAULT-VALUE}).") double warmup;
     @Option(names = "--window", paramLabel = "S", defaultValue = "2", description = "Seconds per timed window (default: ${DEFAULT-VALUE}).") double window;
     @Option(names = "--windows", paramLabel = "N", defaultValue = "5", description = "Timed windows (default: ${DEFAULT-VALUE}).") int windows;
-    @Option(names = "--profile", description = "Time every kernel and print where a training step spends its time.") boolean profile;
+    @Option(names = "--profile", description = "Time every kernel of the training step at 1 thread and at --threads; print each kernel's share of the step, its parallel efficiency, and the 16-thread speed-up that the measured serial fraction predicts (Amdahl).") boolean profile;
 
     @Override public Integer call() throws Exception {
         if (windows < 1 || window <= 0 || warmup < 0) throw new Errors.UsageException("--windows must be >= 1 and --window > 0");
@@ -69,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
             String f = k.startsWith("latency") ? "%-28s %,12.3f %,12.3f %,12.3f%n" : "%-28s %,12.0f %,12.0f %,12.0f%n";
             if (s != null) System.out.printf(f, k, s.get("median"), s.get("min"), s.get("max"));
         }
-        if (profile) printProfile(m.profile());
+        if (profile && trains) out.put("profile", profileReport(m, b, nThreads));
         if (json != null) {
             AtomicFile.writeString(json, Json.writePretty(out) + "\n");
             System.out.println("wrote " + json);
@@ -165,14 +166,74 @@ final class BenchCommand implements Callable<Integer> {
         return med;
     }
 
-    /** Kernels by total time, with their share, for the training step. */
-    private static void printProfile(Map<String, Long> prof) {
-        long total = 0;
-        for (var e : prof.entrySet()) if (e.getKey().startsWith("trainStep")) total += e.getValue();
-        final long t = Math.max(1, total);
-        System.out.println("\ntrainStep kernels by time:");
-        prof.entrySet().stream().filter(e -> e.getKey().startsWith("trainStep")).sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(25)
-                .forEach(e -> System.out.printf("  %5.1f%%  %s%n", 100.0 * e.getValue() / t, e.getKey().substring("trainStep ".length())));
+    /**
+     * Per-kernel profile of the training step at 1 thread and at {@code threads}: for each kernel its share of the
+     * step, microseconds per step at both counts and its parallel efficiency {@code t1 / (threads * tN)}; for the
+     * whole step the same, plus the serial fraction that Amdahl's law gives for the measured speed-up,
+     * {@code s = (threads / speedup - 1) / (threads - 1)}, and the speed-up it predicts at 16 threads,
+     * {@code 1 / (s + (1 - s) / 16)}. Returns the figures for the JSON.
+     */
+    private Map<String, Object> profileReport(CompiledModel m, int b, int threads) {
+        int[] counts = threads > 1 ? new int[] {1, threads} : new int[] {1};
+        List<Map<String, Double>> perStep = new java.util.ArrayList<>();
+        double[] stepMs = new double[counts.length];
+        Runnable step = () -> m.trainStep(b);
+        for (int i = 0; i < counts.length; i++) {
+            Parallel.setThreads(counts[i]);
+            callsPerSecond(step, Math.max(2, warmup));
+            Map<String, Long> before = m.profile();
+            long t0 = System.nanoTime(), steps = 0, end = t0 + (long) (window * windows * 1e9);
+            do {
+                step.run();
+                steps++;
+            } while (System.nanoTime() < end);
+            stepMs[i] = (System.nanoTime() - t0) / 1e6 / steps;
+            Map<String, Double> us = new LinkedHashMap<>();
+            for (var e : m.profile().entrySet()) {
+                if (e.getKey().startsWith("trainStep ")) {
+                    us.put(e.getKey().substring("trainStep ".length()), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e3 / steps);
+                }
+            }
+            perStep.add(us);
+        }
+        Parallel.setThreads(threads);
+        Map<String, Double> last = perStep.get(perStep.size() - 1), one = perStep.get(0);
+        double total = Math.max(1e-9, last.values().stream().mapToDouble(Double::doubleValue).sum());
+        System.out.printf("%ntrainStep kernels by time at %d thread%s (of %.3f ms per step; %.1f%% inside kernels):%n", threads,
+                threads == 1 ? "" : "s", stepMs[stepMs.length - 1], 100 * total / 1e3 / stepMs[stepMs.length - 1]);
+        System.out.printf("  %6s %10s %10s %6s  %s%n", "share", "us@1", "us@" + threads, "eff", "kernel");
+        List<Map<String, Object>> kernels = new java.util.ArrayList<>();
+        last.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue())).forEach(e -> {
+            double t1 = one.getOrDefault(e.getKey(), 0.0), tn = e.getValue();
+            double eff = threads > 1 && tn > 0 ? t1 / (threads * tn) : 1;
+            if (kernels.size() < 25) {
+                System.out.printf("  %5.1f%% %10.1f %10.1f %6.2f  %s%n", 100 * tn / total, t1, tn, eff, e.getKey());
+            }
+            Map<String, Object> k = new LinkedHashMap<>();
+            k.put("kernel", e.getKey());
+            k.put("share", tn / total);
+            k.put("us_1_thread", t1);
+            k.put("us", tn);
+            k.put("efficiency", eff);
+            kernels.add(k);
+        });
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("step_ms_1_thread", stepMs[0]);
+        r.put("step_ms", stepMs[stepMs.length - 1]);
+        if (threads > 1) {
+            double speedup = stepMs[0] / stepMs[1];
+            double serial = Math.max(0, Math.min(1, (threads / speedup - 1) / (threads - 1)));
+            double predicted16 = 1 / (serial + (1 - serial) / 16);
+            System.out.printf("%nstep: %.3f ms at 1 thread, %.3f ms at %d: speed-up %.2fx, parallel efficiency %.2f;%n"
+                    + "serial fraction (Amdahl) %.3f, predicted speed-up at 16 threads %.1fx%n",
+                    stepMs[0], stepMs[1], threads, speedup, speedup / threads, serial, predicted16);
+            r.put("speedup", speedup);
+            r.put("efficiency", speedup / threads);
+            r.put("serial_fraction", serial);
+            r.put("predicted_speedup_16_threads", predicted16);
+        }
+        r.put("kernels", kernels);
+        return r;
     }
 
     private static Map<String, Double> stats(double[] v) {

@@ -86,8 +86,8 @@ public final class JavaEmitter {
         ClassOrInterfaceDeclaration c = cu.getClassByName(d.className()).orElseThrow();
         List<String> decls = new ArrayList<>();
         if (opt.vector()) {
-            decls.add("private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;");
-            decls.add("private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());");
+            decls.add("private static final VectorSpecies<Float> F = Simd.F;");
+            decls.add("private static final VectorSpecies<Integer> I = Simd.I;");
         }
         decls.add("/** Names, shapes and training setup of this model. */\npublic static final ModelSpec SPEC = " + SpecEmitter.spec(d, states.values()) + ";");
         decls.addAll(cls.statics.values());

@@ -13,8 +13,8 @@ public final class Log implements Elementwise {
     public String name() { return "log"; }
 
     public double apply(double[] x, Attrs a) { return Math.log(x[0]); }
-    public String scalar(List<String> x, Attrs a) { return "(float) Math.log(" + x.get(0) + ")"; }
-    public String vector(List<String> x, Attrs a) { return x.get(0) + ".lanewise(VectorOperators.LOG)"; }
+    public String scalar(List<String> x, Attrs a) { return "ScalarMath.log(" + x.get(0) + ")"; }
+    public String vector(List<String> x, Attrs a) { return "VectorMath.log(" + x.get(0) + ")"; }
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) { return List.of(g.div(dy, y.in(0))); }
     public TestSpec testSpec() { return TestSpec.of(0.2, 3, TestSpec.c(TensorType.f32(3, 4))); }
 }

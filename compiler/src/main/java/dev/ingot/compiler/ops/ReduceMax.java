@@ -16,7 +16,7 @@ public final class ReduceMax implements Reduction {
     public double combine(double acc, double x) { return Math.max(acc, x); }
     public String scalarCombine(String acc, String x) { return "Math.max(" + acc + ", " + x + ")"; }
     public String vectorCombine(String acc, String x) { return acc + ".max(" + x + ")"; }
-    public String lanes() { return "MAX"; }
+    public String vectorReduce(String v) { return v + ".reduceLanes(VectorOperators.MAX)"; }   // exact in any order
 
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) {
         Node x = y.in(0);

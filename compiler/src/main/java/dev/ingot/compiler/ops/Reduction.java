@@ -24,8 +24,11 @@ public non-sealed interface Reduction extends Op {
     /** Vector API lanewise combine, e.g. {@code acc.add(x)}. */
     String vectorCombine(String acc, String x);
 
-    /** Vector API cross-lane reduction operator name, e.g. {@code ADD}. */
-    String lanes();
+    /**
+     * Java expression reducing the lanes of vector {@code v} to a float, in an order that does not depend on the JIT
+     * tier (e.g. {@code VectorMath.sum(v)}; see {@code dev.ingot.runtime.kernels.VectorMath}).
+     */
+    String vectorReduce(String v);
 
     @Override default TensorType inferType(List<TensorType> in, Attrs a) {
         Shape s = in.get(0).shape();

@@ -10,15 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gradients. NOTE: a capturing lambda would allocate on every call; the pool publishes these plain fields to its
  * workers with a volatile write, and {@link #clear} drops the array references after the call.
  *
- * <p>The pool runs one slot per thread; each slot claims work items one at a time from a shared counter. Items
- * by mode:
+ * <p>The pool runs one slot per thread. Forward and input-gradient slots claim work items one at a time from a
+ * shared counter; weight-gradient slots take fixed ranges of items (see {@link #runSlot}). Items by mode:
  * <ul>
  *   <li>{@code *_IMAGES}: one image (GEMM and scalar paths);</li>
  *   <li>{@code FWD_DIRECT}, {@code BWDI_DIRECT}: an (image, group, part) triple, where a part is a contiguous
  *       range of 4-channel blocks; {@code parts > 1} only when there are fewer (image, group) pairs than threads;</li>
  *   <li>{@code BWDW_*}: an image (or (image, group) pair); each slot accumulates into its own partial gradient
  *       (transposed, {@code [K][ocg]} per group, on the GEMM path), and the partials of the slots that did any
- *       work are summed into dw at the end.</li>
+ *       work are summed into dw at the end, in slot order.</li>
  * </ul>
  */
 final class Conv2dJob implements Parallel.RangeTask {
@@ -189,39 +189,50 @@ final class Conv2dJob implements Parallel.RangeTask {
     }
 
     /**
-     * One thread's share: claims work items one at a time from {@link #next}. NOTE: dynamic claiming instead of the
-     * pool's static chunks, because the machine is shared: a thread that is descheduled for a while simply claims
-     * fewer images instead of holding up the others.
+     * One slot's share. Forward and input-gradient items write disjoint outputs, so they are claimed one at a time
+     * from {@link #next}: a thread that is descheduled for a while (the machine is shared) simply claims fewer
+     * images instead of holding up the others, and the result does not depend on who ran what. Weight-gradient
+     * items are summed, so each slot takes a fixed, contiguous range of items into its own partial, and the
+     * partials are reduced in slot order: the gradient is bit-identical from run to run for a given thread count.
      */
     private void runSlot(Conv2dScratch sc, int slot) {
-        boolean first = true;
-        for (int i = next.getAndIncrement(); i < work; i = next.getAndIncrement()) {
-            switch (mode) {
-                case FWD_IMAGES:
-                    Conv2dGemm.forward(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
-                    break;
-                case BWDI_IMAGES:
-                    Conv2dGemm.backwardInput(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
-                    break;
-                case BWDW_IMAGES:
-                    Conv2dGemm.backwardWeightT(sc, vector, in, inOff, w, wOff, partials[slot], 0, s, i, i + 1, !first);
-                    break;
-                case FWD_DIRECT:
-                case BWDI_DIRECT:
-                    directUnit(sc, i);
-                    break;
-                case BWDW_DIRECT:
-                    if (first) {
-                        Arrays.fill(partials[slot], 0, Conv2dDirect.partialSize(s), 0f);
-                    }
-                    Conv2dDirect.weightGrad(sc, in, inOff, w, wOff, taps, partials[slot], s, i, i + 1);
-                    break;
-                default:
-                    throw new IllegalStateException("mode " + mode);
+        if (mode == BWDW_IMAGES || mode == BWDW_DIRECT) {
+            int lo = (int) ((long) work * slot / slots), hi = (int) ((long) work * (slot + 1) / slots);
+            for (int i = lo; i < hi; i++) {
+                runItem(sc, slot, i, i == lo);
             }
-            first = false;
+            used[slot] = hi > lo;
+            return;
         }
-        used[slot] = !first;
+        for (int i = next.getAndIncrement(); i < work; i = next.getAndIncrement()) {
+            runItem(sc, slot, i, false);
+        }
+    }
+
+    private void runItem(Conv2dScratch sc, int slot, int i, boolean first) {
+        switch (mode) {
+            case FWD_IMAGES:
+                Conv2dGemm.forward(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
+                break;
+            case BWDI_IMAGES:
+                Conv2dGemm.backwardInput(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
+                break;
+            case BWDW_IMAGES:
+                Conv2dGemm.backwardWeightT(sc, vector, in, inOff, w, wOff, partials[slot], 0, s, i, i + 1, !first);
+                break;
+            case FWD_DIRECT:
+            case BWDI_DIRECT:
+                directUnit(sc, i);
+                break;
+            case BWDW_DIRECT:
+                if (first) {
+                    Arrays.fill(partials[slot], 0, Conv2dDirect.partialSize(s), 0f);
+                }
+                Conv2dDirect.weightGrad(sc, in, inOff, w, wOff, taps, partials[slot], s, i, i + 1);
+                break;
+            default:
+                throw new IllegalStateException("mode " + mode);
+        }
     }
 
     /** Runs {@code items} work items over at most {@code threads} slots of the pool. */

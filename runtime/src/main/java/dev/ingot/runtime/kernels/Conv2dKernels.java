@@ -33,36 +33,18 @@ final class Conv2dKernels {
     private Conv2dKernels() {
     }
 
-    /** The species: {@code ingot.vector.bits} (64..512, at most the preferred size) or the preferred one. */
-    static final VectorSpecies<Float> F = species();
+    /** The vector species ({@link Simd}). */
+    static final VectorSpecies<Float> F = Simd.F;
     /** Lanes per vector. */
-    static final int L = F.length();
+    static final int L = Simd.L;
     /** Pixels per block of the direct kernels (4 vectors). */
     static final int PIX = 4 * L;
     /**
      * Whether the vector path is the default: {@code ingot.vector=false} selects the scalar code (as in
      * {@link MatMul}), and so does a species narrower than 8 floats.
      */
-    static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("ingot.vector", "true")) && L >= 8;
+    static final boolean ENABLED = Simd.ENABLED;
 
-    private static VectorSpecies<Float> species() {
-        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
-        String bits = System.getProperty("ingot.vector.bits");
-        if (bits == null) {
-            return preferred;
-        }
-        int b = Integer.parseInt(bits.trim());
-        if (b > preferred.vectorBitSize()) {
-            return preferred;
-        }
-        switch (b) {
-            case 64: return FloatVector.SPECIES_64;
-            case 128: return FloatVector.SPECIES_128;
-            case 256: return FloatVector.SPECIES_256;
-            case 512: return FloatVector.SPECIES_512;
-            default: throw new IllegalArgumentException("ingot.vector.bits must be 64, 128, 256 or 512: " + bits);
-        }
-    }
 
     /**
      * Four output channels over pixels {@code [0, npix)} ({@code npix} a multiple of {@link #PIX}):

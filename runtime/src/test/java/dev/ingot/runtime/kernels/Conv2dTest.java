@@ -247,6 +247,63 @@ class Conv2dTest {
     }
 
     /**
+     * The weight gradient sums over images: with a given thread count it must be bit-identical from call to call,
+     * whichever thread runs which images (2, 3 and 16 threads on however many cores; a second thread keeps the
+     * pool busy in between so that the caller sometimes waits its turn).
+     */
+    @Test
+    void weightGradientIsBitIdenticalForAGivenThreadCount() throws Exception {
+        Conv2dShape gemm = shape(8, 14, 14, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        Conv2dShape direct = shape(3, 11, 9, 8, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        Thread noise = new Thread(() -> {
+            float[] a = new float[4096];
+            for (int r = 0; r < 2000 && !Thread.currentThread().isInterrupted(); r++) {
+                Parallel.get().forRange(a.length, 64, (lo, hi) -> { for (int i = lo; i < hi; i++) a[i] += 1f; });
+            }
+        });
+        noise.start();
+        try {
+            for (int threads : new int[] {2, 3, 16}) {
+                Parallel.setThreads(threads);
+                for (Conv2dShape s : new Conv2dShape[] {gemm, direct}) {
+                    for (Conv2dAlgo algo : new Conv2dAlgo[] {Conv2dAlgo.GEMM, Conv2dAlgo.DIRECT}) {
+                        if (algo == Conv2dAlgo.DIRECT && !Conv2d.supportsDirect(s)) {
+                            continue;
+                        }
+                        int batch = 37;
+                        float[] x = random(batch * s.inSize(), 3), dy = random(batch * s.outSize(), 4);
+                        float[] first = null;
+                        for (int rep = 0; rep < 12; rep++) {
+                            float[] dw = new float[s.weightSize()];
+                            Conv2d.backwardWeight(x, 0, dy, 0, dw, 0, s, batch, algo);
+                            if (first == null) {
+                                first = dw;
+                            } else {
+                                for (int i = 0; i < dw.length; i++) {
+                                    assertEquals(Float.floatToIntBits(first[i]), Float.floatToIntBits(dw[i]),
+                                            algo + " " + threads + " threads, element " + i + ", repetition " + rep);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            noise.interrupt();
+            noise.join();
+        }
+    }
+
+    private static float[] random(int n, long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) rnd.nextGaussian();
+        }
+        return a;
+    }
+
+    /**
      * The scalar configuration ({@code -Dingot.vector=false}) and 256-bit vectors (8 lanes: other block sizes of the
      * direct and pooling kernels) in child JVMs, since both settings are read once per JVM.
      */
