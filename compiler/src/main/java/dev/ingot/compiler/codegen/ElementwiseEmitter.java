@@ -31,8 +31,11 @@ import java.util.Map;
 final class ElementwiseEmitter {
     /** Work items below this many elements run on the calling thread. */
     static final long PARALLEL_MIN_ELEMENTS = 1 << 15;
-    /** Block size of flat (1-level) loops, a multiple of every vector length. */
-    static final int BLOCK = 4096;
+    /**
+     * Block size of flat (1-level) loops, a multiple of every vector length; the unit the pool splits. 1024 floats,
+     * so that a recurrent step's [32, 1024] gate tensor has 32 blocks to share among up to 32 threads.
+     */
+    static final int BLOCK = 1024;
 
     private final EntryContext cx;
     private final boolean vector;
