@@ -14,7 +14,8 @@ import dev.ingot.compiler.ops.Reduction;
  *   <li>{@code inner > 1} (e.g. a bias gradient, summing over the batch): the output row
  *       accumulates input rows with vector operations.</li>
  * </ul>
- * The outer level is split across threads when large.
+ * The outer level is split across threads when large; a reduction into a single row ({@code outer == 1}) is split
+ * over blocks of its columns instead.
  */
 final class ReduceEmitter {
     private final EntryContext cx;
@@ -40,6 +41,7 @@ final class ReduceEmitter {
         String src = cx.array(x), dst = cx.array(node), so = cx.offset(x), dof = cx.offset(node);
         String O = outer.java("n"), R = red.java("n"), I = inner.java("n");
         String id = EntryContext.lit(op.identity());
+        if (outer.equals(Lin.ONE) && !inner.equals(Lin.ONE)) return columns(node, op, s, src, dst, so, dof, R, I, method);
         StringBuilder b = new StringBuilder();
         b.append("private void ").append(method).append("(int lo, int hi) {\n");
         b.append("final float[] src = this.").append(src).append(", dst = this.").append(dst).append(";\n");
@@ -59,21 +61,50 @@ final class ReduceEmitter {
             b.append("dst[").append(dof).append(" + o] = acc;\n");
         } else {
             b.append("final int out = ").append(dof).append(" + o * ").append(p(I)).append(", in = ").append(so).append(" + o * ").append(p(R)).append(" * ").append(p(I)).append(";\n");
-            b.append("System.arraycopy(src, in, dst, out, ").append(I).append(");\n");
-            b.append("for (int r = 1; r < ").append(R).append("; r++) {\n");
-            b.append("final int row = in + r * ").append(p(I)).append(";\n");
-            b.append("int j = 0;\n");
-            if (vector) {
-                b.append("for (final int ub = F.loopBound(").append(I).append("); j < ub; j += F.length()) {\n");
-                b.append(op.vectorCombine("FloatVector.fromArray(F, dst, out + j)", "FloatVector.fromArray(F, src, row + j)")).append(".intoArray(dst, out + j);\n}\n");
-            }
-            b.append("for (; j < ").append(I).append("; j++) dst[out + j] = ").append(op.scalarCombine("dst[out + j]", "src[row + j]")).append(";\n");
-            b.append("}\n");
+            rows(b, op, R, I, "0", I);
         }
         b.append("}\n}\n");
         Lin total = s.numel();
         boolean parallel = !outer.equals(Lin.ONE) && total.perBatch() * 64 + total.constant() >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS;
         return new KernelCode(method, b.toString(), O, parallel, node);
+    }
+
+    /** Columns per work unit of {@link #columns}: a multiple of every vector length. */
+    static final int COLUMNS = 256;
+
+    /**
+     * A reduction over the leading axes into one row (e.g. a bias gradient, summing a [batch, 1024] tensor over the
+     * batch): split over blocks of {@link #COLUMNS} output columns, so that the threads have work even though there
+     * is a single output row. Each column is summed over the rows in order, as by one thread.
+     */
+    private KernelCode columns(Node node, Reduction op, Shape s, String src, String dst, String so, String dof, String R, String I, String method) {
+        StringBuilder b = new StringBuilder();
+        b.append("private void ").append(method).append("(int lo, int hi) {\n");
+        b.append("final float[] src = this.").append(src).append(", dst = this.").append(dst).append(";\n");
+        b.append("final int n = this.n;\n");
+        b.append("final int c0 = lo * ").append(COLUMNS).append(", c1 = Math.min(").append(I).append(", hi * ").append(COLUMNS).append(");\n");
+        b.append("final int out = ").append(dof).append(", in = ").append(so).append(";\n");
+        rows(b, op, R, I, "c0", "c1");
+        b.append("}\n");
+        Lin total = s.numel();
+        boolean parallel = total.perBatch() * 64 + total.constant() >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS;
+        return new KernelCode(method, b.toString(), "(" + I + " + " + (COLUMNS - 1) + ") / " + COLUMNS, parallel, node);
+    }
+
+    /** {@code dst[out + j] = combine over r of src[in + r * I + j]} for j in [c0, c1), rows in order. */
+    private void rows(StringBuilder b, Reduction op, String R, String I, String c0, String c1) {
+        boolean whole = c0.equals("0");
+        String from = whole ? "" : " + " + c0, width = whole ? c1 : c1 + " - " + c0;
+        b.append("System.arraycopy(src, in").append(from).append(", dst, out").append(from).append(", ").append(width).append(");\n");
+        b.append("for (int r = 1; r < ").append(R).append("; r++) {\n");
+        b.append("final int row = in + r * ").append(p(I)).append(";\n");
+        b.append("int j = ").append(c0).append(";\n");
+        if (vector) {
+            b.append("for (final int ub = ").append(whole ? "" : c0 + " + ").append("F.loopBound(").append(width).append("); j < ub; j += F.length()) {\n");
+            b.append(op.vectorCombine("FloatVector.fromArray(F, dst, out + j)", "FloatVector.fromArray(F, src, row + j)")).append(".intoArray(dst, out + j);\n}\n");
+        }
+        b.append("for (; j < ").append(c1).append("; j++) dst[out + j] = ").append(op.scalarCombine("dst[out + j]", "src[row + j]")).append(";\n");
+        b.append("}\n");
     }
 
     private static String p(String s) { return s.contains(" ") ? "(" + s + ")" : s; }
