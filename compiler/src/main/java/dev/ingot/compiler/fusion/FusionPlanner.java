@@ -47,28 +47,20 @@ public final class FusionPlanner {
         for (Graph.Output o : g.outputs()) roots.add(o.node());
         for (Graph.Update u : g.updates()) roots.add(u.value());
 
-        // 1. bundle elementwise nodes, from the outputs backwards
-        Map<Node, Integer> group = new IdentityHashMap<>();
-        List<List<Node>> groups = new ArrayList<>();
+        // 1. one group per computing node, with the dependences between groups; then bundle
+        // elementwise nodes, from the outputs backwards, merging only where the group graph stays acyclic
+        Groups groups = new Groups(g, topo, users);
         for (int i = topo.size() - 1; i >= 0; i--) {
             Node n = topo.get(i);
             if (!(n.op() instanceof Elementwise)) continue;
-            Integer target = pickGroup(n, users.getOrDefault(n, List.of()), group, groups, users);
-            if (target != null) {
-                group.put(n, target);
-                groups.get(target).add(n);
-            } else {
-                group.put(n, groups.size());
-                List<Node> fresh = new ArrayList<>();
-                fresh.add(n);
-                groups.add(fresh);
-            }
+            Integer target = pickGroup(n, users.getOrDefault(n, List.of()), groups);
+            if (target != null) groups.merge(groups.of(n), target);
         }
 
         // 2. kernels
         List<Kernel> kernels = new ArrayList<>();
         Map<Node, Kernel> producer = new IdentityHashMap<>();
-        for (List<Node> members : groups) {
+        for (List<Node> members : groups.elementwise()) {
             members.sort((a, b) -> Integer.compare(a.id(), b.id()));
             Set<Node> in = Collections.newSetFromMap(new IdentityHashMap<>());
             in.addAll(members);
@@ -87,11 +79,9 @@ public final class FusionPlanner {
         for (Node n : topo) {
             Kernel k = null;
             if (n.op() == Ops.SCAN) {
-                List<Node> projections = new ArrayList<>();
-                for (Node u : users.getOrDefault(n, List.of())) if (u.op() == Ops.SCAN_OUT) projections.add(u);
-                projections.sort((a, b) -> Integer.compare(a.attrs().i("index"), b.attrs().i("index")));
+                List<Node> projections = projections(n, users);
                 Graph body = optimizeBody(((ScanBody) n.attrs().map().get("body")).graph());
-                Kernel.Loop loop = new Kernel.Loop(n, projections, body, plan(body));
+                Kernel.Loop loop = new Kernel.Loop(n, projections, body, plan(body), List.of());
                 kernels.add(loop);
                 producer.put(n, loop);
                 for (Node p : projections) producer.put(p, loop);
@@ -122,6 +112,14 @@ public final class FusionPlanner {
         return order(g, kernels, producer);
     }
 
+    /** The projections of a scan's results, by result index. */
+    private static List<Node> projections(Node scan, Map<Node, List<Node>> users) {
+        List<Node> projections = new ArrayList<>();
+        for (Node u : users.getOrDefault(scan, List.of())) if (u.op() == Ops.SCAN_OUT) projections.add(u);
+        projections.sort((a, b) -> Integer.compare(a.attrs().i("index"), b.attrs().i("index")));
+        return projections;
+    }
+
     /** A loop body through the cleanups (its outputs, in order, are kept). */
     private static Graph optimizeBody(Graph body) {
         return dev.ingot.compiler.pass.PassManager.run(dev.ingot.compiler.pass.Pipelines.loopBody(), body, dev.ingot.compiler.pass.PassContext.test());
@@ -135,40 +133,25 @@ public final class FusionPlanner {
     }
 
     /**
-     * The bundle {@code n} can join: the one holding most of its users, when it has n's shape, has
-     * room, and joining keeps it convex: no user of n outside the bundle may lead back into it
-     * (that would need the bundle to run both before and after that user). Users outside the bundle
-     * then read n from memory: a multi-output bundle, e.g. a relu whose mask the backward pass reuses.
+     * The group {@code n} joins: the one holding most of its users, when it has n's shape, has room,
+     * and the merge keeps the group graph acyclic (checked by {@link Groups#canMerge}). Users outside
+     * the group then read n from memory: a multi-output kernel, e.g. a relu whose mask the backward
+     * pass reuses.
      */
-    private static Integer pickGroup(Node n, List<Node> us, Map<Node, Integer> group, List<List<Node>> groups, Map<Node, List<Node>> users) {
+    private static Integer pickGroup(Node n, List<Node> us, Groups groups) {
         Map<Integer, Integer> votes = new java.util.HashMap<>();
+        int own = groups.of(n);
         for (Node u : us) {
-            Integer g = group.get(u);
-            if (g != null && u.shape().equals(n.shape())) votes.merge(g, 1, Integer::sum);
+            if (!(u.op() instanceof Elementwise) || !u.shape().equals(n.shape())) continue;
+            int gu = groups.of(u);
+            if (gu != own) votes.merge(gu, 1, Integer::sum);
         }
-        // most votes first; on a tie, the bundle created last (the earliest in program order)
+        // most votes first; on a tie, the group whose first member comes first in program order
         List<Integer> candidates = new ArrayList<>(votes.keySet());
-        candidates.sort((x, y) -> !votes.get(x).equals(votes.get(y)) ? votes.get(y) - votes.get(x) : y - x);
-        for (Integer best : candidates) {
-            List<Node> members = groups.get(best);
-            if (members.size() >= MAX_MEMBERS) continue;
-            Set<Node> in = Collections.newSetFromMap(new IdentityHashMap<>());
-            in.addAll(members);
-            int maxId = 0;
-            for (Node m : members) maxId = Math.max(maxId, m.id());
-            boolean convex = true;
-            for (Node u : us) if (!in.contains(u) && reaches(u, in, maxId, new java.util.HashSet<>(), users)) { convex = false; break; }
-            if (convex) return best;
-        }
+        candidates.sort((x, y) -> !votes.get(x).equals(votes.get(y)) ? votes.get(y) - votes.get(x) : Integer.compare(groups.first(x), groups.first(y)));
+        for (Integer best : candidates)
+            if (groups.size(best) + groups.size(own) <= MAX_MEMBERS && groups.canMerge(own, best)) return best;
         return null;
-    }
-
-    /** Whether a path of users leads from {@code from} into {@code targets} (ids above {@code maxId} cannot). */
-    private static boolean reaches(Node from, Set<Node> targets, int maxId, Set<Integer> seen, Map<Node, List<Node>> users) {
-        if (targets.contains(from)) return true;
-        if (from.id() > maxId || !seen.add(from.id())) return false;
-        for (Node u : users.getOrDefault(from, List.of())) if (reaches(u, targets, maxId, seen, users)) return true;
-        return false;
     }
 
     /** Topological order of kernels (Kahn), ties broken by the id of their first member. */

@@ -47,9 +47,17 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call,
         public List<Node> reads() { return List.of(value); }
     }
 
-    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels) implements Kernel {
+    /**
+     * @param packed weights constant across the loop's steps that feed a matmul of the body: packed
+     *               once before the loop (a decision of the schedule; empty for scalar code)
+     */
+    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed) implements Kernel {
+        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p)); }
         public List<Node> stores() { return projections; }
         public List<Node> members() { return List.of(scan); }
         public List<Node> reads() { return scan.inputs(); }
     }
+
+    /** A loop-constant weight (a leaf of the body) packed for {@code MatMulPacked}, as the matmul reads it. */
+    record Packed(Node weight, boolean transB, int k, int n) {}
 }
