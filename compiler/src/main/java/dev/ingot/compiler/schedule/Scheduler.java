@@ -29,7 +29,14 @@ public final class Scheduler {
      */
     public static Schedule schedule(Graph g, boolean vector) {
         List<Kernel> kernels = withPacking(FusionPlanner.plan(g), vector);
-        return new Schedule(g.name(), g, kernels, MemoryPlanner.plan(g, kernels));
+        Schedule s = new Schedule(g.name(), g, kernels, MemoryPlanner.plan(g, kernels));
+        assert verified(s);
+        return s;
+    }
+
+    private static boolean verified(Schedule s) {
+        ScheduleVerifier.verify(s);
+        return true;
     }
 
     /** Records, for every loop (nested ones too), the loop-constant weights its matmuls read. */
