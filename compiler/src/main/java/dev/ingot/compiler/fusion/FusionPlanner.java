@@ -2,13 +2,9 @@ package dev.ingot.compiler.fusion;
 
 import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Node;
-import dev.ingot.compiler.ops.Elementwise;
-import dev.ingot.compiler.ops.Leaf;
-import dev.ingot.compiler.ops.Library;
-import dev.ingot.compiler.ops.Movement;
+import dev.ingot.compiler.ops.FusionKind;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.ops.ScanBody;
-import dev.ingot.compiler.ops.Reduction;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -21,14 +17,15 @@ import java.util.Set;
 /**
  * Groups the nodes of a graph into kernels and orders them.
  *
- * <p>Algorithm:
+ * <p>Algorithm, by the {@link FusionKind} each op declares:
  * <ol>
- *   <li>Bundle elementwise nodes, visiting them from the outputs backwards: a node joins the bundle
- *       of its users when all its users are in one bundle of the same shape (so its value never
- *       needs memory), otherwise it starts a bundle. Bundles are capped at {@link #MAX_MEMBERS}
+ *   <li>Bundle elementwise and broadcast nodes, visiting them from the outputs backwards: a node
+ *       joins the bundle holding most of its users of the same shape when the merge keeps the kernel
+ *       graph acyclic ({@link Groups}: checked at each merge, so no order of merges can create a
+ *       dependence cycle), otherwise it starts a bundle. Bundles are capped at {@link #MAX_MEMBERS}
  *       nodes so their methods stay far below the JIT's 8000-byte limit.</li>
- *   <li>Every reduction, library call and non-alias movement is a kernel of its own; reshapes are
- *       aliases and cost nothing.</li>
+ *   <li>Every reduction, library op and injective copy is a kernel of its own, a scan a loop kernel
+ *       over its body's own plan; aliases (reshapes) and leaves cost nothing.</li>
  *   <li>Order kernels topologically, by data dependence plus one extra rule for in-place updates:
  *       the kernel that writes a parameter's (or state's) new value runs after every kernel that
  *       reads the old value.</li>
@@ -52,7 +49,7 @@ public final class FusionPlanner {
         Groups groups = new Groups(g, topo, users);
         for (int i = topo.size() - 1; i >= 0; i--) {
             Node n = topo.get(i);
-            if (!(n.op() instanceof Elementwise)) continue;
+            if (!loopFused(n)) continue;
             Integer target = pickGroup(n, users.getOrDefault(n, List.of()), groups);
             if (target != null) groups.merge(groups.of(n), target);
         }
@@ -77,25 +74,16 @@ public final class FusionPlanner {
             for (Node m : members) producer.put(m, k);
         }
         for (Node n : topo) {
-            Kernel k = null;
-            if (n.op() == Ops.SCAN) {
-                List<Node> projections = projections(n, users);
-                Graph body = optimizeBody(((ScanBody) n.attrs().map().get("body")).graph());
-                Kernel.Loop loop = new Kernel.Loop(n, projections, body, plan(body), List.of());
-                kernels.add(loop);
-                producer.put(n, loop);
-                for (Node p : projections) producer.put(p, loop);
-                continue;
-            }
-            if (n.op() == Ops.SCAN_OUT) continue;
-            if (n.op() instanceof Reduction) k = new Kernel.Reduce(n);
-            else if (n.op() instanceof Library || (n.op() instanceof Movement mv && !mv.isAlias())) k = new Kernel.Call(n);
-            else if (!(n.op() instanceof Elementwise) && !(n.op() instanceof Leaf) && !(n.op() instanceof Movement))
-                throw new IllegalStateException("no kernel for " + n);
-            if (k != null) {
-                kernels.add(k);
-                producer.put(n, k);
-            }
+            Kernel k = switch (n.op().fusionKind()) {
+                case LEAF, ALIAS, ELEMENTWISE, BROADCAST -> null;    // no kernel, or bundled above
+                case REDUCTION -> new Kernel.Reduce(n);
+                case LIBRARY, INJECTIVE -> new Kernel.Call(n);
+                case CONTROL -> n.op() == Ops.SCAN ? loop(n, users) : null;   // scan results belong to the loop
+            };
+            if (k == null) continue;
+            kernels.add(k);
+            producer.put(n, k);
+            if (k instanceof Kernel.Loop loop) for (Node p : loop.projections()) producer.put(p, loop);
         }
         // 3. updates that cannot be written in place: the writer also reads the old value of another
         // target that a different kernel writes (x' = f(x, y), y' = g(x, y) in separate loops)
@@ -110,6 +98,19 @@ public final class FusionPlanner {
         }
         kernels.addAll(commits);
         return order(g, kernels, producer);
+    }
+
+    /** Ops computed inside fused loops (elementwise and broadcasts). */
+    static boolean loopFused(Node n) {
+        FusionKind k = n.op().fusionKind();
+        return k == FusionKind.ELEMENTWISE || k == FusionKind.BROADCAST;
+    }
+
+    /** The loop kernel of a scan: its (cleaned-up) body planned as kernels of their own. */
+    private static Kernel.Loop loop(Node scan, Map<Node, List<Node>> users) {
+        if (scan.op() != Ops.SCAN) throw new IllegalStateException("no kernel for control op " + scan);
+        Graph body = optimizeBody(((ScanBody) scan.attrs().map().get("body")).graph());
+        return new Kernel.Loop(scan, projections(scan, users), body, plan(body), List.of());
     }
 
     /** The projections of a scan's results, by result index. */
@@ -142,7 +143,7 @@ public final class FusionPlanner {
         Map<Integer, Integer> votes = new java.util.HashMap<>();
         int own = groups.of(n);
         for (Node u : us) {
-            if (!(u.op() instanceof Elementwise) || !u.shape().equals(n.shape())) continue;
+            if (!loopFused(u) || !u.shape().equals(n.shape())) continue;
             int gu = groups.of(u);
             if (gu != own) votes.merge(gu, 1, Integer::sum);
         }
@@ -198,7 +199,7 @@ public final class FusionPlanner {
 
     /** The node whose buffer holds {@code n}'s value: through reshapes (aliases) to the real producer. */
     public static Node base(Node n) {
-        while (n.op() instanceof Movement m && m.isAlias()) n = n.in(0);
+        while (n.op().fusionKind() == FusionKind.ALIAS) n = n.in(0);
         return n;
     }
 }

@@ -2,8 +2,7 @@ package dev.ingot.compiler.fusion;
 
 import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Node;
-import dev.ingot.compiler.ops.Leaf;
-import dev.ingot.compiler.ops.Movement;
+import dev.ingot.compiler.ops.FusionKind;
 import dev.ingot.compiler.ops.Ops;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -51,7 +50,7 @@ final class Groups {
 
     /** Adds edges reader -> writer for {@code r} and, through reshapes of the target, for their readers. */
     private void readers(Node r, Map<Node, List<Node>> users, int writer) {
-        if (r.op() instanceof Movement m && m.isAlias()) {
+        if (r.op().fusionKind() == FusionKind.ALIAS) {
             for (Node u : users.getOrDefault(r, List.of())) readers(u, users, writer);
             return;
         }
@@ -60,7 +59,8 @@ final class Groups {
 
     /** Nodes that some kernel computes (not leaves, not reshapes). */
     static boolean computes(Node n) {
-        return !(n.op() instanceof Leaf) && !(n.op() instanceof Movement m && m.isAlias());
+        FusionKind k = n.op().fusionKind();
+        return k != FusionKind.LEAF && k != FusionKind.ALIAS;
     }
 
     private void add(Node n) {
@@ -136,7 +136,7 @@ final class Groups {
     List<List<Node>> elementwise() {
         List<List<Node>> r = new ArrayList<>();
         for (List<Node> m : members)
-            if (!m.isEmpty() && m.get(0).op() instanceof dev.ingot.compiler.ops.Elementwise) r.add(new ArrayList<>(m));
+            if (!m.isEmpty() && FusionPlanner.loopFused(m.get(0))) r.add(new ArrayList<>(m));
         return r;
     }
 }

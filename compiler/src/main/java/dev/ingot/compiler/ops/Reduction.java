@@ -27,6 +27,8 @@ public non-sealed interface Reduction extends Op {
     /** Vector API cross-lane reduction operator name, e.g. {@code ADD}. */
     String lanes();
 
+    @Override default FusionKind fusionKind() { return FusionKind.REDUCTION; }
+
     @Override default TensorType inferType(List<TensorType> in, Attrs a) {
         Shape s = in.get(0).shape();
         int[] axes = a.ints("axes");

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * names its seed and repeats.
  */
 class RandomGraphTest {
-    static final int SCHEDULED = 2000, RUN = 12, PER_MODEL = 4;
+    static final int SCHEDULED = 1500, RUN = 8, PER_MODEL = 4;
 
     /** SGD with momentum and weight decay: updates that read other updated state. */
     static final Map<String, Double> SGD_MOMENTUM = new LinkedHashMap<>(Optimizer.all().get("sgd").defaults());
