@@ -201,6 +201,7 @@ public final class JavaEmitter {
         String lastComment = null;
         ElementwiseEmitter ew = new ElementwiseEmitter(cx, opt.vector());
         ReduceEmitter re = new ReduceEmitter(cx, opt.vector());
+        RowEmitter rows = new RowEmitter(cx, opt.vector());
         for (Kernel k : kernels) {
             int idx = cls.kernelCount++;
             String name = "k" + idx + "_" + opNames(k);
@@ -211,6 +212,10 @@ public final class JavaEmitter {
             String javadoc = "/** " + describe(k, cls) + (anchor.prov().comment().isEmpty() ? "" : "   [" + anchor.prov().comment() + "]") + " */\n";
             if (k instanceof Kernel.Fused f) {
                 KernelCode code = ew.emit(f, name);
+                kernelsOut.add(javadoc + code.text());
+                calls.add(invoke(code, cls));
+            } else if (k instanceof Kernel.Rows r) {
+                KernelCode code = rows.emit(r, name);
                 kernelsOut.add(javadoc + code.text());
                 calls.add(invoke(code, cls));
             } else if (k instanceof Kernel.Reduce r) {
@@ -265,7 +270,7 @@ public final class JavaEmitter {
     }
 
     private static String describe(Kernel k, ClassContext cls) {
-        StringBuilder sb = new StringBuilder(k instanceof Kernel.Fused ? "Fused: " : "");
+        StringBuilder sb = new StringBuilder(k instanceof Kernel.Fused ? "Fused: " : k instanceof Kernel.Rows ? "Rows: " : "");
         int shown = 0;
         for (Node n : k.members()) {
             if (shown++ == 8) {

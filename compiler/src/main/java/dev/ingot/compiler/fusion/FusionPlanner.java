@@ -53,10 +53,17 @@ public final class FusionPlanner {
             Integer target = pickGroup(n, users.getOrDefault(n, List.of()), groups);
             if (target != null) groups.merge(groups.of(n), target);
         }
+        // 2. row kernels: reductions over the last axis join their producers and consumers of the same rows
+        Rows.merge(topo, users, groups);
 
-        // 2. kernels
+        // 3. kernels
         List<Kernel> kernels = new ArrayList<>();
         Map<Node, Kernel> producer = new IdentityHashMap<>();
+        for (List<Node> members : groups.rows()) {
+            Kernel k = Rows.kernel(members, users, roots);
+            kernels.add(k);
+            for (Node m : members) producer.put(m, k);
+        }
         for (List<Node> members : groups.elementwise()) {
             members.sort((a, b) -> Integer.compare(a.id(), b.id()));
             Set<Node> in = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -76,7 +83,7 @@ public final class FusionPlanner {
         for (Node n : topo) {
             Kernel k = switch (n.op().fusionKind()) {
                 case LEAF, ALIAS, ELEMENTWISE, BROADCAST -> null;    // no kernel, or bundled above
-                case REDUCTION -> new Kernel.Reduce(n);
+                case REDUCTION -> producer.containsKey(n) ? null : new Kernel.Reduce(n);   // unless in a row kernel
                 case LIBRARY, INJECTIVE -> new Kernel.Call(n);
                 case CONTROL -> n.op() == Ops.SCAN ? loop(n, users) : null;   // scan results belong to the loop
             };
@@ -85,7 +92,7 @@ public final class FusionPlanner {
             producer.put(n, k);
             if (k instanceof Kernel.Loop loop) for (Node p : loop.projections()) producer.put(p, loop);
         }
-        // 3. updates that cannot be written in place: the writer also reads the old value of another
+        // 4. updates that cannot be written in place: the writer also reads the old value of another
         // target that a different kernel writes (x' = f(x, y), y' = g(x, y) in separate loops)
         List<Kernel> commits = new ArrayList<>();
         for (Graph.Update u : g.updates()) {

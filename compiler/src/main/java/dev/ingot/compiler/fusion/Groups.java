@@ -132,11 +132,22 @@ final class Groups {
         pred.get(b).remove(b);
     }
 
-    /** The member lists of the groups made of elementwise nodes, in creation order. */
+    /** The members of a group. */
+    List<Node> members(int group) { return members.get(group); }
+
+    /** The member lists of the row groups (a reduction with other members), in creation order. */
+    List<List<Node>> rows() {
+        List<List<Node>> r = new ArrayList<>();
+        for (List<Node> m : members)
+            if (m.size() > 1 && m.stream().anyMatch(n -> n.op().fusionKind() == FusionKind.REDUCTION)) r.add(new ArrayList<>(m));
+        return r;
+    }
+
+    /** The member lists of the groups made of elementwise nodes only, in creation order. */
     List<List<Node>> elementwise() {
         List<List<Node>> r = new ArrayList<>();
         for (List<Node> m : members)
-            if (!m.isEmpty() && FusionPlanner.loopFused(m.get(0))) r.add(new ArrayList<>(m));
+            if (!m.isEmpty() && m.stream().allMatch(FusionPlanner::loopFused)) r.add(new ArrayList<>(m));
         return r;
     }
 }

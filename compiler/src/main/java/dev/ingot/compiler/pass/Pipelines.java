@@ -52,6 +52,8 @@ public final class Pipelines {
             once(new ApplyOptimizer(opt, hyper, schedule, clipNorm)),
             once(new StripStopGradient()),
             cleanups(),
+            // ReLU's backward reads its output, not a stored float mask.
+            once(new ReluMaskFromOutput()),
             // Drop values no output (loss, updated params and state) depends on.
             once(new DeadCodeElimination()));
     }

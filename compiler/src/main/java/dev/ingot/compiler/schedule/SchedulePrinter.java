@@ -46,7 +46,7 @@ public final class SchedulePrinter {
                 sb.append(names.get(m)).append(" = ").append(m.op().name());
                 for (Node in : m.inputs()) sb.append(' ').append(names.get(in));
             }
-            if (k instanceof Kernel.Fused) {
+            if (k instanceof Kernel.Fused || k instanceof Kernel.Rows) {
                 sb.append("   reads");
                 for (Node r : k.reads()) sb.append(' ').append(names.get(r));
             }
@@ -73,6 +73,7 @@ public final class SchedulePrinter {
 
     private static String kind(Kernel k) {
         if (k instanceof Kernel.Fused f) return "fused " + f.shape() + ":";
+        if (k instanceof Kernel.Rows r) return "rows " + r.row() + ":";
         if (k instanceof Kernel.Reduce) return "reduce";
         if (k instanceof Kernel.Call) return "call";
         if (k instanceof Kernel.Loop) return "loop";

@@ -96,7 +96,7 @@ final class RandomGraphs {
         ops.append(' ');
         switch (kind) {
             case 0, 1 -> {           // unary elementwise
-                int u = r.nextInt(9);
+                int u = r.nextInt(10);
                 ops.append("unary").append(u);
                 return switch (u) {
                     case 0 -> b.tanh(a);
@@ -107,6 +107,7 @@ final class RandomGraphs {
                     case 5 -> b.sqrt(b.add(b.mul(a, a), b.one()));
                     case 6 -> b.log(b.add(b.mul(a, a), b.one()));
                     case 7 -> b.pow(a, 2);
+                    case 8 -> b.where(b.gt(a, b.zero()), a, b.zero());      // relu as the relu composite builds it
                     default -> b.maximum(a, b.zero());
                 };
             }
