@@ -113,10 +113,10 @@ public final class FusionPlanner {
         return k == FusionKind.ELEMENTWISE || k == FusionKind.BROADCAST;
     }
 
-    /** The loop kernel of a scan: its (cleaned-up) body planned as kernels of their own. */
+    /** The loop kernel of a scan: its body (cleaned up by the CleanScanBodies pass) planned as kernels of their own. */
     private static Kernel.Loop loop(Node scan, Map<Node, List<Node>> users) {
         if (scan.op() != Ops.SCAN) throw new IllegalStateException("no kernel for control op " + scan);
-        Graph body = optimizeBody(((ScanBody) scan.attrs().map().get("body")).graph());
+        Graph body = ((ScanBody) scan.attrs().map().get("body")).graph();
         return new Kernel.Loop(scan, projections(scan, users), body, plan(body), List.of());
     }
 
@@ -126,11 +126,6 @@ public final class FusionPlanner {
         for (Node u : users.getOrDefault(scan, List.of())) if (u.op() == Ops.SCAN_OUT) projections.add(u);
         projections.sort((a, b) -> Integer.compare(a.attrs().i("index"), b.attrs().i("index")));
         return projections;
-    }
-
-    /** A loop body through the cleanups (its outputs, in order, are kept). */
-    private static Graph optimizeBody(Graph body) {
-        return dev.ingot.compiler.pass.PassManager.run(dev.ingot.compiler.pass.Pipelines.loopBody(), body, dev.ingot.compiler.pass.PassContext.test());
     }
 
     /** Updates whose new value goes through the arena and a {@link Kernel.Commit}. */
