@@ -12,6 +12,9 @@ import dev.ingot.compiler.optim.Optimizer;
 import dev.ingot.compiler.pass.PassContext;
 import dev.ingot.compiler.pass.PassManager;
 import dev.ingot.compiler.pass.Pipelines;
+import dev.ingot.compiler.schedule.Schedule;
+import dev.ingot.compiler.schedule.SchedulePrinter;
+import dev.ingot.compiler.schedule.Scheduler;
 import dev.ingot.runtime.model.CompiledModel;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
@@ -69,29 +72,49 @@ public final class Compiler {
     }
 
     public static Result compile(ModelIr m, Options opt) {
-        PassContext cx = new PassContext(opt.dumpDir());
-        List<Graph.Output> outs = new ArrayList<>();
-        m.outputs().forEach((name, node) -> outs.add(new Graph.Output(name, node)));
-        Set<String> outNames = new LinkedHashSet<>(m.outputs().keySet());
-        List<JavaEmitter.Entry> entries = new ArrayList<>();
-        entries.add(new JavaEmitter.Entry("predict", PassManager.run(Pipelines.inference(outNames), new Graph("predict", outs, List.of()), cx)));
-        if (opt.training() && m.loss() != null) {
-            List<Graph.Output> withLoss = new ArrayList<>(outs);
-            withLoss.add(new Graph.Output(Differentiate.LOSS, m.loss()));
-            Set<String> evalNames = new LinkedHashSet<>(outNames);
-            evalNames.add(Differentiate.LOSS);
-            entries.add(new JavaEmitter.Entry("evaluate", PassManager.run(Pipelines.inference(evalNames), new Graph("evaluate", withLoss, List.of()), cx)));
-            if (m.train() != null) {
-                Optimizer o = Optimizer.all().get(m.optimizer());
-                Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
-                entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm()), train, cx)));
-            }
-        }
+        List<JavaEmitter.Entry> entries = entries(m, opt);
         String hash = InMemoryJavac.sha256(m.source().text());
         ModelDescription d = new ModelDescription(className(m.name()), m.name(), fileName(m.source().name()), hash,
                 m.inputs(), m.labels(), m.params(), m.outputs(), m.train());
         JavaEmitter.Source source = JavaEmitter.emit(d, entries, new JavaEmitter.Options(opt.packageName(), opt.vector(), opt.profile()));
         return new Result(m, d, entries, source);
+    }
+
+    /** The entry points of a model through the pass pipelines and the scheduling stage (everything before code generation). */
+    public static List<JavaEmitter.Entry> entries(ModelIr m, Options opt) {
+        PassContext cx = new PassContext(opt.dumpDir());
+        List<Graph.Output> outs = new ArrayList<>();
+        m.outputs().forEach((name, node) -> outs.add(new Graph.Output(name, node)));
+        Set<String> outNames = new LinkedHashSet<>(m.outputs().keySet());
+        List<JavaEmitter.Entry> entries = new ArrayList<>();
+        entries.add(entry("predict", PassManager.run(Pipelines.inference(outNames), new Graph("predict", outs, List.of()), cx), opt));
+        if (opt.training() && m.loss() != null) {
+            List<Graph.Output> withLoss = new ArrayList<>(outs);
+            withLoss.add(new Graph.Output(Differentiate.LOSS, m.loss()));
+            Set<String> evalNames = new LinkedHashSet<>(outNames);
+            evalNames.add(Differentiate.LOSS);
+            entries.add(entry("evaluate", PassManager.run(Pipelines.inference(evalNames), new Graph("evaluate", withLoss, List.of()), cx), opt));
+            if (m.train() != null) {
+                Optimizer o = Optimizer.all().get(m.optimizer());
+                Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
+                entries.add(entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm()), train, cx), opt));
+            }
+        }
+        return entries;
+    }
+
+    /** The scheduling stage of one entry point (written next to the IR dumps as {@code ENTRY.schedule}). */
+    private static JavaEmitter.Entry entry(String method, Graph g, Options opt) {
+        Schedule s = Scheduler.schedule(g, opt.vector());
+        if (opt.dumpDir() != null) {
+            try {
+                java.nio.file.Files.createDirectories(opt.dumpDir());
+                java.nio.file.Files.writeString(opt.dumpDir().resolve(method + ".schedule"), SchedulePrinter.print(s));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return new JavaEmitter.Entry(method, s);
     }
 
     static String className(String model) {

@@ -5,13 +5,13 @@ import com.github.javaparser.StaticJavaParser;
 import com.github.javaparser.ast.CompilationUnit;
 import com.github.javaparser.ast.body.BodyDeclaration;
 import com.github.javaparser.ast.body.ClassOrInterfaceDeclaration;
-import dev.ingot.compiler.fusion.FusionPlanner;
 import dev.ingot.compiler.fusion.Kernel;
 import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Lin;
 import dev.ingot.compiler.ir.Node;
 import dev.ingot.compiler.ir.Provenance;
 import dev.ingot.compiler.memory.MemoryPlanner;
+import dev.ingot.compiler.schedule.Schedule;
 import dev.ingot.compiler.ops.Library;
 import dev.ingot.compiler.ops.Movement;
 import dev.ingot.compiler.ops.Ops;
@@ -37,8 +37,13 @@ public final class JavaEmitter {
 
     private JavaEmitter() {}
 
-    /** An entry point: {@code predict} (model outputs), {@code evaluate} (outputs and loss), {@code trainStep} (loss and updates). */
-    public record Entry(String method, Graph graph) {}
+    /**
+     * An entry point: {@code predict} (model outputs), {@code evaluate} (outputs and loss),
+     * {@code trainStep} (loss and updates), with the schedule that says how it runs.
+     */
+    public record Entry(String method, Schedule schedule) {
+        public Graph graph() { return schedule.graph(); }
+    }
 
     /** Code generation options: the package, and whether to use the Vector API (else plain scalar Java). */
     public record Options(String packageName, boolean vector, boolean profile) {
@@ -59,8 +64,8 @@ public final class JavaEmitter {
         StringBuilder planNotes = new StringBuilder();
         List<String> entryMethods = new ArrayList<>();
         for (Entry e : entries) {
-            List<Kernel> kernels = FusionPlanner.plan(e.graph());
-            MemoryPlanner.BufferPlan plan = MemoryPlanner.plan(e.graph(), kernels);
+            List<Kernel> kernels = e.schedule().kernels();
+            MemoryPlanner.BufferPlan plan = e.schedule().memory();
             if (plan.arenaSize().perBatch() > arena.perBatch() || plan.arenaSize().constant() > arena.constant())
                 arena = new Lin(Math.max(arena.perBatch(), plan.arenaSize().perBatch()), Math.max(arena.constant(), plan.arenaSize().constant()));
             for (Node s : e.graph().leaves(Ops.STATE)) states.putIfAbsent(s.attrs().s("name"), s);
@@ -196,6 +201,7 @@ public final class JavaEmitter {
         String lastComment = null;
         ElementwiseEmitter ew = new ElementwiseEmitter(cx, opt.vector());
         ReduceEmitter re = new ReduceEmitter(cx, opt.vector());
+        RowEmitter rows = new RowEmitter(cx, opt.vector());
         for (Kernel k : kernels) {
             int idx = cls.kernelCount++;
             String name = "k" + idx + "_" + opNames(k);
@@ -206,6 +212,10 @@ public final class JavaEmitter {
             String javadoc = "/** " + describe(k, cls) + (anchor.prov().comment().isEmpty() ? "" : "   [" + anchor.prov().comment() + "]") + " */\n";
             if (k instanceof Kernel.Fused f) {
                 KernelCode code = ew.emit(f, name);
+                kernelsOut.add(javadoc + code.text());
+                calls.add(invoke(code, cls));
+            } else if (k instanceof Kernel.Rows r) {
+                KernelCode code = rows.emit(r, name);
                 kernelsOut.add(javadoc + code.text());
                 calls.add(invoke(code, cls));
             } else if (k instanceof Kernel.Reduce r) {
@@ -223,12 +233,13 @@ public final class JavaEmitter {
                 cx.target(body);
                 Node n = call.node();
                 if (n.op() instanceof Library lib) lib.lower(cx, n);
-                else ((Movement) n.op()).lower(cx, n);
+                else if (n.op() instanceof Movement mv) mv.lower(cx, n);
+                else throw new IllegalStateException("no lowering for the call kernel of " + n);
                 StringBuilder m = new StringBuilder(javadoc).append("private void ").append(name).append("() {\nfinal int n = this.n;\n");
                 for (String s : body) m.append(s).append('\n');
                 kernelsOut.add(m.append("}\n").toString());
                 calls.add(name + "();");
-            }
+            } else throw new IllegalStateException("no code generation for kernel kind " + k.getClass().getSimpleName() + ": " + k);
         }
         return calls;
     }
@@ -259,7 +270,7 @@ public final class JavaEmitter {
     }
 
     private static String describe(Kernel k, ClassContext cls) {
-        StringBuilder sb = new StringBuilder(k instanceof Kernel.Fused ? "Fused: " : "");
+        StringBuilder sb = new StringBuilder(k instanceof Kernel.Fused ? "Fused: " : k instanceof Kernel.Rows ? "Rows: " : "");
         int shown = 0;
         for (Node n : k.members()) {
             if (shown++ == 8) {

@@ -64,23 +64,17 @@ final class LoopEmitter {
             if (leaf != null) overrides.put(leaf, new String[] {cx.array(in), cx.offset(in)});
         }
         EntryContext bx = new EntryContext(pfx, mem.body(), cls, mem::relocate, overrides);
-        // weights constant across steps feeding a matmul: pack them once, before the loop
+        // weights constant across steps feeding a matmul, packed once before the loop (the schedule's decision)
         List<String> prologue = new ArrayList<>();
-        if (opt.vector()) {
-            for (Kernel k : loop.bodyKernels()) {
-                if (!(k instanceof Kernel.Call call) || call.node().op() != dev.ingot.compiler.ops.Ops.MATMUL) continue;
-                Node mm = call.node(), w = dev.ingot.compiler.fusion.FusionPlanner.base(mm.in(1));
-                boolean tb = mm.attrs().b("transB");
-                if (w.op() != dev.ingot.compiler.ops.Ops.INPUT || !w.attrs().s("name").startsWith("k") || bx.packedWeights.containsKey(w) || w.shape().hasBatch()) continue;
-                int kk = tb ? w.shape().dim(-1) : (int) (w.shape().numel().constant() / w.shape().dim(-1));
-                int nn = tb ? (int) (w.shape().numel().constant() / w.shape().dim(-1)) : w.shape().dim(-1);
-                String field = cls.unique("packed_" + name + "_" + w.attrs().s("name"));
-                cls.taskFields.add("/** " + w.attrs().s("name") + " of loop {@code " + name + "}, packed for MatMulPacked. */\nprivate final float[] " + field
-                        + " = new float[MatMulPacked.size(" + kk + ", " + nn + ")];");
-                String[] where = overrides.get(w);
-                prologue.add("MatMulPacked.pack(" + where[0] + ", " + where[1] + ", " + tb + ", " + kk + ", " + nn + ", " + field + ", 0);");
-                bx.packedWeights.put(w, new String[] {field, Boolean.toString(tb)});
-            }
+        for (Kernel.Packed pw : loop.packed()) {
+            Node w = pw.weight();
+            String wname = w.attrs().s("name");
+            String field = cls.unique("packed_" + name + "_" + wname);
+            cls.taskFields.add("/** " + wname + " of loop {@code " + name + "}, packed for MatMulPacked. */\nprivate final float[] " + field
+                    + " = new float[MatMulPacked.size(" + pw.k() + ", " + pw.n() + ")];");
+            String[] where = overrides.get(w);
+            prologue.add("MatMulPacked.pack(" + where[0] + ", " + where[1] + ", " + pw.transB() + ", " + pw.k() + ", " + pw.n() + ", " + field + ", 0);");
+            bx.packedWeights.put(w, new String[] {field, Boolean.toString(pw.transB())});
         }
         List<String> calls = JavaEmitter.kernelCalls(loop.bodyKernels(), bx, cls, kernelsOut, opt);
         // the body as its own method(s), so the loop method stays small

@@ -2,13 +2,9 @@ package dev.ingot.compiler.fusion;
 
 import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Node;
-import dev.ingot.compiler.ops.Elementwise;
-import dev.ingot.compiler.ops.Leaf;
-import dev.ingot.compiler.ops.Library;
-import dev.ingot.compiler.ops.Movement;
+import dev.ingot.compiler.ops.FusionKind;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.ops.ScanBody;
-import dev.ingot.compiler.ops.Reduction;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -21,14 +17,15 @@ import java.util.Set;
 /**
  * Groups the nodes of a graph into kernels and orders them.
  *
- * <p>Algorithm:
+ * <p>Algorithm, by the {@link FusionKind} each op declares:
  * <ol>
- *   <li>Bundle elementwise nodes, visiting them from the outputs backwards: a node joins the bundle
- *       of its users when all its users are in one bundle of the same shape (so its value never
- *       needs memory), otherwise it starts a bundle. Bundles are capped at {@link #MAX_MEMBERS}
+ *   <li>Bundle elementwise and broadcast nodes, visiting them from the outputs backwards: a node
+ *       joins the bundle holding most of its users of the same shape when the merge keeps the kernel
+ *       graph acyclic ({@link Groups}: checked at each merge, so no order of merges can create a
+ *       dependence cycle), otherwise it starts a bundle. Bundles are capped at {@link #MAX_MEMBERS}
  *       nodes so their methods stay far below the JIT's 8000-byte limit.</li>
- *   <li>Every reduction, library call and non-alias movement is a kernel of its own; reshapes are
- *       aliases and cost nothing.</li>
+ *   <li>Every reduction, library op and injective copy is a kernel of its own, a scan a loop kernel
+ *       over its body's own plan; aliases (reshapes) and leaves cost nothing.</li>
  *   <li>Order kernels topologically, by data dependence plus one extra rule for in-place updates:
  *       the kernel that writes a parameter's (or state's) new value runs after every kernel that
  *       reads the old value.</li>
@@ -47,28 +44,27 @@ public final class FusionPlanner {
         for (Graph.Output o : g.outputs()) roots.add(o.node());
         for (Graph.Update u : g.updates()) roots.add(u.value());
 
-        // 1. bundle elementwise nodes, from the outputs backwards
-        Map<Node, Integer> group = new IdentityHashMap<>();
-        List<List<Node>> groups = new ArrayList<>();
+        // 1. one group per computing node, with the dependences between groups; then bundle
+        // elementwise nodes, from the outputs backwards, merging only where the group graph stays acyclic
+        Groups groups = new Groups(g, topo, users);
         for (int i = topo.size() - 1; i >= 0; i--) {
             Node n = topo.get(i);
-            if (!(n.op() instanceof Elementwise)) continue;
-            Integer target = pickGroup(n, users.getOrDefault(n, List.of()), group, groups, users);
-            if (target != null) {
-                group.put(n, target);
-                groups.get(target).add(n);
-            } else {
-                group.put(n, groups.size());
-                List<Node> fresh = new ArrayList<>();
-                fresh.add(n);
-                groups.add(fresh);
-            }
+            if (!loopFused(n)) continue;
+            Integer target = pickGroup(n, users.getOrDefault(n, List.of()), groups);
+            if (target != null) groups.merge(groups.of(n), target);
         }
+        // 2. row kernels: reductions over the last axis join their producers and consumers of the same rows
+        Rows.merge(topo, users, groups);
 
-        // 2. kernels
+        // 3. kernels
         List<Kernel> kernels = new ArrayList<>();
         Map<Node, Kernel> producer = new IdentityHashMap<>();
-        for (List<Node> members : groups) {
+        for (List<Node> members : groups.rows()) {
+            Kernel k = Rows.kernel(members, users, roots);
+            kernels.add(k);
+            for (Node m : members) producer.put(m, k);
+        }
+        for (List<Node> members : groups.elementwise()) {
             members.sort((a, b) -> Integer.compare(a.id(), b.id()));
             Set<Node> in = Collections.newSetFromMap(new IdentityHashMap<>());
             in.addAll(members);
@@ -85,29 +81,18 @@ public final class FusionPlanner {
             for (Node m : members) producer.put(m, k);
         }
         for (Node n : topo) {
-            Kernel k = null;
-            if (n.op() == Ops.SCAN) {
-                List<Node> projections = new ArrayList<>();
-                for (Node u : users.getOrDefault(n, List.of())) if (u.op() == Ops.SCAN_OUT) projections.add(u);
-                projections.sort((a, b) -> Integer.compare(a.attrs().i("index"), b.attrs().i("index")));
-                Graph body = optimizeBody(((ScanBody) n.attrs().map().get("body")).graph());
-                Kernel.Loop loop = new Kernel.Loop(n, projections, body, plan(body));
-                kernels.add(loop);
-                producer.put(n, loop);
-                for (Node p : projections) producer.put(p, loop);
-                continue;
-            }
-            if (n.op() == Ops.SCAN_OUT) continue;
-            if (n.op() instanceof Reduction) k = new Kernel.Reduce(n);
-            else if (n.op() instanceof Library || (n.op() instanceof Movement mv && !mv.isAlias())) k = new Kernel.Call(n);
-            else if (!(n.op() instanceof Elementwise) && !(n.op() instanceof Leaf) && !(n.op() instanceof Movement))
-                throw new IllegalStateException("no kernel for " + n);
-            if (k != null) {
-                kernels.add(k);
-                producer.put(n, k);
-            }
+            Kernel k = switch (n.op().fusionKind()) {
+                case LEAF, ALIAS, ELEMENTWISE, BROADCAST -> null;    // no kernel, or bundled above
+                case REDUCTION -> producer.containsKey(n) ? null : new Kernel.Reduce(n);   // unless in a row kernel
+                case LIBRARY, INJECTIVE -> new Kernel.Call(n);
+                case CONTROL -> n.op() == Ops.SCAN ? loop(n, users) : null;   // scan results belong to the loop
+            };
+            if (k == null) continue;
+            kernels.add(k);
+            producer.put(n, k);
+            if (k instanceof Kernel.Loop loop) for (Node p : loop.projections()) producer.put(p, loop);
         }
-        // 3. updates that cannot be written in place: the writer also reads the old value of another
+        // 4. updates that cannot be written in place: the writer also reads the old value of another
         // target that a different kernel writes (x' = f(x, y), y' = g(x, y) in separate loops)
         List<Kernel> commits = new ArrayList<>();
         for (Graph.Update u : g.updates()) {
@@ -122,9 +107,25 @@ public final class FusionPlanner {
         return order(g, kernels, producer);
     }
 
-    /** A loop body through the cleanups (its outputs, in order, are kept). */
-    private static Graph optimizeBody(Graph body) {
-        return dev.ingot.compiler.pass.PassManager.run(dev.ingot.compiler.pass.Pipelines.loopBody(), body, dev.ingot.compiler.pass.PassContext.test());
+    /** Ops computed inside fused loops (elementwise and broadcasts). */
+    static boolean loopFused(Node n) {
+        FusionKind k = n.op().fusionKind();
+        return k == FusionKind.ELEMENTWISE || k == FusionKind.BROADCAST;
+    }
+
+    /** The loop kernel of a scan: its body (cleaned up by the CleanScanBodies pass) planned as kernels of their own. */
+    private static Kernel.Loop loop(Node scan, Map<Node, List<Node>> users) {
+        if (scan.op() != Ops.SCAN) throw new IllegalStateException("no kernel for control op " + scan);
+        Graph body = ((ScanBody) scan.attrs().map().get("body")).graph();
+        return new Kernel.Loop(scan, projections(scan, users), body, plan(body), List.of());
+    }
+
+    /** The projections of a scan's results, by result index. */
+    private static List<Node> projections(Node scan, Map<Node, List<Node>> users) {
+        List<Node> projections = new ArrayList<>();
+        for (Node u : users.getOrDefault(scan, List.of())) if (u.op() == Ops.SCAN_OUT) projections.add(u);
+        projections.sort((a, b) -> Integer.compare(a.attrs().i("index"), b.attrs().i("index")));
+        return projections;
     }
 
     /** Updates whose new value goes through the arena and a {@link Kernel.Commit}. */
@@ -135,40 +136,25 @@ public final class FusionPlanner {
     }
 
     /**
-     * The bundle {@code n} can join: the one holding most of its users, when it has n's shape, has
-     * room, and joining keeps it convex: no user of n outside the bundle may lead back into it
-     * (that would need the bundle to run both before and after that user). Users outside the bundle
-     * then read n from memory: a multi-output bundle, e.g. a relu whose mask the backward pass reuses.
+     * The group {@code n} joins: the one holding most of its users, when it has n's shape, has room,
+     * and the merge keeps the group graph acyclic (checked by {@link Groups#canMerge}). Users outside
+     * the group then read n from memory: a multi-output kernel, e.g. a relu whose mask the backward
+     * pass reuses.
      */
-    private static Integer pickGroup(Node n, List<Node> us, Map<Node, Integer> group, List<List<Node>> groups, Map<Node, List<Node>> users) {
+    private static Integer pickGroup(Node n, List<Node> us, Groups groups) {
         Map<Integer, Integer> votes = new java.util.HashMap<>();
+        int own = groups.of(n);
         for (Node u : us) {
-            Integer g = group.get(u);
-            if (g != null && u.shape().equals(n.shape())) votes.merge(g, 1, Integer::sum);
+            if (!loopFused(u) || !u.shape().equals(n.shape())) continue;
+            int gu = groups.of(u);
+            if (gu != own) votes.merge(gu, 1, Integer::sum);
         }
-        // most votes first; on a tie, the bundle created last (the earliest in program order)
+        // most votes first; on a tie, the group whose first member comes first in program order
         List<Integer> candidates = new ArrayList<>(votes.keySet());
-        candidates.sort((x, y) -> !votes.get(x).equals(votes.get(y)) ? votes.get(y) - votes.get(x) : y - x);
-        for (Integer best : candidates) {
-            List<Node> members = groups.get(best);
-            if (members.size() >= MAX_MEMBERS) continue;
-            Set<Node> in = Collections.newSetFromMap(new IdentityHashMap<>());
-            in.addAll(members);
-            int maxId = 0;
-            for (Node m : members) maxId = Math.max(maxId, m.id());
-            boolean convex = true;
-            for (Node u : us) if (!in.contains(u) && reaches(u, in, maxId, new java.util.HashSet<>(), users)) { convex = false; break; }
-            if (convex) return best;
-        }
+        candidates.sort((x, y) -> !votes.get(x).equals(votes.get(y)) ? votes.get(y) - votes.get(x) : Integer.compare(groups.first(x), groups.first(y)));
+        for (Integer best : candidates)
+            if (groups.size(best) + groups.size(own) <= MAX_MEMBERS && groups.canMerge(own, best)) return best;
         return null;
-    }
-
-    /** Whether a path of users leads from {@code from} into {@code targets} (ids above {@code maxId} cannot). */
-    private static boolean reaches(Node from, Set<Node> targets, int maxId, Set<Integer> seen, Map<Node, List<Node>> users) {
-        if (targets.contains(from)) return true;
-        if (from.id() > maxId || !seen.add(from.id())) return false;
-        for (Node u : users.getOrDefault(from, List.of())) if (reaches(u, targets, maxId, seen, users)) return true;
-        return false;
     }
 
     /** Topological order of kernels (Kahn), ties broken by the id of their first member. */
@@ -215,7 +201,7 @@ public final class FusionPlanner {
 
     /** The node whose buffer holds {@code n}'s value: through reshapes (aliases) to the real producer. */
     public static Node base(Node n) {
-        while (n.op() instanceof Movement m && m.isAlias()) n = n.in(0);
+        while (n.op().fusionKind() == FusionKind.ALIAS) n = n.in(0);
         return n;
     }
 }

@@ -9,6 +9,9 @@ import java.util.List;
  * <ul>
  *   <li>{@link Fused}: a bundle of elementwise nodes of one iteration shape, computed in one loop;
  *       {@code stores} are the members whose values leave the loop (used elsewhere, or results).</li>
+ *   <li>{@link Rows}: reductions over the last axis of a row shape {@code [..., R]} with the
+ *       elementwise nodes that produce their inputs and consume their results, all of shape
+ *       {@code [..., R]} or {@code [..., 1]}: one pass over each row per phase (softmax, layer norm).</li>
  *   <li>{@link Reduce}: one reduction over a contiguous block of axes.</li>
  *   <li>{@link Call}: a library op (matmul, one_hot) or a data movement (transpose), lowered by the op itself.</li>
  *   <li>{@link Loop}: a {@code scan}: a Java loop over the kernels of its (optimized) body, writing the
@@ -17,7 +20,7 @@ import java.util.List;
  *       written in place (its kernel also reads the old value of another updated tensor).</li>
  * </ul>
  */
-public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call, Kernel.Commit, Kernel.Loop {
+public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce, Kernel.Call, Kernel.Commit, Kernel.Loop {
     /** Nodes whose values this kernel writes to memory. */
     List<Node> stores();
 
@@ -28,6 +31,15 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call,
     List<Node> reads();
 
     record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) implements Kernel {}
+
+    /**
+     * A row kernel over {@code row} ({@code [..., R]}): for each row, phases in order; phase k first
+     * computes the row scalars ({@code [..., 1]} members) of phase k, then loops over the row
+     * computing the row members of phase k and accumulating the reductions whose input is of phase
+     * k. {@code phase} maps each member to its phase (a reduction: the phase after its loop). Row
+     * members read by a later phase are among the {@code stores}.
+     */
+    record Rows(List<Node> members, List<Node> stores, List<Node> reads, Shape row, java.util.Map<Node, Integer> phase) implements Kernel {}
 
     record Reduce(Node node) implements Kernel {
         public List<Node> stores() { return List.of(node); }
@@ -47,9 +59,17 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Reduce, Kernel.Call,
         public List<Node> reads() { return List.of(value); }
     }
 
-    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels) implements Kernel {
+    /**
+     * @param packed weights constant across the loop's steps that feed a matmul of the body: packed
+     *               once before the loop (a decision of the schedule; empty for scalar code)
+     */
+    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed) implements Kernel {
+        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p)); }
         public List<Node> stores() { return projections; }
         public List<Node> members() { return List.of(scan); }
         public List<Node> reads() { return scan.inputs(); }
     }
+
+    /** A loop-constant weight (a leaf of the body) packed for {@code MatMulPacked}, as the matmul reads it. */
+    record Packed(Node weight, boolean transB, int k, int n) {}
 }

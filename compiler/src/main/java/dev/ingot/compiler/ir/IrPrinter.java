@@ -18,12 +18,17 @@ import java.util.List;
 public final class IrPrinter {
     private IrPrinter() {}
 
-    public static String print(Graph g) {
-        List<Node> topo = g.topo();
-        // Node ids are global; print them renumbered 0, 1, 2... in topological order.
+    /** The printed name of each node: ids are global, so they are renumbered 0, 1, 2... in topological order; named leaves keep their name. */
+    public static java.util.Map<Node, String> names(Graph g) {
         java.util.Map<Node, String> names = new java.util.IdentityHashMap<>();
         int k = 0;
-        for (Node n : topo) names.put(n, n.op() instanceof Leaf && n.attrs().has("name") ? "%" + n.attrs().s("name") : "%" + k++);
+        for (Node n : g.topo()) names.put(n, n.op() instanceof Leaf && n.attrs().has("name") ? "%" + n.attrs().s("name") : "%" + k++);
+        return names;
+    }
+
+    public static String print(Graph g) {
+        List<Node> topo = g.topo();
+        java.util.Map<Node, String> names = names(g);
         List<String> header = new ArrayList<>();
         for (Node n : topo) {
             if (n.op() == Ops.INPUT) header.add(n.attrs().s("name") + ": " + n.type());

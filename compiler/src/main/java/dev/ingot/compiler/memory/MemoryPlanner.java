@@ -36,7 +36,7 @@ public final class MemoryPlanner {
      * Where each value lives and how big the arena must be (linear in {@code maxBatch}); for each
      * loop kernel, the plan of its body and where its scratch (carries, body values) lies.
      */
-    public record BufferPlan(Map<Node, Home> homes, Lin arenaSize, int slots, Map<Node, LoopMemory> loops) {
+    public record BufferPlan(Map<Node, Home> homes, Lin arenaSize, int slots, Map<Node, LoopMemory> loops, List<Buffer> buffers) {
         public Home home(Node n) {
             Home h = homes.get(n);
             if (h == null) throw new IllegalStateException("no home for " + n);
@@ -54,6 +54,13 @@ public final class MemoryPlanner {
             return a.batchRegion() ? new Lin(batchBase + a.offset().perBatch(), outerStatic) : Lin.of(staticBase + a.offset().constant());
         }
     }
+
+    /**
+     * One arena buffer: the value stored there (for a loop's scratch, the scan), its region, offset
+     * and size in floats (linear in maxBatch) and its lifetime in kernel indices (inclusive; the
+     * number of kernels when it stays live to the end).
+     */
+    public record Buffer(Node value, boolean batchRegion, Lin offset, Lin size, int first, int last, boolean scratch) {}
 
     /** A value's storage. */
     public sealed interface Home permits Arena, Leaf, Literal {}
@@ -130,7 +137,7 @@ public final class MemoryPlanner {
                 }
                 Node marker = loop.scan();
                 live.put(marker, new int[] {k, k});
-                scratch.put(marker, new long[] {stat.allocate(marker, (st + 15) / 16 * 16), batch.allocate(marker, bt)});
+                scratch.put(marker, new long[] {stat.allocate(marker, (st + 15) / 16 * 16), batch.allocate(marker, bt), (st + 15) / 16 * 16, bt});
             }
         }
         long staticSize = (stat.end + 15) / 16 * 16;
@@ -158,9 +165,23 @@ public final class MemoryPlanner {
             long[] p = e.getValue();
             homes.put(e.getKey(), new Arena(p[0] == 0 ? Lin.of(p[1]) : new Lin(p[1], staticSize), p[0] != 0));
         }
+        List<Buffer> buffers = new ArrayList<>();
+        for (Node s : order) {
+            Arena a = (Arena) homes.get(s);
+            Lin size = s.shape().numel();
+            if (size.isConstant()) size = Lin.of((size.constant() + 15) / 16 * 16);
+            buffers.add(new Buffer(s, a.batchRegion(), a.offset(), size, live.get(s)[0], live.get(s)[1], false));
+        }
+        for (var e : scratch.entrySet()) {
+            long[] p = e.getValue();
+            int[] iv = live.get(e.getKey());
+            if (p[2] > 0) buffers.add(new Buffer(e.getKey(), false, Lin.of(p[0]), Lin.of(p[2]), iv[0], iv[1], true));
+            if (p[3] > 0) buffers.add(new Buffer(e.getKey(), true, new Lin(p[1], staticSize), Lin.batch(p[3]), iv[0], iv[1], true));
+        }
+        buffers.sort((x, y) -> x.first() != y.first() ? Integer.compare(x.first(), y.first()) : Integer.compare(x.value().id(), y.value().id()));
         // aliases share their base's home
         for (Node n : g.topo()) if (!homes.containsKey(n) && FusionPlanner.base(n) != n) homes.put(n, homes.get(FusionPlanner.base(n)));
-        return new BufferPlan(homes, new Lin(batch.end, staticSize), placed.size(), loops);
+        return new BufferPlan(homes, new Lin(batch.end, staticSize), placed.size(), loops, List.copyOf(buffers));
     }
 
     /** The carried values of a loop (the scan's first inputs, one buffer each). */

@@ -13,6 +13,8 @@ import java.util.List;
  * summed back to x's shape by Differentiate.
  */
 public final class BroadcastTo implements Elementwise {
+    @Override public FusionKind fusionKind() { return FusionKind.BROADCAST; }
+
     public String name() { return "broadcast_to"; }
 
     @Override public TensorType inferType(List<TensorType> in, Attrs a) {

@@ -14,6 +14,8 @@ import java.util.List;
  * gradient is its slice of {@code dy}.
  */
 public final class Concat implements Library {
+    @Override public FusionKind fusionKind() { return FusionKind.INJECTIVE; }
+
     public String name() { return "concat"; }
 
     public TensorType inferType(List<TensorType> in, Attrs a) {

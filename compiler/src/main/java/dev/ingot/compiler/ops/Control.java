@@ -10,6 +10,8 @@ import java.util.List;
  * the sub-graph's own kernels.
  */
 public non-sealed interface Control extends Op {
+    @Override default FusionKind fusionKind() { return FusionKind.CONTROL; }
+
     /**
      * Gradient of a multi-output op: {@code projections.get(i)} is the node of output i (null when
      * unused), {@code cotangents.get(i)} its gradient (null when none flows). Returns one gradient

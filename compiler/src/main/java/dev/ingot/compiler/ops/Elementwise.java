@@ -32,6 +32,8 @@ public non-sealed interface Elementwise extends Op {
      */
     default boolean indexed() { return false; }
 
+    @Override default FusionKind fusionKind() { return FusionKind.ELEMENTWISE; }
+
     /** Output element type (F32 unless overridden by comparisons). */
     default DType outDType() { return DType.F32; }
 

@@ -11,6 +11,8 @@ import java.util.List;
  * They are bound by the interpreter and by codegen, never computed.
  */
 public non-sealed interface Leaf extends Op {
+    @Override default FusionKind fusionKind() { return FusionKind.LEAF; }
+
     @Override default List<Node> vjp(GraphBuilder g, Node out, Node dOut) { return List.of(); }
 
     @Override default double[] eval(List<double[]> in, List<int[]> s, int[] o, Attrs a) {

@@ -9,4 +9,6 @@ import dev.ingot.compiler.ir.Node;
 public non-sealed interface Library extends Op {
     /** Emits the Java statements computing {@code n} into its planned buffer. */
     void lower(Lowering cx, Node n);
+
+    @Override default FusionKind fusionKind() { return FusionKind.LIBRARY; }
 }

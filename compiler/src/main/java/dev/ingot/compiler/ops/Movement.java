@@ -12,4 +12,6 @@ public non-sealed interface Movement extends Op {
 
     /** Emits the copy for non-alias movements. */
     void lower(Lowering cx, Node n);
+
+    @Override default FusionKind fusionKind() { return isAlias() ? FusionKind.ALIAS : FusionKind.INJECTIVE; }
 }

@@ -28,6 +28,9 @@ public sealed interface Op permits Leaf, Elementwise, Reduction, Library, Moveme
     /** float64 reference semantics on concrete shapes (row-major arrays). */
     double[] eval(List<double[]> in, List<int[]> inShapes, int[] outShape, Attrs a);
 
+    /** What this op is to the fusion planner. */
+    FusionKind fusionKind();
+
     /** Domains, shapes and attributes for the generic gradient and codegen checks; null to skip. */
     default TestSpec testSpec() { return null; }
 }

@@ -13,6 +13,8 @@ import java.util.List;
  * Backward: {@code dx = slice(dy)} of the interior.
  */
 public final class Pad implements Library {
+    @Override public FusionKind fusionKind() { return FusionKind.INJECTIVE; }
+
     public String name() { return "pad"; }
 
     public TensorType inferType(List<TensorType> in, Attrs a) {

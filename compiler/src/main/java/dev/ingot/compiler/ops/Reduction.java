@@ -30,6 +30,8 @@ public non-sealed interface Reduction extends Op {
      */
     String vectorReduce(String v);
 
+    @Override default FusionKind fusionKind() { return FusionKind.REDUCTION; }
+
     @Override default TensorType inferType(List<TensorType> in, Attrs a) {
         Shape s = in.get(0).shape();
         int[] axes = a.ints("axes");

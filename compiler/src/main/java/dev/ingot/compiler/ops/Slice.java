@@ -13,6 +13,8 @@ import java.util.List;
  * Backward: {@code dx = pad(dy)} with zeros around the box.
  */
 public final class Slice implements Library {
+    @Override public FusionKind fusionKind() { return FusionKind.INJECTIVE; }
+
     public String name() { return "slice"; }
 
     public TensorType inferType(List<TensorType> in, Attrs a) {

@@ -29,12 +29,14 @@ public final class Pipelines {
             // stop_gradient only matters to autodiff.
             once(new StripStopGradient()),
             cleanups(),
-            once(new DeadCodeElimination()));
+            once(new DeadCodeElimination()),
+            // Loop bodies get the same cleanups, as graphs of their own.
+            once(new CleanScanBodies()));
     }
 
-    /** The body of a loop, before its kernels are planned: cleanups only (every output is kept). */
+    /** The body of a loop (run by {@link CleanScanBodies}): cleanups only, every output kept; nested loops too. */
     public static List<PassManager.Step> loopBody() {
-        return List.of(once(new StripStopGradient()), cleanups());
+        return List.of(once(new StripStopGradient()), cleanups(), once(new CleanScanBodies()));
     }
 
     /** The training step: forward, loss, gradients, optimizer update. */
@@ -52,7 +54,11 @@ public final class Pipelines {
             once(new ApplyOptimizer(opt, hyper, schedule, clipNorm)),
             once(new StripStopGradient()),
             cleanups(),
+            // ReLU's backward reads its output, not a stored float mask.
+            once(new ReluMaskFromOutput()),
             // Drop values no output (loss, updated params and state) depends on.
-            once(new DeadCodeElimination()));
+            once(new DeadCodeElimination()),
+            // Loop bodies get the same cleanups, as graphs of their own.
+            once(new CleanScanBodies()));
     }
 }

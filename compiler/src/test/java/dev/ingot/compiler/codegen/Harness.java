@@ -21,6 +21,10 @@ public final class Harness {
 
     private static int counter;
 
+    private static dev.ingot.compiler.schedule.Schedule schedule(Graph g, boolean vector) {
+        return dev.ingot.compiler.schedule.Scheduler.schedule(g, vector);
+    }
+
     /**
      * A model with the given leaves: {@code predict} computes {@code outputs}; when {@code loss} is
      * given, a {@code trainStep} with plain SGD at learning rate 1 (so a parameter's change is minus
@@ -32,12 +36,12 @@ public final class Harness {
         List<Graph.Output> outs = new ArrayList<>();
         outputs.forEach((k, v) -> outs.add(new Graph.Output(k, v)));
         List<JavaEmitter.Entry> entries = new ArrayList<>();
-        entries.add(new JavaEmitter.Entry("predict", PassManager.run(Pipelines.inference(new LinkedHashSet<>(outputs.keySet())), new Graph("predict", outs, List.of()), cx)));
+        entries.add(new JavaEmitter.Entry("predict", schedule(PassManager.run(Pipelines.inference(new LinkedHashSet<>(outputs.keySet())), new Graph("predict", outs, List.of()), cx), vector)));
         if (loss != null) {
             Map<String, Double> hyper = new LinkedHashMap<>(Optimizer.all().get("sgd").defaults());
             hyper.put("lr", 1.0);
             Graph train = new Graph("trainStep", List.of(new Graph.Output("loss", loss)), List.of());
-            entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(Optimizer.all().get("sgd"), hyper, Schedule.constant(), 0), train, cx)));
+            entries.add(new JavaEmitter.Entry("trainStep", schedule(PassManager.run(Pipelines.training(Optimizer.all().get("sgd"), hyper, Schedule.constant(), 0), train, cx), vector)));
         }
         List<Node> in = new ArrayList<>(), labels = new ArrayList<>();
         for (Node i : inputs) (i.attrs().s("role").equals("label") ? labels : in).add(i);

@@ -1,0 +1,52 @@
+package dev.ingot.compiler.pass;
+
+import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Rewriter;
+import dev.ingot.compiler.ops.Ops;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ReLU's backward pass reads its mask from the ReLU's output instead of keeping the mask:
+ * for {@code y = where(x > 0, x, 0)}, every other use of the mask {@code x > 0} becomes
+ * {@code y > 0} (the same value: {@code y > 0} exactly when {@code x > 0}). The forward kernel then
+ * stores only {@code y}, which the next layer reads anyway, and no float mask is written and read
+ * back per step.
+ */
+public final class ReluMaskFromOutput implements Pass {
+    public String name() { return "relu-mask-from-output"; }
+
+    public Graph run(Graph g, PassContext cx) {
+        // mask -> the relu built on it (created before the mask's other users)
+        Map<Node, Node> reluOf = new IdentityHashMap<>();
+        Map<Node, List<Node>> users = g.users();
+        for (Node w : g.topo()) {
+            if (w.op() != Ops.WHERE || !w.in(2).isConst(0)) continue;
+            Node m = w.in(0);
+            if (m.op() != Ops.GT || m.in(0) != w.in(1) || !m.in(1).isConst(0) || reluOf.containsKey(m)) continue;
+            if (users.get(m).stream().anyMatch(u -> u != w)) reluOf.put(m, w);
+        }
+        if (reluOf.isEmpty()) return g;
+        Map<Node, Node> rebuilt = new IdentityHashMap<>();
+        int[] count = {0};
+        Graph r = Rewriter.rebuild(g, (b, old, ins) -> {
+            boolean changed = false;
+            for (int i = 0; i < ins.size(); i++) {
+                Node w = reluOf.get(old.in(i));
+                if (w == null || w == old || !rebuilt.containsKey(w)) continue;
+                ins.set(i, b.gt(rebuilt.get(w), b.zero()));
+                changed = true;
+            }
+            if (!changed && !reluOf.containsValue(old)) return null;
+            Node n = b.node(old.op(), ins, old.attrs());
+            n.hint(old.hint());
+            if (reluOf.containsValue(old)) rebuilt.put(old, n);
+            if (changed) count[0]++;
+            return n;
+        }).graph();
+        cx.count(name(), count[0]);
+        return count[0] == 0 ? g : r;
+    }
+}
