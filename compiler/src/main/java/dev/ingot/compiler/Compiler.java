@@ -7,6 +7,7 @@ import dev.ingot.compiler.frontend.Frontend;
 import dev.ingot.compiler.frontend.ModelIr;
 import dev.ingot.compiler.frontend.SourceFile;
 import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.Node;
 import dev.ingot.compiler.jit.InMemoryJavac;
 import dev.ingot.compiler.optim.Optimizer;
 import dev.ingot.compiler.pass.PassContext;
@@ -47,16 +48,44 @@ public final class Compiler {
     public record Result(ModelIr model, ModelDescription description, List<JavaEmitter.Entry> entries, JavaEmitter.Source source) {
         /** Loads the generated class (compiled in memory, cached) and instantiates it. */
         public CompiledModel instantiate(int maxBatch) {
+            checkHeap(maxBatch);
             Class<? extends CompiledModel> c = InMemoryJavac.compile(source.qualifiedName(), source.code());
             try {
                 return c.getConstructor(int.class).newInstance(maxBatch);
             } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof OutOfMemoryError || e.getCause() instanceof ArithmeticException)
+                    throw new IllegalArgumentException("model " + model.name() + " does not fit in memory for batches of " + maxBatch + " (the JVM's heap is "
+                            + mb(Runtime.getRuntime().maxMemory()) + "): lower the batch size or raise the heap (-Xmx, e.g. INGOT_JAVA_OPTS=-Xmx16g)");
                 if (e.getCause() instanceof RuntimeException re) throw re;
                 throw new IllegalStateException(e.getCause());
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
         }
+
+        /**
+         * Fails with a clear message, before allocating anything, when the parameters and state alone
+         * (a lower bound of what an instance holds) exceed the JVM's heap.
+         */
+        private void checkHeap(int maxBatch) {
+            long floats = 0;
+            Node largest = null;
+            for (Node p : description.params()) {
+                floats += p.shape().numel().constant();
+                if (largest == null || p.shape().numel().constant() > largest.shape().numel().constant()) largest = p;
+            }
+            Set<String> seen = new java.util.HashSet<>();
+            for (JavaEmitter.Entry e : entries)
+                for (Node st : e.graph().leaves(dev.ingot.compiler.ops.Ops.STATE)) if (seen.add(st.attrs().s("name"))) floats += st.shape().numel().constant();
+            long bytes = 4 * floats, heap = Runtime.getRuntime().maxMemory();
+            if (bytes > heap) {
+                throw new IllegalArgumentException("model " + model.name() + " needs at least " + mb(bytes) + " for its parameters and optimizer state"
+                        + (largest == null ? "" : " (the largest, " + largest.attrs().s("name") + " " + largest.shape() + ", alone " + mb(4 * largest.shape().numel().constant()) + ")")
+                        + ", more than the JVM's heap of " + mb(heap) + ": make the model smaller or raise the heap (-Xmx, e.g. INGOT_JAVA_OPTS=-Xmx16g)");
+            }
+        }
+
+        private static String mb(long bytes) { return String.format("%,d MB", bytes >> 20); }
 
         public Graph graph(String entry) {
             for (JavaEmitter.Entry e : entries) if (e.method().equals(entry)) return e.graph();
