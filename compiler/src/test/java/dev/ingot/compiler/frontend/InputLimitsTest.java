@@ -54,6 +54,24 @@ class InputLimitsTest {
         check(HEAD + "  param w: [784, 0] = zeros\n  output h = x @ w\n}\n", "dimension 1 must be a positive integer or batch, got the number 0", 4, 12);
     }
 
+    @Test void metricMseNeedsAnMseLoss() {
+        String vae = HEAD + "  output r = x\n  loss = mse(r, x) + 0.1 * mean(r)\n  train {\n    optimizer: adam(lr = 0.001)\n    metric: mse\n  }\n}\n";
+        check(vae, "metric mse reports the loss as the test MSE, but this model's loss is not mse(...)", 8, 13);
+        Compiler.compile(SourceFile.of("m.ingot", null, vae.replace(" + 0.1 * mean(r)", ""), true), Compiler.Options.defaults().withTraining(false));
+    }
+
+    @Test void aModelLargerThanTheHeapFailsBeforeAllocating() {
+        StringBuilder m = new StringBuilder("model Big {\n  input x: f32[batch, 46000]\n");
+        for (int i = 0; i < 10; i++) m.append("  param w").append(i).append(": [46000, 46000] = zeros\n");
+        m.append("  output h = x");
+        for (int i = 0; i < 10; i++) m.append(" @ w").append(i);
+        m.append("\n}\n");
+        var r = Compiler.compile(SourceFile.of("big.ingot", null, m.toString(), true), Compiler.Options.defaults().withTraining(false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.instantiate(1));
+        assertTrue(e.getMessage().startsWith("model Big needs at least 80,718 MB for its parameters and optimizer state (the largest, w0 [46000, 46000], alone 8,071 MB), more than the JVM's heap of "),
+                e.getMessage());
+    }
+
     @Test void repeatHasALimit() {
         check(HEAD + "  layer s = repeat(100000, dense, 784, 784)\n  output h = s(x)\n}\n", "at most 10000 copies", 4, 13);
     }
