@@ -12,7 +12,7 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
 
     @Override public Integer call() {
-        Models.compile(model, Compiler.Options.defaults());
+        Compiler.check(Models.read(model), Compiler.Options.defaults());
         return 0;
     }
 }

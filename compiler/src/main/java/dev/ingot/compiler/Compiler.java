@@ -94,10 +94,61 @@ public final class Compiler {
     }
 
     public static Result compile(SourceFile src, Options opt) {
-        return compile(Frontend.compile(src), opt);
+        try {
+            return compile(Frontend.compile(src), opt);
+        } catch (StackOverflowError e) {
+            throw tooDeep(src);
+        }
+    }
+
+    /** The error for a model whose nesting overflowed the thread's stack, at its most deeply nested bracket. */
+    static dev.ingot.compiler.diag.CompileError tooDeep(SourceFile src) {
+        int depth = 0, max = 0, line = 1, col = 0, maxLine = 1, maxCol = 0;
+        String t = src.text();
+        for (int i = 0; i < t.length(); i++, col++) {
+            char c = t.charAt(i);
+            if (c == '\n') {
+                line++;
+                col = -1;
+            } else if (c == '(' || c == '[') {
+                if (++depth > max) {
+                    max = depth;
+                    maxLine = line;
+                    maxCol = col;
+                }
+            } else if ((c == ')' || c == ']') && depth > 0) depth--;
+        }
+        return new dev.ingot.compiler.diag.CompileError(new dev.ingot.compiler.ir.SourceLoc(src.name(), maxLine, maxCol, 1, src.line(maxLine)),
+                "the model nests too deeply (" + max + " levels of brackets) for this thread's stack",
+                "a flatter expression (intermediate names), or a larger stack: java -Xss64m (bin/ingot runs with -Xss16m)");
+    }
+
+    /**
+     * What {@code ingot check} runs: the front end, every pass pipeline, fusion and the memory plan,
+     * without printing Java source (the slow part for large models; its failures would be ours,
+     * not the user's). Throws a {@link dev.ingot.compiler.diag.CompileError} for a mistake in the model.
+     */
+    public static void check(SourceFile src, Options opt) {
+        try {
+            ModelIr m = Frontend.compile(src);
+            for (JavaEmitter.Entry e : entries(m, opt))
+                dev.ingot.compiler.memory.MemoryPlanner.plan(e.graph(), dev.ingot.compiler.fusion.FusionPlanner.plan(e.graph()));
+        } catch (StackOverflowError e) {
+            throw tooDeep(src);
+        }
     }
 
     public static Result compile(ModelIr m, Options opt) {
+        List<JavaEmitter.Entry> entries = entries(m, opt);
+        String hash = InMemoryJavac.sha256(m.source().text());
+        ModelDescription d = new ModelDescription(className(m.name()), m.name(), fileName(m.source().name()), hash,
+                m.inputs(), m.labels(), m.params(), m.outputs(), m.train());
+        JavaEmitter.Source source = JavaEmitter.emit(d, entries, new JavaEmitter.Options(opt.packageName(), opt.vector(), opt.profile()));
+        return new Result(m, d, entries, source);
+    }
+
+    /** The entry points' graphs after their pass pipelines: predict, and with training evaluate and trainStep. */
+    private static List<JavaEmitter.Entry> entries(ModelIr m, Options opt) {
         PassContext cx = new PassContext(opt.dumpDir());
         List<Graph.Output> outs = new ArrayList<>();
         m.outputs().forEach((name, node) -> outs.add(new Graph.Output(name, node)));
@@ -116,11 +167,7 @@ public final class Compiler {
                 entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm()), train, cx)));
             }
         }
-        String hash = InMemoryJavac.sha256(m.source().text());
-        ModelDescription d = new ModelDescription(className(m.name()), m.name(), fileName(m.source().name()), hash,
-                m.inputs(), m.labels(), m.params(), m.outputs(), m.train());
-        JavaEmitter.Source source = JavaEmitter.emit(d, entries, new JavaEmitter.Options(opt.packageName(), opt.vector(), opt.profile()));
-        return new Result(m, d, entries, source);
+        return entries;
     }
 
     static String className(String model) {

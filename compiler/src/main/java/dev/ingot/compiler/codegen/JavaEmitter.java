@@ -82,7 +82,8 @@ public final class JavaEmitter {
         src.append(planNotes).append(" * </ul>\n * <p>Not thread-safe: use one instance per thread.\n */\n");
         src.append("public final class ").append(d.className()).append(" extends CompiledModel {\n}\n");
 
-        ParserConfiguration pc = new ParserConfiguration().setLanguageLevel(ParserConfiguration.LanguageLevel.JAVA_17);
+        // NOTE: RAW: no validation pass over each parsed member (javac checks the code); the printed text is the same
+        ParserConfiguration pc = new ParserConfiguration().setLanguageLevel(ParserConfiguration.LanguageLevel.RAW);
         StaticJavaParser.setConfiguration(pc);
         CompilationUnit cu = StaticJavaParser.parse(src.toString());
         List<String> decls = new ArrayList<>();
@@ -125,7 +126,7 @@ public final class JavaEmitter {
         StringBuilder sb = new StringBuilder(shell.length() + decls.size() * 256).append(shell, 0, close);
         for (String m : decls) {
             sb.append('\n');
-            for (String line : printMember(parseMember(m)).split("\n", -1)) sb.append(line.isEmpty() ? "" : "    ").append(line).append('\n');
+            for (String line : printMember(m, parseMember(m)).split("\n", -1)) sb.append(line.isEmpty() ? "" : "    ").append(line).append('\n');
         }
         return sb.append(shell, close, shell.length()).toString();
     }
@@ -139,8 +140,9 @@ public final class JavaEmitter {
      * and initializer of a model with thousands of tensors) goes through the comment-free printer,
      * linear in its length, with its Javadoc printed on its own.
      */
-    private static String printMember(BodyDeclaration<?> member) {
-        if (!member.getAllContainedComments().isEmpty()) return member.toString();
+    private static String printMember(String text, BodyDeclaration<?> member) {
+        int body = text.startsWith("/**") ? text.indexOf("*/") + 2 : 0;
+        if (text.indexOf("//", body) >= 0 || text.indexOf("/*", body) >= 0) return member.toString();
         String doc = member.getComment().map(c -> c.toString()).orElse("");
         member.removeComment();
         return doc + NO_COMMENTS.print(member);

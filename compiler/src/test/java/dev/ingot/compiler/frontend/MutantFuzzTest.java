@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Mutants of every example model (token deletions, swaps, duplications, truncations, random bytes,
- * invalid UTF-8, huge and zero numbers) through the whole compiler, as {@code ingot check} runs it,
+ * invalid UTF-8, huge and zero numbers) through {@link Compiler#check}, as {@code ingot check} runs it,
  * in one JVM: each must compile or fail with a positioned DSL error, never an internal error or a
- * hang. Seeded; {@code -Dingot.fuzz.mutants=N} (default 150) and {@code -Dingot.fuzz.seed=S} for more.
+ * hang. Seeded; {@code -Dingot.fuzz.mutants=N} (default 300) and {@code -Dingot.fuzz.seed=S} for more.
  */
 class MutantFuzzTest {
     @TempDir Path tmp;
@@ -38,7 +38,7 @@ class MutantFuzzTest {
     private static final String[] NUMBERS = {"0", "-1", "1e999", "3e38", "99999999999", "2147483647", "2000000000", "1e-999", "0.0", "65536"};
 
     @Test void mutantsCompileOrFailWithAPositionedError() throws Exception {
-        int count = Integer.getInteger("ingot.fuzz.mutants", 150);
+        int count = Integer.getInteger("ingot.fuzz.mutants", 300);
         long seed = Long.getLong("ingot.fuzz.seed", 13);
         List<Path> examples;
         Path dir = examplesDir();
@@ -64,7 +64,7 @@ class MutantFuzzTest {
                 String label = "mutant " + i + " (seed " + seed + ") of " + example.getFileName() + ": " + what;
                 Future<Throwable> job = worker.submit(() -> {
                     try {
-                        Compiler.compile(SourceFile.read(f), Compiler.Options.defaults());
+                        Compiler.check(SourceFile.read(f), Compiler.Options.defaults());
                         return null;
                     } catch (Throwable t) {
                         return t;
