@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
  * over windows of training examples/s, inference examples/s at the training batch size, and the
  * median batch-1 predict latency.
  */
-@Command(name = "bench", description = "Measure training and inference speed on random data of the model's shapes.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure training and inference speed on random data of the model's shapes.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).") int threads;

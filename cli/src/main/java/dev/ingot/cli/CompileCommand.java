@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ingot compile MODEL.ingot -o DIR}: writes the generated Java source (and IR dumps). */
-@Command(name = "compile", description = "Generate the Java class of a model.")
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Generate the Java class of a model.")
 final class CompileCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Directory for the generated sources (package folders are created).") Path out;

@@ -29,7 +29,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
             err.println("error: no such file: " + nf.getFile());
             return Main.RUNTIME_ERROR;
         }
-        if (e instanceof DataFormatException || e instanceof IOException || e instanceof IllegalArgumentException) {
+        if (e instanceof DataFormatException || e instanceof IOException || e instanceof IllegalArgumentException
+                || e instanceof dev.ingot.runtime.train.DivergedException) {
             err.println("error: " + e.getMessage());
             return Main.RUNTIME_ERROR;
         }

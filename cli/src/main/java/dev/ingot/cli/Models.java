@@ -18,12 +18,25 @@ final class Models {
 
     static Compiler.Result compile(Path model, Compiler.Options opt) { return Compiler.compile(read(model), opt); }
 
+    /** Largest --threads (a sanity limit checked here; the pool itself is the runtime's). */
+    static final int MAX_THREADS = 256;
+
     /** Sets the runtime's one thread pool; 0 means all cores. Returns the effective count. */
     static int threads(int requested) {
-        if (requested < 0) throw new Errors.UsageException("--threads must be at least 1, got " + requested);
+        if (requested < 0 || requested > MAX_THREADS) throw new Errors.UsageException("--threads must be from 1 to " + MAX_THREADS + ", got " + requested);
         int n = requested == 0 ? Runtime.getRuntime().availableProcessors() : requested;
         Parallel.setThreads(n);
         return n;
+    }
+
+    /** Checks up front that an output file {@code option} names (may be null) can be written. */
+    static void writable(String option, Path file) {
+        if (file == null) return;
+        try {
+            dev.ingot.runtime.io.AtomicFile.checkWritable(file);
+        } catch (java.io.IOException e) {
+            throw new Errors.UsageException(option + ": " + e.getMessage());
+        }
     }
 
     static String jdk() { return System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"; }

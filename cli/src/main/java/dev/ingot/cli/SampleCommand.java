@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  * it is generated. The vocabulary is the model's {@code chars(...)} corpus (the same file it was
  * trained on); see {@link Sampler} for the generation.
  */
-@Command(name = "sample", description = "Generate text with a trained character model (one whose train block reads chars(...)).")
+@Command(name = "sample", mixinStandardHelpOptions = true, description = "Generate text with a trained character model (one whose train block reads chars(...)).")
 final class SampleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
     @Option(names = "--load", required = true, paramLabel = "CKPT", description = "The trained weights, from 'ingot train --save CKPT'.") Path load;
@@ -31,8 +31,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "Threads (default: ${DEFAULT-VALUE}; one example at a time gains little from more).") int threads;
     @Spec CommandSpec spec;
 
+    /** Longest --length: generation keeps the whole text (prompt and output) as the model's context. */
+    static final int MAX_LENGTH = 10_000_000;
+
     @Override public Integer call() throws Exception {
-        if (length < 1) throw new Errors.UsageException("--length must be at least 1, got " + length);
+        if (length < 1 || length > MAX_LENGTH) throw new Errors.UsageException("--length must be from 1 to " + MAX_LENGTH + ", got " + length);
         if (!(temperature > 0) || Double.isInfinite(temperature)) throw new Errors.UsageException("--temperature must be a number > 0, got " + temperature);
         if (topK < 0) throw new Errors.UsageException("--top-k must be >= 0 (0: all characters), got " + topK);
         Models.threads(threads);

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ingot train MODEL.ingot}: compile, load the data of the train block, train, evaluate, save. */
-@Command(name = "train", description = "Train a model on the data its train block names, showing progress; evaluate on the test (for chars: validation) split after each epoch, or every --eval-every and after --steps steps.")
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model on the data its train block names, showing progress; evaluate on the test (for chars: validation) split after each epoch, or every --eval-every and after --steps steps.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
     @Option(names = "--data", paramLabel = "PATH", description = "Directory of the data, or the text file of a chars corpus (overrides the train block's).") Path data;
@@ -37,6 +37,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "FILE.json", description = "Write final metrics as JSON.") Path metrics;
     @Option(names = "--quiet", description = "Print only the final metrics.") boolean quiet;
     @Option(names = "--samples", paramLabel = "FILE.png", description = "Write a PNG of test images beside the model's first output for them (an autoencoder's reconstructions).") Path samples;
+    @Option(names = "--stop-after", paramLabel = "N", description = "End this run after N steps, the schedule still planning the whole --epochs/--steps; with --save, continue later with --load.") int stopAfter;
+    @Option(names = "--allow-non-finite", description = "Keep training when the loss becomes NaN or infinite (by default the run stops there, exit 1).") boolean allowNonFinite;
+
+    /** Largest --batch: the model's buffers are sized for it up front. */
+    static final int MAX_BATCH = 65_536;
 
     @Override public Integer call() throws Exception {
         if (epochs < 0 || batch < 0 || limitTrain < 0 || limitTest < 0 || steps < 0 || evalEvery < 0) {
@@ -44,6 +49,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (steps > 0 && epochs > 0) throw new Errors.UsageException("give --epochs or --steps, not both");
         if (evalEvery > 0 && steps == 0) throw new Errors.UsageException("--eval-every needs --steps");
+        if (stopAfter < 0) throw new Errors.UsageException("--stop-after must be positive, got " + stopAfter);
+        if (batch > MAX_BATCH) throw new Errors.UsageException("--batch " + batch + " is larger than the limit of " + MAX_BATCH);
+        Models.writable("--save", save);
+        Models.writable("--metrics", metrics);
+        Models.writable("--samples", samples);
         int nThreads = Models.threads(threads);
         long t0 = System.nanoTime();
         Compiler.Result r = Models.compile(model, Compiler.Options.defaults());
@@ -51,9 +61,10 @@ final class TrainCommand implements Callable<Integer> {
         if (tc == null) throw new Errors.UsageException(model + ": model " + r.model().name() + " has no train block, so it cannot be trained");
         int b = batch > 0 ? batch : tc.batch();
         CompiledModel m = r.instantiate(b);
+        if (samples != null) samplesShape(m.spec());
         m.initialize(seed);
         double compileSeconds = (System.nanoTime() - t0) / 1e9;
-        if (load != null) Checkpoint.load(load, m);
+        long resumeStep = load == null ? 0 : resumeStep(Checkpoint.load(load, m), m);
 
         TrainConfig.DataSpec ds = tc.data();
         Path base = model.toAbsolutePath().getParent();
@@ -80,7 +91,9 @@ final class TrainCommand implements Callable<Integer> {
                 .withBatchSize(b).withLimitTrain(limitTrain).withLimitTest(limitTest);
         String label = chars ? "val" : "test"; // a language model's held-out split is its validation split
         Progress progress = quiet ? Progress.quiet() : new Progress(System.out, Progress.Mode.AUTO).testLabel(label);
-        TrainResult res = new Trainer(m).options(o).progress(progress).fit(train, test);
+        if (resumeStep > 0 && !quiet) System.out.printf("resuming at step %,d of the run in %s%n", resumeStep, load);
+        TrainResult res = new Trainer(m).options(o).progress(progress).stopOnNonFinite(!allowNonFinite).resumeAt(resumeStep)
+                .stopAfter(stopAfter).fit(train, test);
         boolean mse = tc.metric().equals("mse");
         String quality = mse ? String.format("  %s_mse %.5f", label, res.testLoss())
                 : Double.isNaN(res.testAccuracy()) ? "" : String.format("  %s_accuracy %.4f", label, res.testAccuracy());
@@ -88,10 +101,18 @@ final class TrainCommand implements Callable<Integer> {
                 res.trainLoss(), label, res.testLoss(), quality, res.trainExamplesPerSecond(), res.seconds());
         if (samples != null) writeSamples(m, test, samples);
         if (save != null) {
+            String bad = nonFinite(m);
+            if (bad == null && !Double.isFinite(res.trainLoss())) bad = "the training loss is " + res.trainLoss();
+            if (bad != null && (!allowNonFinite || java.nio.file.Files.exists(save)))
+                throw new dev.ingot.runtime.io.DataFormatException("not saving " + save + ": " + bad
+                        + (allowNonFinite ? " (--allow-non-finite never overwrites a checkpoint with a diverged model)" : ""));
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("source", model.getFileName().toString());
             meta.put("epochs", Integer.toString(res.epochs()));
             meta.put("steps", Integer.toString(res.steps()));
+            meta.put("seed", Long.toString(seed));
+            meta.put("batch", Integer.toString(b));
+            meta.put("train_examples", Integer.toString(res.trainExamples()));
             Checkpoint.save(save, m, meta);
             System.out.println("saved " + save);
         }
@@ -107,14 +128,47 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** 32 test images beside the model's first output for them, as a PNG grid. */
-    private static void writeSamples(CompiledModel m, Dataset test, Path png) throws java.io.IOException {
-        ModelSpec spec = m.spec();
+    /** The steps a loaded checkpoint's run had done: its metadata's, else its schedule's step counter. */
+    private long resumeStep(Checkpoint.LoadResult loaded, CompiledModel m) {
+        Map<String, String> meta = loaded.metadata();
+        long done = 0;
+        try {
+            if (meta.containsKey("steps")) done = Long.parseLong(meta.get("steps"));
+            else for (var s : m.spec().state()) if (s.name().equals("opt.step")) done = (long) m.state(s.name())[0];
+        } catch (NumberFormatException e) {
+            throw new dev.ingot.runtime.io.DataFormatException("checkpoint " + load + ": metadata 'steps' is not a number: " + meta.get("steps"));
+        }
+        int b = batch > 0 ? batch : m.spec().train().batch();
+        if (done > 0 && !quiet && (!Long.toString(seed).equals(meta.getOrDefault("seed", Long.toString(seed)))
+                || !Integer.toString(b).equals(meta.getOrDefault("batch", Integer.toString(b)))))
+            System.out.println("note: the checkpoint's run used --seed " + meta.get("seed") + " and batch " + meta.get("batch")
+                    + "; with other values the data order is not that run's");
+        return done;
+    }
+
+    /** Which parameter holds NaN or an infinity, or null. */
+    private static String nonFinite(CompiledModel m) {
+        for (var p : m.spec().params()) for (float v : m.param(p.name())) if (!Float.isFinite(v)) return "parameter '" + p.name() + "' holds NaN or infinite values";
+        return null;
+    }
+
+    /** Checks before training that the model can produce --samples: first input and first output the same square image. */
+    private static int samplesShape(ModelSpec spec) {
+        if (spec.inputs().isEmpty() || spec.outputs().isEmpty())
+            throw new Errors.UsageException("--samples needs a model with an image input and an image output; " + spec.name() + " has none");
         dev.ingot.runtime.model.TensorSpec in = spec.inputs().get(0), out = spec.outputs().get(0);
         int per = in.numelPerExample(), side = (int) Math.round(Math.sqrt(per));
         if (in.dtype() != dev.ingot.runtime.model.DType.F32 || side * side != per || out.numelPerExample() != per)
             throw new Errors.UsageException("--samples needs a model whose first input and first output are the same square image (e.g. 28x28); "
                     + spec.name() + " maps " + in.shapeString() + " to " + out.shapeString());
+        return per;
+    }
+
+    /** 32 test images beside the model's first output for them, as a PNG grid. */
+    private static void writeSamples(CompiledModel m, Dataset test, Path png) throws java.io.IOException {
+        ModelSpec spec = m.spec();
+        dev.ingot.runtime.model.TensorSpec in = spec.inputs().get(0);
+        int per = samplesShape(spec), side = (int) Math.round(Math.sqrt(per));
         int count = Math.min(32, Math.min(m.maxBatch(), test.size()));
         Dataset.Field images = null;
         for (Dataset.Field f : test.fields()) if (f.perExample() == per && f.f32() != null && images == null) images = f;

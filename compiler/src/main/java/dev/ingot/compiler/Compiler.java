@@ -7,6 +7,7 @@ import dev.ingot.compiler.frontend.Frontend;
 import dev.ingot.compiler.frontend.ModelIr;
 import dev.ingot.compiler.frontend.SourceFile;
 import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.Node;
 import dev.ingot.compiler.jit.InMemoryJavac;
 import dev.ingot.compiler.optim.Optimizer;
 import dev.ingot.compiler.pass.PassContext;
@@ -50,16 +51,44 @@ public final class Compiler {
     public record Result(ModelIr model, ModelDescription description, List<JavaEmitter.Entry> entries, JavaEmitter.Source source) {
         /** Loads the generated class (compiled in memory, cached) and instantiates it. */
         public CompiledModel instantiate(int maxBatch) {
+            checkHeap(maxBatch);
             Class<? extends CompiledModel> c = InMemoryJavac.compile(source.qualifiedName(), source.code());
             try {
                 return c.getConstructor(int.class).newInstance(maxBatch);
             } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof OutOfMemoryError || e.getCause() instanceof ArithmeticException)
+                    throw new IllegalArgumentException("model " + model.name() + " does not fit in memory for batches of " + maxBatch + " (the JVM's heap is "
+                            + mb(Runtime.getRuntime().maxMemory()) + "): lower the batch size or raise the heap (-Xmx, e.g. INGOT_JAVA_OPTS=-Xmx16g)");
                 if (e.getCause() instanceof RuntimeException re) throw re;
                 throw new IllegalStateException(e.getCause());
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
         }
+
+        /**
+         * Fails with a clear message, before allocating anything, when the parameters and state alone
+         * (a lower bound of what an instance holds) exceed the JVM's heap.
+         */
+        private void checkHeap(int maxBatch) {
+            long floats = 0;
+            Node largest = null;
+            for (Node p : description.params()) {
+                floats += p.shape().numel().constant();
+                if (largest == null || p.shape().numel().constant() > largest.shape().numel().constant()) largest = p;
+            }
+            Set<String> seen = new java.util.HashSet<>();
+            for (JavaEmitter.Entry e : entries)
+                for (Node st : e.graph().leaves(dev.ingot.compiler.ops.Ops.STATE)) if (seen.add(st.attrs().s("name"))) floats += st.shape().numel().constant();
+            long bytes = 4 * floats, heap = Runtime.getRuntime().maxMemory();
+            if (bytes > heap) {
+                throw new IllegalArgumentException("model " + model.name() + " needs at least " + mb(bytes) + " for its parameters and optimizer state"
+                        + (largest == null ? "" : " (the largest, " + largest.attrs().s("name") + " " + largest.shape() + ", alone " + mb(4 * largest.shape().numel().constant()) + ")")
+                        + ", more than the JVM's heap of " + mb(heap) + ": make the model smaller or raise the heap (-Xmx, e.g. INGOT_JAVA_OPTS=-Xmx16g)");
+            }
+        }
+
+        private static String mb(long bytes) { return String.format("%,d MB", bytes >> 20); }
 
         public Graph graph(String entry) {
             for (JavaEmitter.Entry e : entries) if (e.method().equals(entry)) return e.graph();
@@ -68,7 +97,47 @@ public final class Compiler {
     }
 
     public static Result compile(SourceFile src, Options opt) {
-        return compile(Frontend.compile(src), opt);
+        try {
+            return compile(Frontend.compile(src), opt);
+        } catch (StackOverflowError e) {
+            throw tooDeep(src);
+        }
+    }
+
+    /** The error for a model whose nesting overflowed the thread's stack, at its most deeply nested bracket. */
+    static dev.ingot.compiler.diag.CompileError tooDeep(SourceFile src) {
+        int depth = 0, max = 0, line = 1, col = 0, maxLine = 1, maxCol = 0;
+        String t = src.text();
+        for (int i = 0; i < t.length(); i++, col++) {
+            char c = t.charAt(i);
+            if (c == '\n') {
+                line++;
+                col = -1;
+            } else if (c == '(' || c == '[') {
+                if (++depth > max) {
+                    max = depth;
+                    maxLine = line;
+                    maxCol = col;
+                }
+            } else if ((c == ')' || c == ']') && depth > 0) depth--;
+        }
+        return new dev.ingot.compiler.diag.CompileError(new dev.ingot.compiler.ir.SourceLoc(src.name(), maxLine, maxCol, 1, src.line(maxLine)),
+                "the model nests too deeply (" + max + " levels of brackets) for this thread's stack",
+                "a flatter expression (intermediate names), or a larger stack: java -Xss64m (bin/ingot runs with -Xss16m)");
+    }
+
+    /**
+     * What {@code ingot check} runs: the front end, every pass pipeline, fusion and the memory plan,
+     * without printing Java source (the slow part for large models; its failures would be ours,
+     * not the user's). Throws a {@link dev.ingot.compiler.diag.CompileError} for a mistake in the model.
+     */
+    public static void check(SourceFile src, Options opt) {
+        try {
+            ModelIr m = Frontend.compile(src);
+            entries(m, opt);   // the pass pipelines and the scheduling stage (fusion, memory plan) of every entry point
+        } catch (StackOverflowError e) {
+            throw tooDeep(src);
+        }
     }
 
     public static Result compile(ModelIr m, Options opt) {

@@ -15,7 +15,8 @@ final class Fields {
     static List<String> declarations(ModelDescription d, Collection<Node> states, ClassContext cls, Lin arena) {
         List<String> r = new ArrayList<>();
         for (Node p : d.params()) r.add("private final float[] " + cls.leafField(p) + ";   // " + p.attrs().s("name") + " " + p.shape());
-        for (Node s : states) r.add("private final float[] " + cls.leafField(s) + " = new float[" + s.shape().numel().constant() + "];   // " + s.attrs().s("name"));
+        for (Node s : states)
+            r.add("private final float[] " + cls.leafField(s) + (sharedState(s) ? "" : " = new float[" + s.shape().numel().constant() + "]") + ";   // " + s.attrs().s("name"));
         for (Node i : all(d.inputs(), d.labels())) {
             String t = i.dtype() == dev.ingot.compiler.ir.DType.I32 ? "int[]" : "float[]";
             r.add("private final " + t + " " + cls.leafField(i) + ";   // " + i.attrs().s("name") + " " + i.shape());
@@ -32,12 +33,18 @@ final class Fields {
     static List<String> constructors(ModelDescription d, Collection<Node> states, ClassContext cls, Lin arena) {
         String pub = "/** Allocates every buffer for batches of up to {@code maxBatch} examples and initializes the parameters with seed 0. */\n"
                 + "public " + d.className() + "(int maxBatch) {\nthis(maxBatch, null);\ninitialize(0);\n}\n";
-        StringBuilder b = new StringBuilder("/**\n * An instance with its own buffers that uses the parameters of {@code shared} (same class), or fresh ones when null.\n");
+        StringBuilder b = new StringBuilder("/**\n * An instance with its own buffers that uses the parameters and non-optimizer state (running statistics) of {@code shared}\n"
+                + " * (same class), or fresh ones when null; its optimizer state is fresh.\n");
         b.append(" * Instances sharing parameters may {@code predict} concurrently, one instance per thread, as long as none trains.\n */\n");
         b.append("private ").append(d.className()).append("(int maxBatch, ").append(d.className()).append(" shared) {\nsuper(maxBatch);\n");
         for (Node p : d.params()) {
             String f = cls.leafField(p);
             b.append(f).append(" = shared != null ? shared.").append(f).append(" : new float[").append(p.shape().numel().constant()).append("];\n");
+        }
+        for (Node s : states) {
+            String f = cls.leafField(s);
+            if (sharedState(s)) b.append(f).append(" = shared != null ? shared.").append(f).append(" : new float[").append(s.shape().numel().constant()).append("];\n");
+            else if (s.attrs().d("initial") != 0) b.append("if (shared != null) java.util.Arrays.fill(").append(f).append(", ").append(EntryContext.lit(s.attrs().d("initial"))).append(");\n");
         }
         for (Node i : all(d.inputs(), d.labels())) {
             String t = i.dtype() == dev.ingot.compiler.ir.DType.I32 ? "int" : "float";
@@ -50,6 +57,13 @@ final class Fields {
         b.append("}\n");
         return List.of(pub, b.toString());
     }
+
+    /**
+     * Whether instances from {@code sharingParameters} share this state tensor with the original:
+     * all but the optimizer's ({@code opt.*}, fresh in each instance), so that batch norm's running
+     * statistics, which {@code predict} reads, are the original's.
+     */
+    static boolean sharedState(Node state) { return !state.attrs().s("name").startsWith("opt."); }
 
     static List<String> accessors(ModelDescription d, Collection<Node> states) {
         ClassContext names = new ClassContext();

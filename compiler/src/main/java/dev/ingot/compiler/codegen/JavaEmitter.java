@@ -4,7 +4,9 @@ import com.github.javaparser.ParserConfiguration;
 import com.github.javaparser.StaticJavaParser;
 import com.github.javaparser.ast.CompilationUnit;
 import com.github.javaparser.ast.body.BodyDeclaration;
-import com.github.javaparser.ast.body.ClassOrInterfaceDeclaration;
+import com.github.javaparser.printer.DefaultPrettyPrinter;
+import com.github.javaparser.printer.configuration.DefaultConfigurationOption;
+import com.github.javaparser.printer.configuration.DefaultPrinterConfiguration;
 import dev.ingot.compiler.fusion.Kernel;
 import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Lin;
@@ -28,8 +30,8 @@ import java.util.Map;
  * entry methods ({@code predict}, {@code evaluate}, {@code trainStep}) that are straight lists of
  * kernel calls, split into parts so that no method nears the JIT's 8000-byte limit.
  *
- * <p>Methods are produced from small text templates, parsed with javaparser and assembled into
- * the class's AST, which prints the final source.
+ * <p>Methods are produced from small text templates, each parsed and printed by javaparser, and
+ * assembled into the class.
  */
 public final class JavaEmitter {
     /** Calls per entry-method part. */
@@ -85,10 +87,10 @@ public final class JavaEmitter {
         src.append(planNotes).append(" * </ul>\n * <p>Not thread-safe: use one instance per thread.\n */\n");
         src.append("public final class ").append(d.className()).append(" extends CompiledModel {\n}\n");
 
-        ParserConfiguration pc = new ParserConfiguration().setLanguageLevel(ParserConfiguration.LanguageLevel.JAVA_17);
+        // NOTE: RAW: no validation pass over each parsed member (javac checks the code); the printed text is the same
+        ParserConfiguration pc = new ParserConfiguration().setLanguageLevel(ParserConfiguration.LanguageLevel.RAW);
         StaticJavaParser.setConfiguration(pc);
         CompilationUnit cu = StaticJavaParser.parse(src.toString());
-        ClassOrInterfaceDeclaration c = cu.getClassByName(d.className()).orElseThrow();
         List<String> decls = new ArrayList<>();
         if (opt.vector()) {
             decls.add("private static final VectorSpecies<Float> F = Simd.F;");
@@ -114,8 +116,41 @@ public final class JavaEmitter {
             }
         }
         decls.addAll(members);
-        for (String m : decls) c.addMember(parseMember(m));
-        return new Source(opt.packageName(), d.className(), cu.toString());
+        return new Source(opt.packageName(), d.className(), print(cu, decls));
+    }
+
+    /**
+     * The class with its members, each parsed and printed on its own. NOTE: not
+     * {@code c.addMember(...)} and {@code cu.toString()}: javaparser's printer sorts all of a
+     * class's members again for every member (to place orphan comments), quadratic in their number,
+     * which made a model of 1,000 layers take minutes; printed one by one, the text is the same.
+     */
+    private static String print(CompilationUnit cu, List<String> decls) {
+        String shell = cu.toString();
+        int close = shell.lastIndexOf('}');
+        StringBuilder sb = new StringBuilder(shell.length() + decls.size() * 256).append(shell, 0, close);
+        for (String m : decls) {
+            sb.append('\n');
+            for (String line : printMember(m, parseMember(m)).split("\n", -1)) sb.append(line.isEmpty() ? "" : "    ").append(line).append('\n');
+        }
+        return sb.append(shell, close, shell.length()).toString();
+    }
+
+    /** Prints without comments: javaparser's comment placement sorts a block's statements again for each statement. */
+    private static final DefaultPrettyPrinter NO_COMMENTS = new DefaultPrettyPrinter(
+            new DefaultPrinterConfiguration().removeOption(new DefaultConfigurationOption(DefaultPrinterConfiguration.ConfigOption.PRINT_COMMENTS)));
+
+    /**
+     * A member as javaparser prints it; one with no comment inside (the long constructor, switches
+     * and initializer of a model with thousands of tensors) goes through the comment-free printer,
+     * linear in its length, with its Javadoc printed on its own.
+     */
+    private static String printMember(String text, BodyDeclaration<?> member) {
+        int body = text.startsWith("/**") ? text.indexOf("*/") + 2 : 0;
+        if (text.indexOf("//", body) >= 0 || text.indexOf("/*", body) >= 0) return member.toString();
+        String doc = member.getComment().map(c -> c.toString()).orElse("");
+        member.removeComment();
+        return doc + NO_COMMENTS.print(member);
     }
 
     private static BodyDeclaration<?> parseMember(String text) {

@@ -12,6 +12,9 @@ import dev.ingot.compiler.ir.SourceLoc;
  * It is never shown with a stack trace.
  */
 public class CompileError extends RuntimeException {
+    /** Widest source line shown under an error. */
+    static final int MAX_WIDTH = 160;
+
     private final SourceLoc loc;
     private final String expected;
 
@@ -30,12 +33,19 @@ public class CompileError extends RuntimeException {
     public String render() {
         StringBuilder sb = new StringBuilder();
         if (loc != SourceLoc.NONE) sb.append(loc.where()).append(": ");
-        sb.append("error: ").append(getMessage());
+        String msg = getMessage();
+        sb.append("error: ").append(msg.length() <= 4 * MAX_WIDTH ? msg : msg.substring(0, 4 * MAX_WIDTH) + "... (" + msg.length() + " characters)");
         if (loc != SourceLoc.NONE && loc.lineText() != null && !loc.lineText().isEmpty()) {
             String text = loc.lineText().replace('\t', ' ');
-            sb.append("\n    ").append(text).append("\n    ");
-            sb.append(" ".repeat(Math.min(loc.col(), text.length())));
-            int len = Math.max(1, Math.min(loc.length(), Math.max(1, text.length() - loc.col())));
+            int col = Math.min(loc.col(), text.length());
+            // a very long line (a minified or binary file) is shown as a window around the column
+            int from = text.length() <= MAX_WIDTH ? 0 : Math.max(0, Math.min(col - MAX_WIDTH / 4, text.length() - MAX_WIDTH));
+            int to = Math.min(text.length(), from + MAX_WIDTH);
+            String shown = (from > 0 ? "..." : "") + text.substring(from, to) + (to < text.length() ? "..." : "");
+            col = col - from + (from > 0 ? 3 : 0);
+            sb.append("\n    ").append(shown).append("\n    ");
+            sb.append(" ".repeat(col));
+            int len = Math.max(1, Math.min(loc.length(), Math.max(1, (to - from) + (from > 0 ? 3 : 0) - col)));
             sb.append("^".repeat(len));
         }
         if (expected != null && !expected.isEmpty()) sb.append("\n    expected: ").append(expected);

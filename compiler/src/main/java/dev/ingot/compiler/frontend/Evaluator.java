@@ -94,7 +94,8 @@ public final class Evaluator {
         SourceLoc old = enter(e, f);
         try {
             return evalInner(e, s, f);
-        } catch (ShapeError se) {
+        } catch (ShapeError | IllegalArgumentException | ArithmeticException se) {
+            // NOTE: a shape the IR rejects (a size of 0, too many elements) or an int overflow, at the innermost expression
             throw error(e, f, se.getMessage());
         } finally {
             leave(old);
@@ -168,7 +169,9 @@ public final class Evaluator {
                 throw error(n, f, "integer " + t + " is too large");
             }
         }
-        return new NumV(Double.parseDouble(t), false);
+        double v = Double.parseDouble(t);
+        if (Math.abs(v) > Float.MAX_VALUE) throw error(n, f, "number " + t + " is beyond the range of float32 (about 3.4e38)");
+        return new NumV(v, false);
     }
 
     Value lookup(String name, Scope s, ParserRuleContext ctx, SourceFile f) {
@@ -360,7 +363,7 @@ public final class Evaluator {
         }
         try {
             return fn.call(b, new MapArgs(conv));
-        } catch (ShapeError e) {
+        } catch (ShapeError | IllegalArgumentException | ArithmeticException e) {
             throw error(ctx, f, e.getMessage());
         }
     }
@@ -371,7 +374,10 @@ public final class Evaluator {
             case TENSOR:
                 return tensor(v, ctx, f, what);
             case INT:
-                if (v instanceof NumV n && n.isInt()) return (int) n.v();
+                if (v instanceof NumV n && n.isInt()) {
+                    if (Math.abs(n.v()) > Integer.MAX_VALUE) throw error(ctx, f, what + " must be an integer up to " + Integer.MAX_VALUE + ", got " + v.describe());
+                    return (int) n.v();
+                }
                 throw error(ctx, f, what + " must be an integer, got " + v.describe());
             case NUMBER:
                 if (v instanceof NumV n) return n.v();
@@ -497,7 +503,7 @@ public final class Evaluator {
         try {
             return new TensorType(dt, new Shape(shape));
         } catch (IllegalArgumentException e) {
-            throw error(t, f, "a shape may use batch only once");
+            throw error(t, f, e.getMessage().startsWith("more than one batch") ? "a shape may use batch only once" : e.getMessage());
         }
     }
 

@@ -113,6 +113,7 @@ public final class Frontend {
         Schedule schedule = Schedule.constant();
         double clip;
         String metric = "accuracy";
+        IngotParser.ExprContext lossExpr, metricExpr;
 
         ModelEvaluation(Evaluator ev, SourceFile src, Scope globals) {
             this.ev = ev;
@@ -127,6 +128,9 @@ public final class Frontend {
                 throw new CompileError(loc, "model " + m.name.getText() + " has no output", "a line like: output logits = out(h)");
             if (train != null && loss == null)
                 throw new CompileError(loc, "model " + m.name.getText() + " has a train block but no loss", "a line like: loss = softmax_cross_entropy(logits, y)");
+            if (metric.equals("mse") && !isMseCall(lossExpr))
+                throw ev.error(metricExpr, src, "metric mse reports the loss as the test MSE, but this model's loss is not mse(...)",
+                        "a loss written as loss = mse(prediction, target), or no metric (the loss is reported as test_loss)");
             return new ModelIr(m.name.getText(), src, loc, inputs, labels, ev.params(), outputs, loss, train, optimizer, hyper, schedule,
                     ev.buffers(), ev.b.trainUpdates(), clip);
         }
@@ -152,7 +156,10 @@ public final class Frontend {
                 Value v = ev.eval(let.expr(), scope, src);
                 ev.defineLocal(scope, n, v, let, src);
                 if (v instanceof TensorV t) t.node().hint(n);
-                if (n.equals("loss")) loss = lossNode(v, let);
+                if (n.equals("loss")) {
+                    loss = lossNode(v, let);
+                    lossExpr = let.expr();
+                }
             } else if (st instanceof IngotParser.TrainBlockContext t) trainBlock(t);
         }
 
@@ -217,7 +224,10 @@ public final class Frontend {
                     }
                     case "data" -> data = dataSpec(s.expr());
                     case "schedule" -> schedule = schedule(s.expr());
-                    case "metric" -> metric = metric(s.expr());
+                    case "metric" -> {
+                        metric = metric(s.expr());
+                        metricExpr = s.expr();
+                    }
                     case "clip" -> {
                         Value v = ev.eval(s.expr(), scope, src);
                         if (!(v instanceof NumV n) || n.v() <= 0) throw ev.error(s.expr(), src, "clip must be a positive number (the largest global gradient norm), got " + v.describe());
@@ -272,6 +282,12 @@ public final class Frontend {
                 hp.put(key, d);
             }
             return Map.entry(name, hp);
+        }
+
+        /** Whether the loss is written as a call of {@code mse} (the only loss that {@code metric: mse} may report as an MSE). */
+        static boolean isMseCall(IngotParser.ExprContext e) {
+            while (e instanceof IngotParser.ParenExprContext p) e = p.expr();
+            return e instanceof IngotParser.CallExprContext c && c.callee instanceof IngotParser.RefExprContext r && r.ID().getText().equals("mse");
         }
 
         /** {@code accuracy} (classification) or {@code exact(output)}: the share of examples whose predicted ids all match. */

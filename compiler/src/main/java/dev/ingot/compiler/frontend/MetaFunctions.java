@@ -41,6 +41,9 @@ import org.antlr.v4.runtime.ParserRuleContext;
  * </ul>
  */
 final class MetaFunctions {
+    /** Most copies {@code repeat} makes. */
+    static final int MAX_REPEAT = 10_000;
+
     private MetaFunctions() {}
 
     static final List<String> NAMES = List.of("pair", "len", "shape", "scan", "repeat", "sequential", "bidirectional");
@@ -80,6 +83,7 @@ final class MetaFunctions {
             case "repeat" -> {
                 if (pos.size() < 2 || !(pos.get(0) instanceof NumV n) || !n.isInt() || n.v() < 1 || !(pos.get(1) instanceof LayerDefV def))
                     throw ev.error(ctx, f, "repeat(n, layer, args...): n must be a positive integer and layer a layer definition like dense");
+                if (n.v() > MAX_REPEAT) throw ev.error(ctx, f, "repeat(" + (long) n.v() + ", ...): at most " + MAX_REPEAT + " copies of a layer (a generated class holds at most 65,535 fields)");
                 String path = ev.takeLayerName("repeat");
                 List<Value> layers = new ArrayList<>();
                 for (int i = 0; i < (int) n.v(); i++) layers.add(Layers.instantiate(ev, def, path + "." + i, pos.subList(2, pos.size()), named, ctx, f));

@@ -1,5 +1,6 @@
 package dev.ingot.compiler.frontend;
 
+import dev.ingot.compiler.diag.CompileError;
 import dev.ingot.compiler.ir.SourceLoc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,12 +20,38 @@ public record SourceFile(String name, Path dir, String text, String[] lines, boo
         return new SourceFile(name, dir, text, text.split("\r?\n", -1), user);
     }
 
+    /** Reads a UTF-8 model file; bytes that are not UTF-8 are a DSL error at their line and column. */
     public static SourceFile read(Path p) {
+        byte[] bytes;
         try {
-            return of(p.toString(), p.toAbsolutePath().getParent(), Files.readString(p), true);
+            bytes = Files.readAllBytes(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        try {
+            String text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return of(p.toString(), p.toAbsolutePath().getParent(), text, true);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw notUtf8(p.toString(), bytes);
+        }
+    }
+
+    /** The error for the first byte of {@code bytes} that is not UTF-8, at its line and column. */
+    private static CompileError notUtf8(String name, byte[] bytes) {
+        var dec = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        dec.decode(in, out, true); // stops at the first malformed byte: in.position() is its offset
+        int bad = in.position();
+        String before = out.flip().toString();
+        int lineStart = before.lastIndexOf('\n') + 1, line = 1;
+        for (int i = 0; i < lineStart; i++) if (before.charAt(i) == '\n') line++;
+        String head = before.substring(lineStart);
+        int end = bad;
+        while (end < bytes.length && bytes[end] != '\n') end++;
+        String lineText = head + new String(bytes, bad, end - bad, java.nio.charset.StandardCharsets.UTF_8);
+        return new CompileError(new SourceLoc(name, line, head.length(), 1, lineText),
+                String.format("the file is not valid UTF-8: byte 0x%02X at offset %d", bytes[bad] & 0xFF, bad), "a model file saved as UTF-8 text");
     }
 
     public String line(int line) { return line >= 1 && line <= lines.length ? lines[line - 1] : ""; }

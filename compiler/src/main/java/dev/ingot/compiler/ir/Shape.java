@@ -13,14 +13,24 @@ public record Shape(int[] dims) {
     public static final int BATCH = -1;
     public static final Shape SCALAR = new Shape(new int[0]);
 
+    /** Most elements a Java array can hold (per example, for a shape with a batch dimension). */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
     public Shape {
         dims = dims.clone();
         int batchDims = 0;
+        long numel = 1;
         for (int d : dims) {
-            if (d == 0) throw new IllegalArgumentException("zero-sized dimension in " + Arrays.toString(dims));
+            if (d == 0) throw new IllegalArgumentException("a dimension of size 0 in " + Arrays.toString(dims) + ": every size must be at least 1");
             if (d < 0) batchDims++;
+            numel = Math.min(numel * Math.abs((long) d), Long.MAX_VALUE / Integer.MAX_VALUE); // saturates: stays exact up to the limit
         }
         if (batchDims > 1) throw new IllegalArgumentException("more than one batch dimension in " + Arrays.toString(dims));
+        if (numel > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("a tensor of shape " + Arrays.toString(dims).replace("-1", "batch") + " has "
+                    + (numel == Long.MAX_VALUE / Integer.MAX_VALUE ? "more than 4e9" : String.format("%,d", numel)) + " elements"
+                    + (batchDims > 0 ? " per example" : "") + ", more than a Java array holds (" + String.format("%,d", MAX_ELEMENTS) + ")");
+        }
     }
 
     public static Shape of(int... dims) { return new Shape(dims); }

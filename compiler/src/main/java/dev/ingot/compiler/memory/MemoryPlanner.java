@@ -93,11 +93,13 @@ public final class MemoryPlanner {
         // 2. live intervals of arena values, by kernel index
         Map<Node, int[]> live = new IdentityHashMap<>();
         List<Node> order = new ArrayList<>();
+        List<Integer> storedAt = new ArrayList<>();
         for (int k = 0; k < kernels.size(); k++) {
             for (Node s : kernels.get(k).stores()) {
                 if (homes.containsKey(s)) continue;
                 live.put(s, new int[] {k, k});
                 order.add(s);
+                storedAt.add(k);
             }
             for (Node r : kernels.get(k).reads()) {
                 int[] iv = live.get(FusionPlanner.base(r));
@@ -114,13 +116,14 @@ public final class MemoryPlanner {
         Map<Node, long[]> placed = new IdentityHashMap<>();
         Map<Node, BufferPlan> bodies = new IdentityHashMap<>();
         Map<Node, long[]> scratch = new IdentityHashMap<>();      // scan -> {static base, batch base}
+        int first = 0; // order is by kernel: the values kernel k stores start at order[first]
         for (int k = 0; k < kernels.size(); k++) {
             final int now = k;
             stat.release(now, live);
             batch.release(now, live);
-            for (Node s : order) {
-                int[] iv = live.get(s);
-                if (iv[0] != now) continue;
+            for (; first < order.size() && storedAt.get(first) == now; first++) {
+                Node s = order.get(first);
+                if (live.get(s)[0] != now) continue;
                 Lin size = s.shape().numel();
                 if (size.isConstant()) placed.put(s, new long[] {0, stat.allocate(s, (size.constant() + 15) / 16 * 16)});
                 else placed.put(s, new long[] {1, batch.allocate(s, size.perBatch())});

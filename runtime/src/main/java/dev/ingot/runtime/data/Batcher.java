@@ -99,6 +99,13 @@ public final class Batcher {
         lastN = 0;
     }
 
+    /** Skips the first {@code batches} batches of the epoch just started (resuming mid-epoch), copying nothing. */
+    public void skipBatches(int batches) {
+        if (batches < 0) throw new IllegalArgumentException("cannot skip " + batches + " batches");
+        position = (int) Math.min(order.length, (long) batches * batchSize);
+        lastN = 0;
+    }
+
     /** Copies the next batch into the targets and returns its size; 0 when the epoch is over. */
     public int next() {
         int n = Math.min(batchSize, order.length - position);

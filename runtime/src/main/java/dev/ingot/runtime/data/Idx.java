@@ -105,8 +105,12 @@ public final class Idx {
         ByteBuffer db = ByteBuffer.wrap(dimBytes);
         for (int i = 0; i < rank; i++) {
             dims[i] = db.getInt();
-            if (dims[i] < 0) throw new DataFormatException(path + ": invalid header: dimension " + i + " is " + dims[i]);
+            if (dims[i] < 0 || (i > 0 && dims[i] == 0)) throw new DataFormatException(path + ": invalid header: dimension " + i + " is " + dims[i]);
         }
+        long perExample = Tensor.numel(Arrays.copyOfRange(dims, 1, rank));
+        if (perExample > Integer.MAX_VALUE)
+            throw new DataFormatException(path + ": invalid header: examples of shape " + Tensor.shapeString(Arrays.copyOfRange(dims, 1, rank))
+                    + " would have " + (perExample == Long.MAX_VALUE ? "more than 9e18" : String.format("%,d", perExample)) + " values each, more than supported");
         long payloadBytes = Tensor.numel(dims) == Long.MAX_VALUE ? Long.MAX_VALUE : Tensor.numel(dims) * type.size;
         if (payloadBytes > Integer.MAX_VALUE - 8) {
             throw new DataFormatException(path + ": " + type + " data of shape " + Tensor.shapeString(dims) + " is too large (over 2 GB), not supported");

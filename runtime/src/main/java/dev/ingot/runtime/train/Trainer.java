@@ -76,6 +76,9 @@ public final class Trainer {
     private Options options = Options.defaults();
     private Progress progress = Progress.quiet();
     private Binding binding = Binding.auto();
+    private boolean stopOnNonFinite = true;
+    private long resumeStep;
+    private long stopAfter;
 
     public Trainer(CompiledModel model) { this.model = model; }
 
@@ -92,6 +95,34 @@ public final class Trainer {
     /** How data fields map to model inputs and labels (default {@link Binding#auto()}). */
     public Trainer binding(Binding b) {
         this.binding = b;
+        return this;
+    }
+
+    /**
+     * Whether a non-finite training loss stops the run with a {@link DivergedException} (default
+     * true); false keeps going, for those who want to see what happens.
+     */
+    public Trainer stopOnNonFinite(boolean stop) {
+        this.stopOnNonFinite = stop;
+        return this;
+    }
+
+    /**
+     * Continues a run from a checkpoint taken after {@code stepsDone} optimizer steps (the model's
+     * parameters and state already loaded): the schedule keeps the run's planned total, and the
+     * data continue at that step's epoch and batch, so that with the same seed, batch size and data
+     * the result is the same as one uninterrupted run.
+     */
+    public Trainer resumeAt(long stepsDone) {
+        if (stepsDone < 0) throw new IllegalArgumentException("steps done must be >= 0, got " + stepsDone);
+        this.resumeStep = stepsDone;
+        return this;
+    }
+
+    /** Ends this run after {@code steps} more steps (0: at the planned end); the schedule still plans the whole run. */
+    public Trainer stopAfter(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("stopAfter must be >= 0, got " + steps);
+        this.stopAfter = steps;
         return this;
     }
 
@@ -144,21 +175,24 @@ public final class Trainer {
 
         if (options.steps() > 0) return fitSteps(batcher, testData, batch, runStart);
 
-        setTotalSteps(model, (long) steps * epochs);
+        long total = (long) steps * epochs, done = start(total, "epochs"), stop = stopAt(total, done);
+        setTotalSteps(model, total);
         Metrics epochMetrics = new Metrics();
         long trainNanos = 0, trainExamples = 0;
         List<EpochStats> history = new ArrayList<>();
         Evaluation eval = null;
         try {
-            for (int e = 0; e < epochs; e++) {
+            for (int e = (int) (done / steps); e < epochs && done < stop; e++) {
                 long epochStart = System.nanoTime();
                 epochMetrics.reset();
                 progress.startEpoch(e + 1, epochs, steps);
                 batcher.startEpoch(e);
-                int step = 0;
+                int step = (int) (done - (long) e * steps);
+                batcher.skipBatches(step);
                 int n;
-                while ((n = batcher.next()) > 0) {
+                while (done < stop && (n = batcher.next()) > 0) {
                     float loss = model.trainStep(n);
+                    watch(loss, ++done, e + 1);
                     epochMetrics.addLoss(loss, n);
                     epochMetrics.addExamples(n);
                     progress.step(++step, epochMetrics.examples(), epochMetrics.loss());
@@ -166,7 +200,7 @@ public final class Trainer {
                 long stepNanos = System.nanoTime() - epochStart;
                 trainNanos += stepNanos;
                 trainExamples += epochMetrics.examples();
-                boolean last = e == epochs - 1;
+                boolean last = e == epochs - 1 || done == stop;
                 eval = null;
                 if (testData != null && (options.evalEachEpoch() || last)) {
                     progress.evaluating();
@@ -186,7 +220,7 @@ public final class Trainer {
         return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
                 testData == null ? 0 : testData.size(), lastEpoch.trainLoss(),
                 eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                trainExamples / (trainNanos / 1e9), epochs, steps * epochs, false, (System.nanoTime() - runStart) / 1e9, history);
+                trainExamples / (trainNanos / 1e9), lastEpoch.epoch(), (int) done, false, (System.nanoTime() - runStart) / 1e9, history);
     }
 
     /**
@@ -198,19 +232,21 @@ public final class Trainer {
         ModelSpec spec = model.spec();
         int total = options.steps();
         int every = options.evalEvery() > 0 ? Math.min(options.evalEvery(), total) : total;
+        int step = (int) start(total, "steps"), stop = (int) stopAt(total, step);
         setTotalSteps(model, total);
         Metrics segment = new Metrics();
         long trainNanos = 0, trainExamples = 0;
         List<EpochStats> history = new ArrayList<>();
         Evaluation eval = null;
-        int epoch = 0, step = 0;
+        int perEpoch = batcher.batchesPerEpoch(), epoch = step / perEpoch;
         try {
             batcher.startEpoch(epoch);
-            while (step < total) {
+            batcher.skipBatches(step - epoch * perEpoch);
+            while (step < stop) {
                 long segmentStart = System.nanoTime();
                 segment.reset();
                 progress.startSteps(step, total);
-                int end = Math.min(total, (step / every + 1) * every);
+                int end = Math.min(stop, (step / every + 1) * every);
                 while (step < end) {
                     int n = batcher.next();
                     if (n == 0) {
@@ -218,6 +254,7 @@ public final class Trainer {
                         continue;
                     }
                     float loss = model.trainStep(n);
+                    watch(loss, step + 1, epoch + 1);
                     segment.addLoss(loss, n);
                     segment.addExamples(n);
                     progress.step(++step, segment.examples(), segment.loss());
@@ -244,7 +281,26 @@ public final class Trainer {
         return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
                 testData == null ? 0 : testData.size(), last.trainLoss(),
                 eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                trainExamples / (trainNanos / 1e9), epoch + 1, total, true, (System.nanoTime() - runStart) / 1e9, history);
+                trainExamples / (trainNanos / 1e9), epoch + 1, step, true, (System.nanoTime() - runStart) / 1e9, history);
+    }
+
+    /** The step this run starts at: 0, or where the resumed run stopped, which must be before the planned end. */
+    private long start(long total, String unit) {
+        if (resumeStep >= total) {
+            throw new IllegalArgumentException("the checkpoint is at step " + resumeStep + " and this run plans " + total
+                    + " steps in all: nothing left to train; to train longer, give a larger --" + unit
+                    + " (the learning-rate schedule then stretches to the new total)");
+        }
+        return resumeStep;
+    }
+
+    private long stopAt(long total, long start) { return stopAfter > 0 ? Math.min(total, start + stopAfter) : total; }
+
+    /** Stops the run at the first non-finite loss (unless told to keep going). */
+    private void watch(float loss, long step, int epoch) {
+        if (!stopOnNonFinite || Float.isFinite(loss)) return;
+        progress.abort();
+        throw new DivergedException(step, epoch, loss, model.spec().train());
     }
 
     /** Evaluates this trainer's model on {@code data} with its binding and test limit. */

@@ -87,6 +87,10 @@ class IdxTest {
         assertError(write("rank0", idx(0x08, new int[] {}, new byte[1])), "rank0: IDX file with 0 dimensions");
         assertError(write("neg", idx(0x08, new int[] {3, -2}, new byte[0])), "neg: invalid header: dimension 1 is -2");
         assertError(write("huge", idx(0x0C, new int[] {1 << 20, 1 << 20}, new byte[0])), "huge: INT data of shape [1048576, 1048576] is too large");
+        // an element count that overflows int once the example count is set aside (was: / by zero later)
+        assertError(write("overflow", idx(0x08, new int[] {0, 65536, 65536}, new byte[0])),
+                "overflow: invalid header: examples of shape [65536, 65536] would have 4,294,967,296 values each, more than supported");
+        assertError(write("zero", idx(0x08, new int[] {2, 0}, new byte[0])), "zero: invalid header: dimension 1 is 0");
         assertError(write("bad.gz", new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), "bad.gz: ");
     }
 
