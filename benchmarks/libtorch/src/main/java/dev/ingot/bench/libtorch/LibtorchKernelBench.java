@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * libtorch 2.7.1's SGEMM (MKL) and convolution (oneDNN) on the shapes of Ingot's MatMulBench / Conv2dBench, for
  * benchmarks/kernels.sh. Same shape syntax: {@code MxKxN:ab}, C[M,N] = op(A) @ op(B), a/b = n (stored as is) or t
  * (stored transposed; passed to torch::matmul as a transposed view, so MKL gets the transpose flag and nothing is
- * copied). Convolutions: {@code conv1.forward}, {@code conv2.forward} and {@code .train} = forward + backward to
+ * copied); b = p (Ingot's B packed once beforehand) is an ordinary B here. Convolutions: {@code conv1.forward}, {@code conv2.forward} and {@code .train} = forward + backward to
  * the input and the weight (3x the forward FLOPs), batch 64. The secondary {@code kflop} counter is GFLOP/s.
  *
  * <p>Every call allocates its output tensor (torch::matmul has no out= variant in DJL) and frees it; at these sizes
@@ -84,7 +84,7 @@ public class LibtorchKernelBench {
         int k = Integer.parseInt(d[1]);
         int n = Integer.parseInt(d[2]);
         boolean ta = parts[1].charAt(0) == 't';
-        boolean tb = parts[1].charAt(1) == 't';
+        boolean tb = parts[1].charAt(1) == 't';  // 'p' (Ingot's pre-packed B) is a plain B for libtorch
         NDArray as = manager.randomUniform(-0.5f, 0.5f, ta ? new Shape(k, m) : new Shape(m, k));
         NDArray bs = manager.randomUniform(-0.5f, 0.5f, tb ? new Shape(n, k) : new Shape(k, n));
         a = ta ? as.transpose() : as;
