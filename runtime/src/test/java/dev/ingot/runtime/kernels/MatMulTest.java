@@ -283,12 +283,14 @@ class MatMulTest {
 
     /**
      * The species and the vector switch are static finals, so the other configurations run in child JVMs: 256-bit
-     * vectors (the 2-vector panels used on AVX2 machines) and {@code ingot.vector=false} through the public API.
+     * vectors (the 2-vector panels used on AVX2 machines), {@code ingot.vector=false} through the public API, and the
+     * transposing packs with and without the in-register 16x16 transpose (on by default from JDK 25 only).
      */
     @Test
     void otherConfigurationsInChildJvms() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        for (String flag : new String[] {"-Dingot.vector.bits=256", "-Dingot.vector=false"}) {
+        for (String flag : new String[] {"-Dingot.vector.bits=256", "-Dingot.vector=false",
+            "-Dingot.matmul.vectorTranspose=true", "-Dingot.matmul.vectorTranspose=false"}) {
             ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", flag,
                     "-cp", System.getProperty("java.class.path"), SelfCheck.class.getName());
             pb.redirectErrorStream(true);
