@@ -6,6 +6,7 @@
 #   - offline: ai.djl.offline=true, PYTORCH_FLAVOR=cpu, PYTORCH_VERSION=2.7.1: DJL unpacks the libraries of the
 #     pytorch-native-cpu jar on the class path into its cache (DJL_CACHE_DIR, default ~/.djl.ai) and downloads nothing
 #   - OMP_NUM_THREADS = MKL_NUM_THREADS = THREADS; libtorch intra-op threads = THREADS, inter-op = 1
+#   - OMP_WAIT_POLICY: libtorch's default, or LIBTORCH_OMP_WAIT_POLICY (e.g. PASSIVE on a busy machine)
 #   - on AMD CPUs, LD_PRELOAD of a one-line library that makes MKL take its Intel (AVX-512) SGEMM path
 #     (set LIBTORCH_MKL_INTEL=0 to keep MKL's own choice)
 #   - TORCH_CPP_LOG_LEVEL=ERROR (else a warning per convolution call: NNPACK does not know this CPU)
@@ -37,6 +38,13 @@ fi
 
 T=$2
 export OMP_NUM_THREADS=$T MKL_NUM_THREADS=$T
+# OpenMP wait policy: libtorch's own default (libgomp spins a while, then sleeps) unless LIBTORCH_OMP_WAIT_POLICY
+# is set (PASSIVE: workers sleep at once; on a busy shared machine a spinning worker whose partner core is taken
+# stalls every parallel region, and 2-thread runs collapse; the PyTorch 1.13 side uses PASSIVE for that reason).
+case "${LIBTORCH_OMP_WAIT_POLICY:-unset}" in
+  unset) unset OMP_WAIT_POLICY ;;
+  *) export OMP_WAIT_POLICY=$LIBTORCH_OMP_WAIT_POLICY ;;
+esac
 export MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TOP_PAD_=1073741824
 export PYTORCH_FLAVOR=cpu PYTORCH_VERSION=2.7.1
 # libtorch warns on every convolution call that NNPACK does not support this CPU; keep errors only
