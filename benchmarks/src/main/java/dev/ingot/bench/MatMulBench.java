@@ -2,6 +2,7 @@ package dev.ingot.bench;
 
 import dev.ingot.runtime.exec.Parallel;
 import dev.ingot.runtime.kernels.MatMul;
+import dev.ingot.runtime.kernels.MatMulPacked;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -23,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * batch-1 inference, at 1 and 2 pool threads.
  *
  * <p>Shapes are {@code MxKxN:ab}: C[M,N] = op(A)[M,K] @ op(B)[K,N], with {@code a}/{@code b} = {@code n} (as stored)
- * or {@code t} (stored transposed). One call does {@code 2*M*N*K} floating-point operations.
+ * or {@code t} (stored transposed); {@code b} = {@code p} runs {@link MatMulPacked#matmul} with B packed once
+ * before the timing (what a recurrent layer's per-step product does with its weights). One call does
+ * {@code 2*M*N*K} floating-point operations.
  *
  * <p>Reading the output: the primary score is calls per microsecond; the secondary {@code kflop} counter is
  * kilo-FLOPs per microsecond, i.e. <b>GFLOP/s</b> (the count per call is rounded to whole kFLOPs, an error below
@@ -52,6 +55,8 @@ public class MatMulBench {
         "128x10x128:nt", "128x128x256:nt", "128x256x784:nt",
         // CNN / other, and transposed variants
         "64x9216x128:nn", "64x128x10:nn", "32x256x1024:nn", "64x9216x128:nt", "32x256x1024:tn",
+        // recurrent step at batch 32 with the weights packed once per training step (LSTM 4x256 gates)
+        "32x256x1024:np",
         // batch-1 inference
         "1x784x256:nn", "1x784x256:nt",
         // cubes
@@ -71,6 +76,7 @@ public class MatMulBench {
     private float[] a;
     private float[] b;
     private float[] c;
+    private float[] packed;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -92,6 +98,11 @@ public class MatMulBench {
         for (int i = 0; i < b.length; i++) {
             b[i] = (float) (rnd.nextDouble() - 0.5);
         }
+        if (parts[1].charAt(1) == 'p') {
+            transB = false;
+            packed = new float[MatMulPacked.size(k, n)];
+            MatMulPacked.pack(b, 0, false, k, n, packed, 0);
+        }
         Parallel.setThreads(threads);
     }
 
@@ -109,7 +120,11 @@ public class MatMulBench {
 
     @Benchmark
     public float[] matmul(Flops flops) {
-        MatMul.matmul(a, 0, transA, b, 0, transB, c, 0, m, n, k, false);
+        if (packed != null) {
+            MatMulPacked.matmul(a, 0, transA, packed, 0, c, 0, m, n, k, false);
+        } else {
+            MatMul.matmul(a, 0, transA, b, 0, transB, c, 0, m, n, k, false);
+        }
         flops.kflop += kflopPerCall;
         return c;
     }

@@ -33,8 +33,11 @@ import java.util.Arrays;
  * N &lt;= 2 vectors (e.g. 10 logits) packs only B and reads A in place ({@link #gemmNarrow}).
  *
  * <p>Measured on the 2-core AVX-512 Xeon this was written on (one core, JDK 25, best of repeated runs): 125-145
- * GFLOP/s for 256^3, 128x784x256 and 784x128x256 (transA); 105-115 with transposed B (the transposing pack is
- * scalar); about 30 for N = 10 and M = 1. See benchmarks/README.md for the full table.
+ * GFLOP/s for 256^3, 128x784x256 and 784x128x256 (transA); about 30 for N = 10 and M = 1. The transposing packs
+ * (transA, transB) go through 16x16 tiles ({@link MatMulPack#transposeTile}, in registers with
+ * {@link MatMulTranspose} on JDK 25+): on the AMD EPYC (Zen 5) machine, per CPU-second under load, that took
+ * 128x256x784 A@B^T from 115-128 to 148-151 GFLOP/s and 1024x2048x256 A^T@B from 122-142 to 146-153. See
+ * benchmarks/README.md (kernels.sh) for the table against libtorch.
  *
  * <h2>Threads</h2>
  * The pool's {@link Parallel#threads()} decides. C is split either by B panels (columns; every thread packs all of

@@ -78,9 +78,22 @@ final class MatMulKernels {
     static final boolean ENABLED = Simd.ENABLED;
 
 
-    /** Dispatches to {@code kernel<nv>}. */
+    /**
+     * Dispatches to {@code kernel<nv>}; a full-width tile (nv = 4) of at most 4 valid rows goes to
+     * {@link #kernel4Rows2} or {@link #kernel4Rows4}, which do not multiply the zero rows of the padded A block.
+     * NOTE: M = 32 (a recurrent step at batch 32) is 5 blocks of 6 rows and 2 rows; with the 6-row kernel for those
+     * 2 rows, 11% of the FMAs multiplied zeros.
+     */
     static void kernel(int nv, float[] ap, int a0, float[] bp, int b0, int kc,
                        float[] c, int c0, int ldc, boolean beta, int rows, int cols, float[] tile) {
+        if (nv == 4 && rows <= 4) {
+            if (rows <= 2) {
+                kernel4Rows2(ap, a0, bp, b0, kc, c, c0, ldc, beta, rows, cols, tile);
+            } else {
+                kernel4Rows4(ap, a0, bp, b0, kc, c, c0, ldc, beta, rows, cols, tile);
+            }
+            return;
+        }
         switch (nv) {
             case 4: kernel4(ap, a0, bp, b0, kc, c, c0, ldc, beta, rows, cols, tile); break;
             case 3: kernel3(ap, a0, bp, b0, kc, c, c0, ldc, beta, rows, cols, tile); break;
@@ -244,6 +257,60 @@ final class MatMulKernels {
         c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L); c32.intoArray(tile, 3 * NR + 2 * L); c33.intoArray(tile, 3 * NR + 3 * L);
         c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L); c42.intoArray(tile, 4 * NR + 2 * L); c43.intoArray(tile, 4 * NR + 3 * L);
         c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L); c52.intoArray(tile, 5 * NR + 2 * L); c53.intoArray(tile, 5 * NR + 3 * L);
+        storeTile(tile, c, c0, ldc, rows, cols, beta);
+    }
+
+    /**
+     * 2 x 4L micro-kernel for the last 1-2 rows of a block (same layouts as {@link #kernel4}): 8 accumulators, which
+     * is still enough independent FMA chains to cover the FMA latency on two pipes.
+     */
+    static void kernel4Rows2(float[] ap, int a0, float[] bp, int b0, int kc,
+                             float[] c, int c0, int ldc, boolean beta, int rows, int cols, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = b0 + kk * (4 * L);
+            int ai = a0 + kk;
+            FloatVector bv0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector bv1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector bv2 = FloatVector.fromArray(F, bp, bi + 2 * L);
+            FloatVector bv3 = FloatVector.fromArray(F, bp, bi + 3 * L);
+            FloatVector x = FloatVector.broadcast(F, ap[ai]);
+            c00 = bv0.fma(x, c00); c01 = bv1.fma(x, c01); c02 = bv2.fma(x, c02); c03 = bv3.fma(x, c03);
+            x = FloatVector.broadcast(F, ap[ai + KC]);
+            c10 = bv0.fma(x, c10); c11 = bv1.fma(x, c11); c12 = bv2.fma(x, c12); c13 = bv3.fma(x, c13);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
+        storeTile(tile, c, c0, ldc, rows, cols, beta);
+    }
+
+    /** 4 x 4L micro-kernel for the last 3-4 rows of a block, as {@link #kernel4Rows2}. */
+    static void kernel4Rows4(float[] ap, int a0, float[] bp, int b0, int kc,
+                             float[] c, int c0, int ldc, boolean beta, int rows, int cols, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
+        FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = b0 + kk * (4 * L);
+            int ai = a0 + kk;
+            FloatVector bv0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector bv1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector bv2 = FloatVector.fromArray(F, bp, bi + 2 * L);
+            FloatVector bv3 = FloatVector.fromArray(F, bp, bi + 3 * L);
+            FloatVector x = FloatVector.broadcast(F, ap[ai]);
+            c00 = bv0.fma(x, c00); c01 = bv1.fma(x, c01); c02 = bv2.fma(x, c02); c03 = bv3.fma(x, c03);
+            x = FloatVector.broadcast(F, ap[ai + KC]);
+            c10 = bv0.fma(x, c10); c11 = bv1.fma(x, c11); c12 = bv2.fma(x, c12); c13 = bv3.fma(x, c13);
+            x = FloatVector.broadcast(F, ap[ai + 2 * KC]);
+            c20 = bv0.fma(x, c20); c21 = bv1.fma(x, c21); c22 = bv2.fma(x, c22); c23 = bv3.fma(x, c23);
+            x = FloatVector.broadcast(F, ap[ai + 3 * KC]);
+            c30 = bv0.fma(x, c30); c31 = bv1.fma(x, c31); c32 = bv2.fma(x, c32); c33 = bv3.fma(x, c33);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L); c32.intoArray(tile, 3 * NR + 2 * L); c33.intoArray(tile, 3 * NR + 3 * L);
         storeTile(tile, c, c0, ldc, rows, cols, beta);
     }
 

@@ -34,29 +34,27 @@ final class MatMulPack {
                 System.arraycopy(a, aOff + (i0 + r) * k + pc, ap, r * KC, kc);
             }
         } else {
-            // element (i, kk) at a[aOff + kk*m + i]: for each kk, MR consecutive source floats go to MR rows.
+            // element (i, kk) at a[aOff + kk*m + i]. Tiles of T k-steps: for each row i, T loads with stride m (from T
+            // source lines that the next rows reuse) and T contiguous stores (one line of the packed row), so reads and
+            // writes stay in L1. NOTE: the former order (6 rows x all of kc per block) re-read every source line from
+            // L2 once per 6-row block.
             // NOTE: a Vector API gather (stride m) was ~20% faster when it compiled well, but C2 sometimes failed to
             // intrinsify it (the compiled loop then boxed every vector), so plain scalar code it is.
-            for (int r0 = 0; r0 < mc; r0 += MR) {
-                int rows = Math.min(MR, mc - r0);
-                int dst = r0 * KC;
-                int src = aOff + pc * m + i0 + r0;
-                if (rows == MR) {
-                    for (int kk = 0; kk < kc; kk++, src += m) {
-                        int d = dst + kk;
-                        ap[d] = a[src];
-                        ap[d + KC] = a[src + 1];
-                        ap[d + 2 * KC] = a[src + 2];
-                        ap[d + 3 * KC] = a[src + 3];
-                        ap[d + 4 * KC] = a[src + 4];
-                        ap[d + 5 * KC] = a[src + 5];
+            int base = aOff + pc * m + i0;
+            int kk0 = 0;
+            for (; kk0 + T <= kc; kk0 += T) {
+                int r0 = 0;
+                if (MatMulTranspose.ENABLED) {
+                    for (; r0 + T <= mc; r0 += T) {
+                        MatMulTranspose.tile(a, base + kk0 * m + r0, m, ap, r0 * KC + kk0, KC);
                     }
-                } else {
-                    for (int kk = 0; kk < kc; kk++, src += m) {
-                        for (int r = 0; r < rows; r++) {
-                            ap[dst + r * KC + kk] = a[src + r];
-                        }
-                    }
+                }
+                transposeTile(a, base + kk0 * m + r0, m, mc - r0, ap, r0 * KC + kk0, KC);
+            }
+            for (; kk0 < kc; kk0++) {
+                int src = base + kk0 * m;
+                for (int r = 0; r < mc; r++) {
+                    ap[r * KC + kk0] = a[src + r];
                 }
             }
         }
@@ -82,9 +80,19 @@ final class MatMulPack {
                     }
                 }
             } else {
-                // element (kk, j) at b[bOff + j*k + kk]: four stored rows (columns of op(B)) at a time, each read
-                // contiguously, written as four adjacent floats of each panel row.
+                // element (kk, j) at b[bOff + j*k + kk]: T stored rows (columns of op(B)) at a time, each read
+                // contiguously, written as T adjacent floats of each panel row (see transposeTile); then four, then one.
                 int jj = 0;
+                for (; jj + T <= w; jj += T) {
+                    int src = bOff + (j0 + p + jj) * k + pc;
+                    int kk0 = 0;
+                    if (MatMulTranspose.ENABLED) {
+                        for (; kk0 + T <= kc; kk0 += T) {
+                            MatMulTranspose.tile(b, src + kk0, k, bp, start + kk0 * wp + jj, wp);
+                        }
+                    }
+                    transposeTile(b, src + kk0, k, kc - kk0, bp, start + kk0 * wp + jj, wp);
+                }
                 for (; jj + 4 <= w; jj += 4) {
                     int s0 = bOff + (j0 + p + jj) * k + pc;
                     int s1 = s0 + k;
@@ -112,6 +120,40 @@ final class MatMulPack {
                 }
             }
             start += kc * wp;
+        }
+    }
+
+    /** Width of {@link #transposeTile}: one 64-byte line of floats. */
+    static final int T = 16;
+
+    /**
+     * {@code dst[dOff + r*dStride + t] = src[s0 + r + t*stride]} for r in [0, count), t in [0, T): T source rows
+     * (stride {@code stride}) read along r, each r written as T contiguous floats. Used by both transposing packs
+     * (A stored [k,m] and B stored [n,k]): per r, T loads from T lines that the next r reuses and one line of
+     * stores, so both sides stay in L1 whatever the strides.
+     */
+    static void transposeTile(float[] src, int s0, int stride, int count, float[] dst, int dOff, int dStride) {
+        int s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride, s4 = s3 + stride, s5 = s4 + stride;
+        int s6 = s5 + stride, s7 = s6 + stride, s8 = s7 + stride, s9 = s8 + stride, s10 = s9 + stride;
+        int s11 = s10 + stride, s12 = s11 + stride, s13 = s12 + stride, s14 = s13 + stride, s15 = s14 + stride;
+        for (int r = 0; r < count; r++) {
+            int d = dOff + r * dStride;
+            dst[d] = src[s0 + r];
+            dst[d + 1] = src[s1 + r];
+            dst[d + 2] = src[s2 + r];
+            dst[d + 3] = src[s3 + r];
+            dst[d + 4] = src[s4 + r];
+            dst[d + 5] = src[s5 + r];
+            dst[d + 6] = src[s6 + r];
+            dst[d + 7] = src[s7 + r];
+            dst[d + 8] = src[s8 + r];
+            dst[d + 9] = src[s9 + r];
+            dst[d + 10] = src[s10 + r];
+            dst[d + 11] = src[s11 + r];
+            dst[d + 12] = src[s12 + r];
+            dst[d + 13] = src[s13 + r];
+            dst[d + 14] = src[s14 + r];
+            dst[d + 15] = src[s15 + r];
         }
     }
 }

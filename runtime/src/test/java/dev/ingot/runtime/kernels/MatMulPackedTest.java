@@ -12,7 +12,7 @@ class MatMulPackedTest {
     @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4} acc={5} threads={6}")
     @CsvSource({"32,256,1024,false,true,false,1", "32,256,1024,false,true,false,2", "32,256,1024,false,false,true,2",
             "7,13,5,false,false,false,1", "1,64,10,false,true,false,1", "6,100,33,true,false,false,2", "64,128,2100,false,true,true,2",
-            "5,300,17,true,true,false,1", "130,70,130,false,false,false,2"})
+            "5,300,17,true,true,false,1", "130,70,130,false,false,false,2", "33,45,130,false,false,true,1", "10,20,64,true,false,false,2"})
     void matchesTheDefinition(int m, int k, int n, boolean transA, boolean transB, boolean acc, int threads) {
         Parallel.setThreads(threads);
         var r = new SplittableRandom(m * 31L + n);

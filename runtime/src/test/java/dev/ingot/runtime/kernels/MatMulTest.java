@@ -22,6 +22,8 @@ class MatMulTest {
         {1, 256, 97}, {1, 70, 20}, {6, 16, 1}, {6, 64, 128}, {7, 65, 129}, {12, 10, 128}, {13, 31, 37},
         {31, 97, 61}, {64, 64, 64}, {67, 129, 131}, {128, 10, 128}, {11, 1030, 17}, {390, 20, 5},
         {97, 200, 257}, {13, 9, 2100}, {6, 33, 1024},
+        // last row block of 2, 3 and 4 rows on full-width panels (the short-row kernels)
+        {32, 200, 40}, {33, 130, 45}, {10, 64, 20}, {8, 70, 300},
     };
 
     /** op(A) and op(B) as logical [m,k] / [k,n] row-major doubles, plus their stored float layouts. */
@@ -283,12 +285,16 @@ class MatMulTest {
 
     /**
      * The species and the vector switch are static finals, so the other configurations run in child JVMs: 256-bit
-     * vectors (the 2-vector panels used on AVX2 machines) and {@code ingot.vector=false} through the public API.
+     * vectors (the 2-vector panels used on AVX2 machines), {@code ingot.vector=false} through the public API, and the
+     * transposing packs with and without the in-register 16x16 transpose (on by default from JDK 25 only).
      */
     @Test
+    @Timeout(120)
     void otherConfigurationsInChildJvms() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        for (String flag : new String[] {"-Dingot.vector.bits=256", "-Dingot.vector=false"}) {
+        // the transposing packs' other path: the in-register transpose where it is off by default, and vice versa
+        String otherTranspose = "-Dingot.matmul.vectorTranspose=" + !MatMulTranspose.ENABLED;
+        for (String flag : new String[] {"-Dingot.vector.bits=256", "-Dingot.vector=false", otherTranspose}) {
             ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", flag,
                     "-cp", System.getProperty("java.class.path"), SelfCheck.class.getName());
             pb.redirectErrorStream(true);
