@@ -135,6 +135,22 @@ class ReliabilityTest {
         assertFalse(Files.exists(ckpt));
     }
 
+    @Test void aValidationTextBeyondTheVocabularyFailsBeforeTraining() throws Exception {
+        // 40 characters in the training part; the held-out tenth adds 30 more, beyond char_rnn's 65
+        StringBuilder text = new StringBuilder();
+        var rnd = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 9000; i++) text.append((char) ('0' + rnd.nextInt(40)));
+        for (int i = 0; i < 1000; i++) text.append((char) ('0' + rnd.nextInt(70)));
+        Path corpus = Files.writeString(tmp.resolve("text.txt"), text.toString());
+        Path ckpt = tmp.resolve("w.safetensors");
+        Run r = run("train", MainTest.example("char_rnn.ingot").toString(), "--data", corpus.toString(), "--steps", "1", "--quiet",
+                "--save", ckpt.toString(), "--threads", "1");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: the test data hold a value the model cannot take: "), r.err());
+        assertTrue(r.err().contains("id 68 at position 16 is outside the table's 65 rows"), r.err());
+        assertFalse(Files.exists(ckpt));
+    }
+
     @Test void everyCommandPrintsHelp() {
         for (String cmd : List.of("train", "sample", "bench", "compile", "check")) {
             Run r = run(cmd, "--help");
