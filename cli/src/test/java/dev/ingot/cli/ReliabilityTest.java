@@ -124,6 +124,7 @@ class ReliabilityTest {
         Run batch = run("train", mlp, "--batch", "100000");
         assertEquals(2, batch.code());
         assertTrue(batch.err().contains("--batch 100000 is larger than the limit"), batch.err());
+        assertEquals(2, run("bench", mlp, "--batch", "100000").code());
         Run length = run("sample", MainTest.example("char_lstm.ingot").toString(), "--load", "x", "--length", "2147483647");
         assertEquals(2, length.code());
         assertTrue(length.err().contains("--length must be from 1 to"), length.err());
