@@ -38,6 +38,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         if (windows < 1 || window <= 0 || warmup < 0) throw new Errors.UsageException("--windows must be >= 1 and --window > 0");
+        Models.checkBatch(batch);
         int nThreads = Models.threads(threads);
         Compiler.Result r = Models.compile(model, Compiler.Options.defaults().withProfile(profile));
         int b = batch > 0 ? batch : r.model().train() != null ? r.model().train().batch() : 32;

@@ -29,6 +29,15 @@ final class Models {
         return n;
     }
 
+    /** Largest --batch: a model's buffers are sized for it up front. */
+    static final int MAX_BATCH = 65_536;
+
+    /** Checks a --batch option (0: the model's own). */
+    static void checkBatch(int batch) {
+        if (batch < 0) throw new Errors.UsageException("--batch must be positive, got " + batch);
+        if (batch > MAX_BATCH) throw new Errors.UsageException("--batch " + batch + " is larger than the limit of " + MAX_BATCH);
+    }
+
     /** Checks up front that an output file {@code option} names (may be null) can be written. */
     static void writable(String option, Path file) {
         if (file == null) return;

@@ -40,9 +40,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stop-after", paramLabel = "N", description = "End this run after N steps, the schedule still planning the whole --epochs/--steps; with --save, continue later with --load.") int stopAfter;
     @Option(names = "--allow-non-finite", description = "Keep training when the loss becomes NaN or infinite (by default the run stops there, exit 1).") boolean allowNonFinite;
 
-    /** Largest --batch: the model's buffers are sized for it up front. */
-    static final int MAX_BATCH = 65_536;
-
     @Override public Integer call() throws Exception {
         if (epochs < 0 || batch < 0 || limitTrain < 0 || limitTest < 0 || steps < 0 || evalEvery < 0) {
             throw new Errors.UsageException("--epochs, --steps, --eval-every, --batch and the limits must be positive");
@@ -50,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
         if (steps > 0 && epochs > 0) throw new Errors.UsageException("give --epochs or --steps, not both");
         if (evalEvery > 0 && steps == 0) throw new Errors.UsageException("--eval-every needs --steps");
         if (stopAfter < 0) throw new Errors.UsageException("--stop-after must be positive, got " + stopAfter);
-        if (batch > MAX_BATCH) throw new Errors.UsageException("--batch " + batch + " is larger than the limit of " + MAX_BATCH);
+        Models.checkBatch(batch);
         Models.writable("--save", save);
         Models.writable("--metrics", metrics);
         Models.writable("--samples", samples);

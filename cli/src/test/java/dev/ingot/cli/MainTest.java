@@ -82,9 +82,10 @@ class MainTest {
             assertTrue(m.containsKey(k), "metrics has " + k);
         assertTrue(((Number) m.get("test_accuracy")).doubleValue() > 0.7, "learned something: " + m.get("test_accuracy"));
         assertTrue(Files.size(ckpt) > 235_146 * 4, "checkpoint holds the parameters");
-        // and training can resume from it
-        Run again = run("train", example("mnist_mlp.ingot").toString(), "--epochs", "1", "--limit-train", "500", "--limit-test", "500",
-                "--quiet", "--load", ckpt.toString());
+        // and training can resume from it: --epochs counts the whole run, so 2 trains the second epoch (exactness: ReliabilityTest)
+        Run again = run("train", example("mnist_mlp.ingot").toString(), "--epochs", "2", "--limit-train", "2000", "--limit-test", "500",
+                "--threads", "1", "--quiet", "--load", ckpt.toString(), "--save", ckpt.toString());
         assertEquals(0, again.code(), again.err());
+        assertEquals("32", dev.ingot.runtime.io.SafeTensors.read(ckpt).metadata().get("steps"), "16 steps per epoch, two epochs in all");
     }
 }

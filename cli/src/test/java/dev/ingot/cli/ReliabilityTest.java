@@ -124,6 +124,7 @@ class ReliabilityTest {
         Run batch = run("train", mlp, "--batch", "100000");
         assertEquals(2, batch.code());
         assertTrue(batch.err().contains("--batch 100000 is larger than the limit"), batch.err());
+        assertEquals(2, run("bench", mlp, "--batch", "100000").code());
         Run length = run("sample", MainTest.example("char_lstm.ingot").toString(), "--load", "x", "--length", "2147483647");
         assertEquals(2, length.code());
         assertTrue(length.err().contains("--length must be from 1 to"), length.err());
@@ -132,6 +133,22 @@ class ReliabilityTest {
         Run samples = run("train", mlp, "--samples", png.toString(), "--save", ckpt.toString(), "--limit-train", "100", "--quiet");
         assertEquals(2, samples.code());
         assertTrue(samples.err().contains("--samples needs a model whose first input and first output are the same square image"), samples.err());
+        assertFalse(Files.exists(ckpt));
+    }
+
+    @Test void aValidationTextBeyondTheVocabularyFailsBeforeTraining() throws Exception {
+        // 40 characters in the training part; the held-out tenth adds 30 more, beyond char_rnn's 65
+        StringBuilder text = new StringBuilder();
+        var rnd = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 9000; i++) text.append((char) ('0' + rnd.nextInt(40)));
+        for (int i = 0; i < 1000; i++) text.append((char) ('0' + rnd.nextInt(70)));
+        Path corpus = Files.writeString(tmp.resolve("text.txt"), text.toString());
+        Path ckpt = tmp.resolve("w.safetensors");
+        Run r = run("train", MainTest.example("char_rnn.ingot").toString(), "--data", corpus.toString(), "--steps", "1", "--quiet",
+                "--save", ckpt.toString(), "--threads", "1");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: the test data hold a value the model cannot take: "), r.err());
+        assertTrue(r.err().contains("id 68 at position 16 is outside the table's 65 rows"), r.err());
         assertFalse(Files.exists(ckpt));
     }
 

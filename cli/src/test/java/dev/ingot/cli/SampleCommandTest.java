@@ -104,7 +104,7 @@ class SampleCommandTest {
         assertError(2, "error: the prompt has characters that are not in the vocabulary of " + tmp.resolve("tiny.txt")
                 + " (28 characters): 'T', '!'", "--prompt", "The fox!");
         assertError(2, "error: --temperature must be a number > 0, got 0.0", "--temperature", "0");
-        assertError(2, "error: --length must be at least 1, got 0", "--length", "0");
+        assertError(2, "error: --length must be from 1 to 10000000, got 0", "--length", "0");
         assertError(2, "error: --top-k must be >= 0 (0: all characters), got -1", "--top-k", "-1");
 
         Run noLoad = run("sample", model.toString());

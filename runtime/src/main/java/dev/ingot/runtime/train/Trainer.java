@@ -167,6 +167,8 @@ public final class Trainer {
         Batcher batcher = new Batcher(trainData, binding.targets(trainData, model, true), batch).dropLast(options.dropLast());
         if (options.shuffle()) batcher.shuffle(options.seed());
         if (testData != null) binding.resolve(testData, spec, true); // fail on a bad test set before training, not after
+        probeRanges(trainData, "training");
+        probeRanges(testData, "test");
         int steps = batcher.batchesPerEpoch();
         if (steps == 0) {
             throw new DataFormatException("no training batches: " + trainData.size() + " examples"
@@ -282,6 +284,47 @@ public final class Trainer {
                 testData == null ? 0 : testData.size(), last.trainLoss(),
                 eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
                 trainExamples / (trainNanos / 1e9), epoch + 1, step, true, (System.nanoTime() - runStart) / 1e9, history);
+    }
+
+    /**
+     * Evaluates, before training, the examples that hold the smallest and the largest value of
+     * every integer field (ids, labels), so that a value the model cannot take (a character beyond
+     * its vocabulary, a class beyond its outputs) fails now, not at the end of the run. Changes
+     * nothing in the model but its output buffers.
+     */
+    private void probeRanges(Dataset data, String split) {
+        if (data == null || data.size() == 0) return;
+        java.util.TreeSet<Integer> rows = new java.util.TreeSet<>();
+        for (Dataset.Field f : data.fields()) {
+            if (f.i32() == null) continue;
+            int[] v = f.i32();
+            int lo = 0, hi = 0;
+            for (int i = 1; i < v.length; i++) {
+                if (v[i] < v[lo]) lo = i;
+                if (v[i] > v[hi]) hi = i;
+            }
+            rows.add(lo / f.perExample());
+            rows.add(hi / f.perExample());
+        }
+        if (rows.isEmpty()) return;
+        List<Dataset.Field> picked = new ArrayList<>();
+        for (Dataset.Field f : data.fields()) {
+            int per = f.perExample(), k = 0;
+            float[] x = f.f32() == null ? null : new float[rows.size() * per];
+            int[] y = f.i32() == null ? null : new int[rows.size() * per];
+            for (int r : rows) {
+                if (x != null) System.arraycopy(f.f32(), r * per, x, k * per, per);
+                else System.arraycopy(f.i32(), r * per, y, k * per, per);
+                k++;
+            }
+            picked.add(new Dataset.Field(f.name(), f.dtype(), f.shape(), x, y, f.role()));
+        }
+        try {
+            evaluate(model, new Dataset(picked), binding);
+        } catch (IllegalArgumentException e) {
+            throw new DataFormatException("the " + split + " data hold a value the model cannot take: " + e.getMessage()
+                    + " (checked before training; e.g. a character beyond the model's vocabulary, or a label beyond its classes)");
+        }
     }
 
     /** The step this run starts at: 0, or where the resumed run stopped, which must be before the planned end. */
