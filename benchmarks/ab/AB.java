@@ -1,0 +1,42 @@
+import dev.ingot.runtime.model.*;
+import dev.ingot.runtime.exec.Parallel;
+import java.util.*;
+
+/**
+ * Alternates timed windows of two compiled models' training steps in one JVM (same data, same load):
+ * {@code AB BEFORE_CLASS AFTER_CLASS THREADS BATCH VOCAB ROUNDS}. Each window is about 2 s of the
+ * calling thread's CPU time (with 1 thread all kernels run on it), so other load on the machine
+ * changes the wall time but hardly the figure. See ab.sh.
+ */
+public class AB {
+    static void fill(CompiledModel m, int n, int vocab) {
+        var r = new SplittableRandom(7);
+        List<TensorSpec> all = new ArrayList<>(m.spec().inputs());
+        all.addAll(m.spec().labels());
+        for (TensorSpec t : all) {
+            if (t.dtype() == DType.I32) { int[] a = m.inputI32(t.name()); for (int i = 0; i < a.length; i++) a[i] = r.nextInt(vocab); }
+            else { float[] a = m.inputF32(t.name()); for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(); }
+        }
+    }
+    static final java.lang.management.ThreadMXBean TM = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** Examples per CPU-second of this thread (1 thread: all work runs here), over about {@code secs} of CPU time. */
+    static double rate(CompiledModel m, int n, double secs) {
+        long t0 = TM.getCurrentThreadCpuTime(), end = t0 + (long) (secs * 1e9); int steps = 0;
+        while (TM.getCurrentThreadCpuTime() < end) { m.trainStep(n); steps++; }
+        return steps * (double) n / ((TM.getCurrentThreadCpuTime() - t0) / 1e9);
+    }
+    public static void main(String[] a) throws Exception {
+        Parallel.setThreads(Integer.parseInt(a[2]));
+        int n = Integer.parseInt(a[3]), vocab = Integer.parseInt(a[4]), rounds = Integer.parseInt(a[5]);
+        CompiledModel x = (CompiledModel) Class.forName(a[0]).getConstructor(int.class).newInstance(n);
+        CompiledModel y = (CompiledModel) Class.forName(a[1]).getConstructor(int.class).newInstance(n);
+        x.initialize(1); y.initialize(1); fill(x, n, vocab); fill(y, n, vocab);
+        for (int w = 0; w < 3; w++) { rate(x, n, 3); rate(y, n, 3); }   // warm-up
+        double[] rx = new double[rounds], ry = new double[rounds];
+        for (int i = 0; i < rounds; i++) { rx[i] = rate(x, n, 2); ry[i] = rate(y, n, 2); System.out.printf("round %d: %s %.0f  %s %.0f  ratio %.2f%n", i, a[0], rx[i], a[1], ry[i], ry[i] / rx[i]); }
+        double[] ratio = new double[rounds];
+        for (int i = 0; i < rounds; i++) ratio[i] = ry[i] / rx[i];
+        Arrays.sort(rx); Arrays.sort(ry); Arrays.sort(ratio);
+        System.out.printf("median examples/s: %s %.0f, %s %.0f; median per-round ratio %.2f (min %.2f, max %.2f)%n", a[0], rx[rounds / 2], a[1], ry[rounds / 2], ratio[rounds / 2], ratio[0], ratio[rounds - 1]);
+    }
+}
