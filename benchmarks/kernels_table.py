@@ -23,10 +23,19 @@ def jmh(path):
     return json.load(open(path)) if os.path.exists(path) else []
 
 
+NOISY = []
+
+
 def gflops(entry):
-    """GFLOP/s of a throughput benchmark with a kflop counter (median of the iterations... JMH gives the mean)."""
+    """GFLOP/s of a throughput benchmark with a kflop counter (JMH's mean over the measured iterations)."""
     sec = entry.get("secondaryMetrics", {}).get("kflop")
-    return sec["score"] if sec else None
+    if not sec:
+        return None
+    err = sec.get("scoreError")
+    if isinstance(err, (int, float)) and err == err and err > 0.25 * sec["score"]:
+        NOISY.append(entry["params"].get("shape", entry["benchmark"].split(".")[-1]) if entry.get("params") else
+                     entry["benchmark"].split(".")[-1])
+    return sec["score"]
 
 
 def main(argv):
@@ -79,8 +88,8 @@ def main(argv):
              f"{os.cpu_count()} cores, nominal {mhz.group(1) if mhz else '?'} MHz; Ingot on {jdk}; "
              + "; ".join(x for x in info if not x.startswith("libtorch")) + ".",
              "",
-             f"FMA peak of one core, measured (PeakBench, 16 independent 512-bit FMA chains): "
-             f"**{peak:.0f} GFLOP/s**" + (f"; 2 cores: {2 * peak:.0f}." if peak else "."),
+             "FMA peak of one core, measured (PeakBench, 16 independent 512-bit FMA chains): "
+             + (f"**{peak:.0f} GFLOP/s**; 2 cores: {2 * peak:.0f}." if peak else "not measured."),
              "",
              "| shape (MxKxN:ab or conv) | " + " | ".join(
                  f"Ingot {t}T | libtorch {t}T | Ingot/libtorch {t}T | Ingot % of peak {t}T" for t in threads) + " |",
@@ -97,6 +106,9 @@ def main(argv):
     lines += ["", "GFLOP/s = 2*M*N*K per call (convolutions: forward FLOPs; `conv2.train` = forward + both "
                   "backward passes = 3x). Ingot's `conv2.train` is the sum of Conv2dBench's forward, "
                   "backwardInput and backwardWeight times. JMH mean of the measured iterations."]
+    if NOISY:
+        lines += ["", f"Warning: {len(NOISY)} results have a JMH error above 25% of the score (a busy machine?): "
+                      + ", ".join(sorted(set(NOISY)))]
     table = "\n".join(lines) + "\n"
     print(table)
     open(os.path.join(out, "table.md"), "w").write(table)
