@@ -184,7 +184,7 @@ public final class JavaEmitter {
                     continue;
                 }
                 int slot = cls.profiled.size();
-                cls.profiled.add(e.method() + " " + c.replaceAll("\\(.*", "").replace("Parallel.get().forRange", "parallel").replaceAll("System.arraycopy.*", "commit") + "  " + line);
+                cls.profiled.add(e.method() + " " + kernelName(c) + "  " + line);
                 timed.add("{ final long t0 = System.nanoTime(); " + c + " prof[" + slot + "] += System.nanoTime() - t0; }");
             }
             calls = timed;
@@ -284,6 +284,13 @@ public final class JavaEmitter {
         String task = "t_" + code.name();
         cls.taskFields.add("private final Parallel.RangeTask " + task + " = this::" + code.name() + ";");
         return "Parallel.get().forRange(" + code.range() + ", 1, " + task + ");";
+    }
+
+    /** The kernel a call statement runs, for the profile: {@code k12_add_relu}, or {@code commit} for a copy. */
+    static String kernelName(String call) {
+        if (call.startsWith("System.arraycopy")) return "commit";
+        if (call.startsWith("Parallel.get().forRange(")) return call.substring(call.lastIndexOf("t_") + 2, call.lastIndexOf(')'));
+        return call.replaceAll("\\(.*", "");
     }
 
     /** The DSL line a node came from, with its text: {@code mnist_mlp.ingot:11  logits = x |> fc1}. */
