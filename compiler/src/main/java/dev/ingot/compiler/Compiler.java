@@ -6,7 +6,11 @@ import dev.ingot.compiler.codegen.ModelDescription;
 import dev.ingot.compiler.frontend.Frontend;
 import dev.ingot.compiler.frontend.ModelIr;
 import dev.ingot.compiler.frontend.SourceFile;
+import dev.ingot.compiler.ir.DType;
 import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.GraphBuilder;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.jit.InMemoryJavac;
 import dev.ingot.compiler.optim.Optimizer;
 import dev.ingot.compiler.pass.PassContext;
@@ -81,6 +85,8 @@ public final class Compiler {
             Set<String> evalNames = new LinkedHashSet<>(outNames);
             evalNames.add(Differentiate.LOSS);
             entries.add(new JavaEmitter.Entry("evaluate", PassManager.run(Pipelines.inference(evalNames), new Graph("evaluate", withLoss, List.of()), cx)));
+            Graph grads = inputGradients(m);
+            if (grads != null) entries.add(new JavaEmitter.Entry("inputGradients", PassManager.run(Pipelines.inference(outputNames(grads)), grads, cx)));
             if (m.train() != null) {
                 Optimizer o = Optimizer.all().get(m.optimizer());
                 Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
@@ -92,6 +98,27 @@ public final class Compiler {
                 m.inputs(), m.labels(), m.params(), m.outputs(), m.train());
         JavaEmitter.Source source = JavaEmitter.emit(d, entries, new JavaEmitter.Options(opt.packageName(), opt.vector(), opt.profile()));
         return new Result(m, d, entries, source);
+    }
+
+    /**
+     * The {@code inputGradients} entry: the loss and its gradient with respect to every f32 input it
+     * depends on (outputs {@code dinput:NAME}); null when there is none, or when the loss goes
+     * through a loop (whose gradient needs the training step's saved residuals).
+     */
+    static Graph inputGradients(ModelIr m) {
+        List<Node> deps = new Graph("loss", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), List.of()).topo();
+        if (deps.stream().anyMatch(n -> n.op() == Ops.SCAN)) return null;
+        GraphBuilder b = new GraphBuilder();
+        List<Graph.Output> outs = new ArrayList<>(List.of(new Graph.Output(Differentiate.LOSS, m.loss())));
+        for (Node in : m.inputs())
+            if (in.dtype() == DType.F32 && deps.contains(in)) outs.add(new Graph.Output(JavaEmitter.INPUT_GRAD + in.attrs().s("name"), b.node(Ops.GRAD, m.loss(), in)));
+        return outs.size() == 1 ? null : new Graph("inputGradients", outs, List.of());
+    }
+
+    private static Set<String> outputNames(Graph g) {
+        Set<String> r = new LinkedHashSet<>();
+        for (Graph.Output o : g.outputs()) r.add(o.name());
+        return r;
     }
 
     static String className(String model) {

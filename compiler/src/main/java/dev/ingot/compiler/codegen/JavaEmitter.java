@@ -37,8 +37,12 @@ public final class JavaEmitter {
 
     private JavaEmitter() {}
 
-    /** An entry point: {@code predict} (model outputs), {@code evaluate} (outputs and loss), {@code trainStep} (loss and updates). */
+    /** An entry point: {@code predict} (model outputs), {@code evaluate} (outputs and loss), {@code trainStep} (loss and updates),
+     *  {@code inputGradients} (loss and, as outputs named {@link #INPUT_GRAD}{@code NAME}, its gradient with respect to inputs). */
     public record Entry(String method, Graph graph) {}
+
+    /** Output-name prefix of the gradient of the loss with respect to an input, in the {@code inputGradients} entry. */
+    public static final String INPUT_GRAD = "dinput:";
 
     /** Code generation options: the package, and whether to use the Vector API (else plain scalar Java). */
     public record Options(String packageName, boolean vector, boolean profile) {
@@ -108,9 +112,37 @@ public final class JavaEmitter {
                 decls.add("@Override\npublic float " + missing + "(int n) {\nthrow new UnsupportedOperationException(\"model " + d.modelName() + " " + why + "\");\n}");
             }
         }
+        decls.addAll(inputGradientMembers(d, entries));
         decls.addAll(members);
         for (String m : decls) c.addMember(parseMember(m));
         return new Source(opt.packageName(), d.className(), cu.toString());
+    }
+
+    /** The buffers of the {@code inputGradients} entry (one per input it differentiates) and {@code inputGradient(name)}. */
+    private static List<String> inputGradientMembers(ModelDescription d, List<Entry> entries) {
+        List<String> r = new ArrayList<>();
+        Entry e = entries.stream().filter(x -> x.method().equals("inputGradients")).findFirst().orElse(null);
+        if (e == null) return r;
+        StringBuilder get = new StringBuilder("/** The gradient of the loss with respect to input {@code name} from the last {@link #inputGradients(int)}; the first n examples are valid. */\n"
+                + "@Override\npublic float[] inputGradient(String name) {\nswitch (name) {\n");
+        List<String> known = new ArrayList<>();
+        for (Graph.Output o : e.graph().outputs()) {
+            if (!o.name().startsWith(INPUT_GRAD)) continue;
+            String name = o.name().substring(INPUT_GRAD.length());
+            String field = inputGradientField(d, name);
+            r.add("private final float[] " + field + " = new float[Math.toIntExact((long) " + o.node().shape().numel().java("maxBatch()") + ")];   // d(loss)/d(" + name + ")");
+            get.append("case ").append(SpecEmitter.str(name)).append(": return ").append(field).append(";\n");
+            known.add(name);
+        }
+        get.append("default: throw new IllegalArgumentException(\"no gradient of the loss with respect to input '\" + name + \"'; known: ")
+                .append(String.join(", ", known)).append("\");\n}\n}");
+        r.add(get.toString());
+        return r;
+    }
+
+    private static String inputGradientField(ModelDescription d, String input) {
+        for (int i = 0; i < d.inputs().size(); i++) if (d.inputs().get(i).attrs().s("name").equals(input)) return "gin" + i;
+        throw new IllegalStateException("no input " + input);
     }
 
     private static BodyDeclaration<?> parseMember(String text) {
@@ -126,6 +158,7 @@ public final class JavaEmitter {
             case "predict" -> "P";
             case "evaluate" -> "E";
             case "trainStep" -> "T";
+            case "inputGradients" -> "G";
             default -> method.toUpperCase(Locale.ROOT);
         };
     }
@@ -169,7 +202,8 @@ public final class JavaEmitter {
         for (Graph.Output o : g.outputs()) {
             if (o.name().equals("loss")) continue;
             Node on = o.node();
-            main.append("System.arraycopy(").append(cx.array(on)).append(", ").append(cx.offset(on)).append(", out").append(oi++)
+            String target = o.name().startsWith(INPUT_GRAD) ? inputGradientField(d, o.name().substring(INPUT_GRAD.length())) : "out" + oi++;
+            main.append("System.arraycopy(").append(cx.array(on)).append(", ").append(cx.offset(on)).append(", ").append(target)
                     .append(", 0, ").append(on.shape().numel().java("n")).append(");   // output ").append(o.name()).append('\n');
         }
         if (!ret.equals("void")) {
@@ -181,6 +215,7 @@ public final class JavaEmitter {
         String doc = switch (e.method()) {
             case "predict" -> "/** Inference on the first {@code n} examples of the inputs; results in {@link #output(int)}. */\n";
             case "evaluate" -> "/** Inference plus the loss against the labels, updating nothing; returns the mean loss. */\n";
+            case "inputGradients" -> "/** The loss (inference mode) and its gradient with respect to the inputs, in {@link #inputGradient(String)}; updates nothing. */\n";
             default -> "/** One training step: forward, loss, gradients, optimizer update. Returns the loss before the update. */\n";
         };
         methods.add(0, doc + main);

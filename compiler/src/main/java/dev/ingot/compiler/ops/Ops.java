@@ -54,6 +54,7 @@ public final class Ops {
     public static final Compare EQ = register(new Compare("eq", "==", "EQ"));
     public static final Erf ERF = register(new Erf());
     public static final Exp EXP = register(new Exp());
+    public static final Grad GRAD = register(new Grad());
     public static final Compare GE = register(new Compare("ge", ">=", "GE"));
     public static final Compare GT = register(new Compare("gt", ">", "GT"));
     public static final Compare LE = register(new Compare("le", "<=", "LE"));

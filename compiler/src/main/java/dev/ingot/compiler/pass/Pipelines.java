@@ -24,6 +24,8 @@ public final class Pipelines {
         return List.of(
             // Dropout and batch norm in inference mode.
             once(new SelectPhase(false)),
+            // grad(y, wrt) in the model becomes gradient graphs (with the phase chosen).
+            once(new ExpandGradients()),
             // Keep only what this entry point returns.
             once(new DeadCodeElimination(keep)),
             // stop_gradient only matters to autodiff.
@@ -42,6 +44,8 @@ public final class Pipelines {
         return List.of(
             // Dropout and batch norm in training mode.
             once(new SelectPhase(true)),
+            // grad(y, wrt) in the model (e.g. an adversarial example) becomes gradient graphs.
+            once(new ExpandGradients()),
             // Only the loss matters for training; predict outputs are not computed unless the loss needs them.
             once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
             // Loops save what their gradient needs (residuals), so the backward loop can read them.

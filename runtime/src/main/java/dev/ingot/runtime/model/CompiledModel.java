@@ -44,6 +44,20 @@ public abstract class CompiledModel {
      *  mean loss; the outputs are in {@link #output(int)} as after {@link #predict(int)}. */
     public abstract float evaluate(int n);
 
+    /**
+     * The loss on the first {@code n} examples (inference mode, as {@link #evaluate}) and its gradient
+     * with respect to every f32 input it depends on, read with {@link #inputGradient(String)}
+     * (saliency maps, adversarial examples); updates nothing. Returns the mean loss.
+     */
+    public float inputGradients(int n) {
+        throw new UnsupportedOperationException("model " + spec().name() + " has no input gradients (no loss, compiled for inference only, or a loss computed through a loop)");
+    }
+
+    /** d(loss)/d(input {@code name}) from the last {@link #inputGradients(int)}, in the input's layout; the first n examples are valid. */
+    public float[] inputGradient(String name) {
+        throw new UnsupportedOperationException("model " + spec().name() + " has no input gradients (no loss, compiled for inference only, or a loss computed through a loop)");
+    }
+
     /** The buffer of input or label {@code name} (f32), sized for {@link #maxBatch()}. */
     public abstract float[] inputF32(String name);
 
