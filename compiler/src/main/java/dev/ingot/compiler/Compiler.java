@@ -82,12 +82,22 @@ public final class Compiler {
         if (opt.training() && m.loss() != null) {
             List<Graph.Output> withLoss = new ArrayList<>(outs);
             withLoss.add(new Graph.Output(Differentiate.LOSS, m.loss()));
+            m.reports().forEach((name, node) -> withLoss.add(new Graph.Output(JavaEmitter.REPORT + name, node)));
             Set<String> evalNames = new LinkedHashSet<>(outNames);
             evalNames.add(Differentiate.LOSS);
+            m.reports().keySet().forEach(name -> evalNames.add(JavaEmitter.REPORT + name));
             entries.add(new JavaEmitter.Entry("evaluate", PassManager.run(Pipelines.inference(evalNames), new Graph("evaluate", withLoss, List.of()), cx)));
             Graph grads = inputGradients(m);
             if (grads != null) entries.add(new JavaEmitter.Entry("inputGradients", PassManager.run(Pipelines.inference(outputNames(grads)), grads, cx)));
-            if (m.train() != null) {
+            for (ModelIr.Step st : m.train() == null ? List.<ModelIr.Step>of() : m.steps()) {
+                String method = JavaEmitter.STEP + st.name();
+                Set<String> params = new LinkedHashSet<>();
+                st.params().forEach(p -> params.add(p.attrs().s("name")));
+                Graph train = new Graph(method, List.of(new Graph.Output(Differentiate.LOSS, st.loss())), m.trainUpdates());
+                entries.add(new JavaEmitter.Entry(method, PassManager.run(Pipelines.training(Optimizer.all().get(st.optimizer()), st.hyper(), st.schedule(),
+                        st.clipNorm(), params, st.name()), train, cx)));
+            }
+            if (m.train() != null && m.steps().isEmpty()) {
                 Optimizer o = Optimizer.all().get(m.optimizer());
                 Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
                 entries.add(new JavaEmitter.Entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm()), train, cx)));

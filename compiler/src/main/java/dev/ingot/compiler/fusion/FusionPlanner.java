@@ -157,17 +157,26 @@ public final class FusionPlanner {
             int maxId = 0;
             for (Node m : members) maxId = Math.max(maxId, m.id());
             boolean convex = true;
-            for (Node u : us) if (!in.contains(u) && reaches(u, in, maxId, new java.util.HashSet<>(), users)) { convex = false; break; }
+            for (Node u : us) if (!in.contains(u) && reaches(u, in, maxId, new java.util.HashSet<>(), users, group, groups)) { convex = false; break; }
             if (convex) return best;
         }
         return null;
     }
 
-    /** Whether a path of users leads from {@code from} into {@code targets} (ids above {@code maxId} cannot). */
-    private static boolean reaches(Node from, Set<Node> targets, int maxId, Set<Integer> seen, Map<Node, List<Node>> users) {
+    /**
+     * Whether a path of users leads from {@code from} into {@code targets} (ids above {@code maxId} cannot),
+     * where a node in a bundle also stands for the other members of its bundle (they run as one kernel:
+     * joining n to X is not convex when the bundle of one of n's other users feeds X, even if that user
+     * itself does not, e.g. relu(l) and log(1 + exp(-|l|)) in one bundle, the gradient of the second in X).
+     */
+    private static boolean reaches(Node from, Set<Node> targets, int maxId, Set<Integer> seen, Map<Node, List<Node>> users,
+                                   Map<Node, Integer> group, List<List<Node>> groups) {
         if (targets.contains(from)) return true;
-        if (from.id() > maxId || !seen.add(from.id())) return false;
-        for (Node u : users.getOrDefault(from, List.of())) if (reaches(u, targets, maxId, seen, users)) return true;
+        if (!seen.add(from.id())) return false;
+        Integer g = group.get(from);
+        if (g != null) for (Node m : groups.get(g)) if (m != from && reaches(m, targets, maxId, seen, users, group, groups)) return true;
+        if (from.id() > maxId) return false;
+        for (Node u : users.getOrDefault(from, List.of())) if (reaches(u, targets, maxId, seen, users, group, groups)) return true;
         return false;
     }
 

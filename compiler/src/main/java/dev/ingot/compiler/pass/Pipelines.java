@@ -41,7 +41,16 @@ public final class Pipelines {
 
     /** The training step: forward, loss, gradients, optimizer update. */
     public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm) {
-        return List.of(
+        return training(opt, hyper, schedule, clipNorm, null, null);
+    }
+
+    /**
+     * One of several training steps: gradients for the parameters named in {@code params} only (null: all), and the
+     * optimizer's scalar state named after {@code step} (null: shared names, for a model with one step).
+     */
+    public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm,
+                                                  Set<String> params, String step) {
+        List<PassManager.Step> r = new java.util.ArrayList<>(List.of(
             // Dropout and batch norm in training mode.
             once(new SelectPhase(true)),
             // grad(y, wrt) in the model (e.g. an adversarial example) becomes gradient graphs.
@@ -51,12 +60,16 @@ public final class Pipelines {
             // Loops save what their gradient needs (residuals), so the backward loop can read them.
             once(new AugmentScans()),
             // Build backward first, so the simplifiers see forward and backward together.
-            once(new Differentiate()),
+            once(new Differentiate(params)),
             // Gradients become parameter and optimizer-state updates.
-            once(new ApplyOptimizer(opt, hyper, schedule, clipNorm)),
+            once(new ApplyOptimizer(opt, hyper, schedule, clipNorm))));
+        // Several steps: each counts its own updates.
+        if (step != null) r.add(once(new PrefixOptimizerState(step)));
+        r.addAll(List.of(
             once(new StripStopGradient()),
             cleanups(),
             // Drop values no output (loss, updated params and state) depends on.
-            once(new DeadCodeElimination()));
+            once(new DeadCodeElimination())));
+        return r;
     }
 }

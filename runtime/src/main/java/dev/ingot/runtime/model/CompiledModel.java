@@ -37,6 +37,21 @@ public abstract class CompiledModel {
      *  loss, gradients and optimizer update. Returns the mean loss of the batch before the update. */
     public abstract float trainStep(int n);
 
+    /**
+     * Training step {@code step} of a model that declares several ({@link TrainConfig#steps()}, e.g. a GAN's
+     * discriminator and generator steps), each with its own loss, optimizer and parameters; returns that
+     * step's loss. {@link #trainStep(int)} runs them all in order. A model with one step has step 0 only.
+     */
+    public float trainStep(int step, int n) {
+        if (step != 0) throw new IndexOutOfBoundsException("model " + spec().name() + " has one training step, not " + (step + 1));
+        return trainStep(n);
+    }
+
+    /** Value {@code i} of {@link TrainConfig#reports()} computed by the last {@link #evaluate(int)} (a batch mean). */
+    public float report(int i) {
+        throw new IndexOutOfBoundsException("model " + spec().name() + " reports no values");
+    }
+
     /** Inference on the first {@code n} examples of the bound inputs; results in {@link #output(int)}. */
     public abstract void predict(int n);
 
