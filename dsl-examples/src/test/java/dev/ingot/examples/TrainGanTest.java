@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
  * End to end on real data, a short version of mnist_gan: STEPS batches of 64, each running the
  * discriminator step and then the generator step. Both losses are reported per step and on the
  * test set. The generated images are compared with real test digits by two statistics: the
- * correlation of their mean image with the real mean image (where the ink is: about 0.9 after this
- * run) and their spread, the mean per-pixel standard deviation across samples relative to the real
- * digits' (about 0.8; a collapsed generator has none). The test asks for a correlation of at
- * least 0.75 and a spread of at least 0.4: with the generator's gradient cut, its images stay
- * uniform gray noise (correlation near 0); flipped, it moves away from what the discriminator
- * calls real.
+ * correlation of their mean image with the real mean image (where the ink is: 0.77 after this
+ * run, measured) and their spread, the mean per-pixel standard deviation across 64 samples
+ * relative to the real digits' (0.65; a collapsed generator has none). The test asks for a
+ * correlation of at least 0.6 and a spread of at least 0.4. Checked to fail: with the generator's
+ * gradient cut (a stop_gradient on its images in g_loss) the correlation is -0.04 (gray noise);
+ * flipped, -0.17 with a spread of 0.01.
  */
 class TrainGanTest {
     static final int STEPS = 600, TEST = 1_000;
@@ -35,7 +35,7 @@ class TrainGanTest {
                 example, STEPS, res.extra().get("d_loss"), res.extra().get("g_loss"), res.extra().get("train_discriminator_loss"),
                 res.extra().get("train_generator_loss"), stats[0], stats[1], res.seconds());
         assertEquals(res.testLoss(), res.extra().get("d_loss"), 1e-6, "evaluate's loss is the first step's");
-        assertTrue(stats[0] >= 0.75, "mean-image correlation " + stats[0]);
+        assertTrue(stats[0] >= 0.6, "mean-image correlation " + stats[0]);
         assertTrue(stats[1] >= 0.4, "spread " + stats[1]);
     }
 

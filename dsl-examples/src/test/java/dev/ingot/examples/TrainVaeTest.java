@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
  * training image as pixel probabilities: its binary cross-entropy on these images is about 206
  * nats per image. A working VAE reconstructs with about 125 (61% of it) while its code carries
  * about 18 nats (the KL term). The test asks for a reconstruction at most 72% of the mean image's,
- * a negative ELBO (reconstruction + KL) at most 80% of it and a KL above 5: with the gradient into
- * the encoder cut, the code carries nothing (KL near 0) and the reconstruction stays near the
- * mean image's; flipped, the loss grows.
+ * a negative ELBO (reconstruction + KL) at most 80% of it and a KL above 5. Checked to fail: with
+ * the gradient through z cut (decode(stop_gradient(z))) the code carries nothing (KL 0.00) and the
+ * reconstruction is 201; flipped (2 * stop_gradient(z) - z), 226.
  */
 class TrainVaeTest {
     static final int STEPS = 300, TEST = 2_000;
