@@ -36,7 +36,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "CKPT", description = "Write the trained parameters and optimizer state (.safetensors).") Path save;
     @Option(names = "--metrics", paramLabel = "FILE.json", description = "Write final metrics as JSON.") Path metrics;
     @Option(names = "--quiet", description = "Print only the final metrics.") boolean quiet;
-    @Option(names = "--samples", paramLabel = "FILE.png", description = "Write a PNG of test images beside the model's first output for them (an autoencoder's reconstructions).") Path samples;
+    @Option(names = "--samples", paramLabel = "FILE.png", description = "Write a PNG of test images, each above the model's image-sized outputs for it (reconstructions, decoded random latents, generated digits).") Path samples;
     @Option(names = "--stop-after", paramLabel = "N", description = "End this run after N steps, the schedule still planning the whole --epochs/--steps; with --save, continue later with --load.") int stopAfter;
     @Option(names = "--allow-non-finite", description = "Keep training when the loss becomes NaN or infinite (by default the run stops there, exit 1).") boolean allowNonFinite;
 
@@ -83,6 +83,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("data: %,d training and %,d %s examples from %s%n", limit(train.size(), limitTrain), limit(test.size(), limitTest),
                     testName, source(ds, base));
             System.out.printf("compiled in %.1f s; %d thread%s; JDK %s%n", compileSeconds, nThreads, nThreads == 1 ? "" : "s", Models.jdk());
+            if (!tc.steps().isEmpty()) System.out.printf("training steps per batch, in order: %s%n", String.join(", ", tc.steps()));
         }
         Trainer.Options o = Trainer.Options.defaults().withSeed(seed).withEpochs(epochs).withSteps(steps).withEvalEvery(evalEvery)
                 .withBatchSize(b).withLimitTrain(limitTrain).withLimitTest(limitTest);
@@ -94,8 +95,10 @@ final class TrainCommand implements Callable<Integer> {
         boolean mse = tc.metric().equals("mse");
         String quality = mse ? String.format("  %s_mse %.5f", label, res.testLoss())
                 : Double.isNaN(res.testAccuracy()) ? "" : String.format("  %s_accuracy %.4f", label, res.testAccuracy());
-        System.out.printf("final: train_loss %.4f  %s_loss %.4f%s  %,.0f examples/s  %.1f s%n",
-                res.trainLoss(), label, res.testLoss(), quality, res.trainExamplesPerSecond(), res.seconds());
+        StringBuilder more = new StringBuilder();
+        res.extra().forEach((k, v) -> more.append(String.format(java.util.Locale.ROOT, "  %s %.4f", k, v)));
+        System.out.printf("final: train_loss %.4f  %s_loss %.4f%s%s  %,.0f examples/s  %.1f s%n",
+                res.trainLoss(), label, res.testLoss(), quality, more, res.trainExamplesPerSecond(), res.seconds());
         if (samples != null) writeSamples(m, test, samples);
         if (save != null) {
             String bad = nonFinite(m);
@@ -149,23 +152,37 @@ final class TrainCommand implements Callable<Integer> {
         return null;
     }
 
-    /** Checks before training that the model can produce --samples: first input and first output the same square image. */
+    /**
+     * Checks before training that the model can produce --samples: a square image as its first input and an output of
+     * the same size. Returns the pixels per image.
+     */
     private static int samplesShape(ModelSpec spec) {
         if (spec.inputs().isEmpty() || spec.outputs().isEmpty())
             throw new Errors.UsageException("--samples needs a model with an image input and an image output; " + spec.name() + " has none");
-        dev.ingot.runtime.model.TensorSpec in = spec.inputs().get(0), out = spec.outputs().get(0);
+        dev.ingot.runtime.model.TensorSpec in = spec.inputs().get(0);
         int per = in.numelPerExample(), side = (int) Math.round(Math.sqrt(per));
-        if (in.dtype() != dev.ingot.runtime.model.DType.F32 || side * side != per || out.numelPerExample() != per)
-            throw new Errors.UsageException("--samples needs a model whose first input and first output are the same square image (e.g. 28x28); "
-                    + spec.name() + " maps " + in.shapeString() + " to " + out.shapeString());
+        if (in.dtype() != dev.ingot.runtime.model.DType.F32 || side * side != per || imageOutputs(spec, per).isEmpty())
+            throw new Errors.UsageException("--samples needs a model whose first input is a square image (e.g. 28x28) and with an output of the same size; "
+                    + spec.name() + " maps " + in.shapeString() + " to " + spec.outputs().stream().map(o -> o.name() + " " + o.shapeString()).toList());
         return per;
     }
 
-    /** 32 test images beside the model's first output for them, as a PNG grid. */
+    /** The outputs with {@code per} values per example (images the size of the input). */
+    private static java.util.List<Integer> imageOutputs(ModelSpec spec, int per) {
+        java.util.List<Integer> r = new java.util.ArrayList<>();
+        for (int i = 0; i < spec.outputs().size(); i++) if (spec.outputs().get(i).numelPerExample() == per) r.add(i);
+        return r;
+    }
+
+    /**
+     * 32 test images, each above the model's image-shaped outputs for it (an autoencoder's reconstruction, a
+     * VAE's reconstruction and an image decoded from random latents, a GAN's generated digits), as a PNG grid.
+     */
     private static void writeSamples(CompiledModel m, Dataset test, Path png) throws java.io.IOException {
         ModelSpec spec = m.spec();
         dev.ingot.runtime.model.TensorSpec in = spec.inputs().get(0);
         int per = samplesShape(spec), side = (int) Math.round(Math.sqrt(per));
+        java.util.List<Integer> imageOutputs = imageOutputs(spec, per);
         int count = Math.min(32, Math.min(m.maxBatch(), test.size()));
         Dataset.Field images = null;
         for (Dataset.Field f : test.fields()) if (f.perExample() == per && f.f32() != null && images == null) images = f;
@@ -173,8 +190,10 @@ final class TrainCommand implements Callable<Integer> {
         float[] x = m.inputF32(in.name());
         System.arraycopy(images.f32(), 0, x, 0, count * per);
         m.predict(count);
-        dev.ingot.runtime.io.ImageGrid.writePairs(png, java.util.Arrays.copyOf(x, count * per), java.util.Arrays.copyOf(m.output(0), count * per), count, side, side, 8, 3);
-        System.out.println("wrote " + png + " (" + count + " test images, each above its output)");
+        java.util.List<float[]> layers = new java.util.ArrayList<>(java.util.List.of(java.util.Arrays.copyOf(x, count * per)));
+        for (int i : imageOutputs) layers.add(java.util.Arrays.copyOf(m.output(i), count * per));
+        dev.ingot.runtime.io.ImageGrid.writeStacks(png, layers, count, side, side, 8, 3);
+        System.out.println("wrote " + png + " (" + count + " test images, each above " + String.join(", ", imageOutputs.stream().map(i -> spec.outputs().get(i).name()).toList()) + ")");
     }
 
     /** Where the data comes from, for the header line. */

@@ -6,8 +6,11 @@ import dev.ingot.compiler.codegen.ModelDescription;
 import dev.ingot.compiler.frontend.Frontend;
 import dev.ingot.compiler.frontend.ModelIr;
 import dev.ingot.compiler.frontend.SourceFile;
+import dev.ingot.compiler.ir.DType;
 import dev.ingot.compiler.ir.Graph;
+import dev.ingot.compiler.ir.GraphBuilder;
 import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.jit.InMemoryJavac;
 import dev.ingot.compiler.optim.Optimizer;
 import dev.ingot.compiler.pass.PassContext;
@@ -160,10 +163,22 @@ public final class Compiler {
         if (opt.training() && m.loss() != null) {
             List<Graph.Output> withLoss = new ArrayList<>(outs);
             withLoss.add(new Graph.Output(Differentiate.LOSS, m.loss()));
+            m.reports().forEach((name, node) -> withLoss.add(new Graph.Output(JavaEmitter.REPORT + name, node)));
             Set<String> evalNames = new LinkedHashSet<>(outNames);
             evalNames.add(Differentiate.LOSS);
+            m.reports().keySet().forEach(name -> evalNames.add(JavaEmitter.REPORT + name));
             entries.add(entry("evaluate", PassManager.run(Pipelines.inference(evalNames), new Graph("evaluate", withLoss, List.of()), cx), opt));
-            if (m.train() != null) {
+            Graph grads = inputGradients(m);
+            if (grads != null) entries.add(entry("inputGradients", PassManager.run(Pipelines.inference(outputNames(grads)), grads, cx), opt));
+            for (ModelIr.Step st : m.train() == null ? List.<ModelIr.Step>of() : m.steps()) {
+                String method = JavaEmitter.STEP + st.name();
+                Set<String> params = new LinkedHashSet<>();
+                st.params().forEach(p -> params.add(p.attrs().s("name")));
+                Graph train = new Graph(method, List.of(new Graph.Output(Differentiate.LOSS, st.loss())), m.trainUpdates());
+                entries.add(entry(method, PassManager.run(Pipelines.training(Optimizer.all().get(st.optimizer()), st.hyper(), st.schedule(),
+                        st.clipNorm(), params, st.name()), train, cx), opt));
+            }
+            if (m.train() != null && m.steps().isEmpty()) {
                 Optimizer o = Optimizer.all().get(m.optimizer());
                 Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
                 entries.add(entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm()), train, cx), opt));
@@ -184,6 +199,27 @@ public final class Compiler {
             }
         }
         return new JavaEmitter.Entry(method, s);
+    }
+
+    /**
+     * The {@code inputGradients} entry: the loss and its gradient with respect to every f32 input it
+     * depends on (outputs {@code dinput:NAME}); null when there is none, or when the loss goes
+     * through a loop (whose gradient needs the training step's saved residuals).
+     */
+    static Graph inputGradients(ModelIr m) {
+        List<Node> deps = new Graph("loss", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), List.of()).topo();
+        if (deps.stream().anyMatch(n -> n.op() == Ops.SCAN)) return null;
+        GraphBuilder b = new GraphBuilder();
+        List<Graph.Output> outs = new ArrayList<>(List.of(new Graph.Output(Differentiate.LOSS, m.loss())));
+        for (Node in : m.inputs())
+            if (in.dtype() == DType.F32 && deps.contains(in)) outs.add(new Graph.Output(JavaEmitter.INPUT_GRAD + in.attrs().s("name"), b.node(Ops.GRAD, m.loss(), in)));
+        return outs.size() == 1 ? null : new Graph("inputGradients", outs, List.of());
+    }
+
+    private static Set<String> outputNames(Graph g) {
+        Set<String> r = new LinkedHashSet<>();
+        for (Graph.Output o : g.outputs()) r.add(o.name());
+        return r;
     }
 
     static String className(String model) {

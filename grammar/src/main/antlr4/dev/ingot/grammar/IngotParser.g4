@@ -87,7 +87,12 @@ modelStmt
     | fnDef                                            # modelFn
     | OUTPUT name = ID (ASSIGN expr)? SEMI?            # outputDecl
     | name = ID ASSIGN expr SEMI?                      # modelLet
-    | TRAIN LBRACE (setting (COMMA? setting)*)? COMMA? RBRACE # trainBlock
+    | TRAIN LBRACE ((setting | stepDecl) (COMMA? (setting | stepDecl))*)? COMMA? RBRACE # trainBlock
+    ;
+
+// One of several training steps: step disc { loss: d_loss, optimizer: adam(lr = 2e-4), params: disc }
+stepDecl
+    : kw = ID name = ID LBRACE (setting (COMMA? setting)*)? COMMA? RBRACE
     ;
 
 setting

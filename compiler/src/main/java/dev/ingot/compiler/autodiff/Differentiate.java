@@ -33,11 +33,20 @@ public final class Differentiate implements Pass {
     public static final String LOSS = "loss";
     public static final String GRAD = "grad:";
 
+    private final Set<String> only;
+
+    /** Gradients for every parameter of the graph. */
+    public Differentiate() { this(null); }
+
+    /** Gradients for the parameters named in {@code only} (null: all), e.g. the generator's in a GAN's generator step. */
+    public Differentiate(Set<String> only) { this.only = only; }
+
     public String name() { return "differentiate"; }
 
     public Graph run(Graph g, PassContext cx) {
         Node loss = g.output(LOSS);
-        List<Node> params = g.leaves(Ops.PARAM);
+        List<Node> params = new ArrayList<>(g.leaves(Ops.PARAM));
+        if (only != null) params.removeIf(p -> !only.contains(p.attrs().s("name")));
         GraphBuilder b = new GraphBuilder();
         Map<Node, Node> grads = gradients(b, loss, params);
         List<Graph.Output> outs = new ArrayList<>(g.outputs());

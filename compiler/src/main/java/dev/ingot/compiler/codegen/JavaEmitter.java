@@ -41,11 +41,25 @@ public final class JavaEmitter {
 
     /**
      * An entry point: {@code predict} (model outputs), {@code evaluate} (outputs and loss),
-     * {@code trainStep} (loss and updates), with the schedule that says how it runs.
+     * {@code trainStep} (loss and updates), {@code inputGradients} (loss and, as outputs named
+     * {@link #INPUT_GRAD}{@code NAME}, its gradient with respect to inputs), with the schedule that
+     * says how it runs.
      */
     public record Entry(String method, Schedule schedule) {
         public Graph graph() { return schedule.graph(); }
     }
+
+    /** Output-name prefix of the gradient of the loss with respect to an input, in the {@code inputGradients} entry. */
+    public static final String INPUT_GRAD = "dinput:";
+
+    /** Output-name prefix of a reported scalar ({@code report: [...]}) in the {@code evaluate} entry. */
+    public static final String REPORT = "report:";
+
+    /** Method-name prefix of one of several training steps: {@code trainStep_disc}. */
+    public static final String STEP = "trainStep_";
+
+    /** The entry points every generated class overrides (the others are its own). */
+    private static final List<String> BASE_ENTRIES = List.of("predict", "evaluate", "trainStep", "inputGradients");
 
     /** Code generation options: the package, and whether to use the Vector API (else plain scalar Java). */
     public record Options(String packageName, boolean vector, boolean profile) {
@@ -109,12 +123,15 @@ public final class JavaEmitter {
             for (int i = 0; i < cls.profiled.size(); i++) pm.append("m.put(").append(SpecEmitter.str(cls.profiled.get(i))).append(", prof[").append(i).append("]);\n");
             decls.add(pm.append("return m;\n}").toString());
         }
+        decls.addAll(stepMembers(entries));
+        decls.addAll(reportMembers(entries));
         for (String missing : List.of("evaluate", "trainStep")) {
-            if (entries.stream().noneMatch(e -> e.method().equals(missing))) {
+            if (entries.stream().noneMatch(e -> e.method().equals(missing) || (missing.equals("trainStep") && e.method().startsWith(STEP)))) {
                 String why = d.train() == null && missing.equals("trainStep") ? "has no train block" : "was compiled without a loss or for inference only";
                 decls.add("@Override\npublic float " + missing + "(int n) {\nthrow new UnsupportedOperationException(\"model " + d.modelName() + " " + why + "\");\n}");
             }
         }
+        decls.addAll(inputGradientMembers(d, entries));
         decls.addAll(members);
         return new Source(opt.packageName(), d.className(), print(cu, decls));
     }
@@ -153,6 +170,57 @@ public final class JavaEmitter {
         return doc + NO_COMMENTS.print(member);
     }
 
+    /** Several training steps: {@code trainStep(step, n)} dispatches to them, {@code trainStep(n)} runs them all in order. */
+    private static List<String> stepMembers(List<Entry> entries) {
+        List<String> steps = entries.stream().map(Entry::method).filter(m -> m.startsWith(STEP)).toList();
+        if (steps.isEmpty()) return List.of();
+        StringBuilder one = new StringBuilder("/** Training step {@code step} (in {@code SPEC.train().steps()} order); returns its loss. */\n@Override\npublic float trainStep(int step, int n) {\nswitch (step) {\n");
+        StringBuilder all = new StringBuilder("/** Every training step on the batch, in declared order; returns the first step's loss. */\n@Override\npublic float trainStep(int n) {\n");
+        for (int i = 0; i < steps.size(); i++) {
+            one.append("case ").append(i).append(": return ").append(steps.get(i)).append("(n);\n");
+            all.append(i == 0 ? "final float first = " : "").append(steps.get(i)).append("(n);\n");
+        }
+        one.append("default: throw new IndexOutOfBoundsException(\"no training step \" + step + \"; the model has ").append(steps.size()).append("\");\n}\n}");
+        all.append("return first;\n}");
+        return List.of(one.toString(), all.toString());
+    }
+
+    /** The values of {@code report: [...]} that evaluate computes, read with {@code report(i)}. */
+    private static List<String> reportMembers(List<Entry> entries) {
+        Entry e = entries.stream().filter(x -> x.method().equals("evaluate")).findFirst().orElse(null);
+        long k = e == null ? 0 : e.graph().outputs().stream().filter(o -> o.name().startsWith(REPORT)).count();
+        if (k == 0) return List.of();
+        return List.of("private final float[] reports = new float[" + k + "];",
+                "/** Reported value {@code i} ({@code SPEC.train().reports()}) of the last evaluate. */\n@Override\npublic float report(int i) {\nreturn reports[i];\n}");
+    }
+
+    /** The buffers of the {@code inputGradients} entry (one per input it differentiates) and {@code inputGradient(name)}. */
+    private static List<String> inputGradientMembers(ModelDescription d, List<Entry> entries) {
+        List<String> r = new ArrayList<>();
+        Entry e = entries.stream().filter(x -> x.method().equals("inputGradients")).findFirst().orElse(null);
+        if (e == null) return r;
+        StringBuilder get = new StringBuilder("/** The gradient of the loss with respect to input {@code name} from the last {@link #inputGradients(int)}; the first n examples are valid. */\n"
+                + "@Override\npublic float[] inputGradient(String name) {\nswitch (name) {\n");
+        List<String> known = new ArrayList<>();
+        for (Graph.Output o : e.graph().outputs()) {
+            if (!o.name().startsWith(INPUT_GRAD)) continue;
+            String name = o.name().substring(INPUT_GRAD.length());
+            String field = inputGradientField(d, name);
+            r.add("private final float[] " + field + " = new float[Math.toIntExact((long) " + o.node().shape().numel().java("maxBatch()") + ")];   // d(loss)/d(" + name + ")");
+            get.append("case ").append(SpecEmitter.str(name)).append(": return ").append(field).append(";\n");
+            known.add(name);
+        }
+        get.append("default: throw new IllegalArgumentException(\"no gradient of the loss with respect to input '\" + name + \"'; known: ")
+                .append(String.join(", ", known)).append("\");\n}\n}");
+        r.add(get.toString());
+        return r;
+    }
+
+    private static String inputGradientField(ModelDescription d, String input) {
+        for (int i = 0; i < d.inputs().size(); i++) if (d.inputs().get(i).attrs().s("name").equals(input)) return "gin" + i;
+        throw new IllegalStateException("no input " + input);
+    }
+
     private static BodyDeclaration<?> parseMember(String text) {
         try {
             return StaticJavaParser.parseBodyDeclaration(text);
@@ -166,7 +234,8 @@ public final class JavaEmitter {
             case "predict" -> "P";
             case "evaluate" -> "E";
             case "trainStep" -> "T";
-            default -> method.toUpperCase(Locale.ROOT);
+            case "inputGradients" -> "G";
+            default -> method.startsWith(STEP) ? "T_" + method.substring(STEP.length()) : method.toUpperCase(Locale.ROOT);
         };
     }
 
@@ -202,14 +271,21 @@ public final class JavaEmitter {
         StringBuilder main = new StringBuilder();
         Graph g = e.graph();
         String ret = e.method().equals("predict") ? "void" : "float";
-        main.append("@Override\npublic ").append(ret).append(' ').append(e.method()).append("(int n) {\n");
+        main.append(BASE_ENTRIES.contains(e.method()) ? "@Override\npublic " : "public ").append(ret).append(' ').append(e.method()).append("(int n) {\n");
         main.append("checkBatch(n);\nthis.n = n;\n");
         for (String p : parts) main.append(p).append('\n');
-        int oi = 0;
+        int oi = 0, ri = 0;
         for (Graph.Output o : g.outputs()) {
             if (o.name().equals("loss")) continue;
             Node on = o.node();
-            main.append("System.arraycopy(").append(cx.array(on)).append(", ").append(cx.offset(on)).append(", out").append(oi++)
+            if (o.name().startsWith(REPORT)) {
+                String lit = cx.literal(on);
+                main.append("reports[").append(ri++).append("] = ").append(lit != null ? lit : cx.array(on) + "[" + cx.offset(on) + "]").append(";   // ")
+                        .append(o.name().substring(REPORT.length())).append('\n');
+                continue;
+            }
+            String target = o.name().startsWith(INPUT_GRAD) ? inputGradientField(d, o.name().substring(INPUT_GRAD.length())) : "out" + oi++;
+            main.append("System.arraycopy(").append(cx.array(on)).append(", ").append(cx.offset(on)).append(", ").append(target)
                     .append(", 0, ").append(on.shape().numel().java("n")).append(");   // output ").append(o.name()).append('\n');
         }
         if (!ret.equals("void")) {
@@ -221,7 +297,10 @@ public final class JavaEmitter {
         String doc = switch (e.method()) {
             case "predict" -> "/** Inference on the first {@code n} examples of the inputs; results in {@link #output(int)}. */\n";
             case "evaluate" -> "/** Inference plus the loss against the labels, updating nothing; returns the mean loss. */\n";
-            default -> "/** One training step: forward, loss, gradients, optimizer update. Returns the loss before the update. */\n";
+            case "inputGradients" -> "/** The loss (inference mode) and its gradient with respect to the inputs, in {@link #inputGradient(String)}; updates nothing. */\n";
+            default -> e.method().startsWith(STEP)
+                    ? "/** Training step " + e.method().substring(STEP.length()) + ": forward, its loss, gradients of its parameters, their update. Returns the loss before the update. */\n"
+                    : "/** One training step: forward, loss, gradients, optimizer update. Returns the loss before the update. */\n";
         };
         methods.add(0, doc + main);
         return methods;

@@ -47,8 +47,10 @@ final class SpecEmitter {
             t.data().options().forEach((k, v) -> opts.add(str(k) + ", " + str(v)));
             data = "new TrainConfig.DataSpec(" + str(t.data().kind()) + ", Map.of(" + String.join(", ", opts) + "))";
         }
-        return "new TrainConfig(" + t.batch() + ", " + t.epochs() + ", " + str(t.optimizer()) + ", Map.of(" + String.join(", ", hp) + "), " + data + ", " + str(t.schedule()) + ", " + str(t.metric()) + ")";
+        return "new TrainConfig(" + t.batch() + ", " + t.epochs() + ", " + str(t.optimizer()) + ", Map.of(" + String.join(", ", hp) + "), " + data + ", " + str(t.schedule()) + ", " + str(t.metric()) + ", " + strings(t.steps()) + ", " + strings(t.reports()) + ")";
     }
+
+    private static String strings(List<String> items) { return "List.of(" + String.join(", ", items.stream().map(SpecEmitter::str).toList()) + ")"; }
 
     static String str(String s) { return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""; }
 }

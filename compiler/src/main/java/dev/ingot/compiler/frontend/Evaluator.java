@@ -188,6 +188,9 @@ public final class Evaluator {
             return new BoolV(op.equals("==") == eq);
         }
         Node x = tensor(a, l, f, "the left operand of '" + op + "'"), y = tensor(c, r, f, "the right operand of '" + op + "'");
+        // the rule for mixed arithmetic: operators compute in f32, so an i32 operand is converted first
+        if (x.dtype() == DType.I32) x = b.toF32(x);
+        if (y.dtype() == DType.I32) y = b.toF32(y);
         return new TensorV(switch (op) {
             case "+" -> b.add(x, y);
             case "-" -> b.sub(x, y);

@@ -114,6 +114,8 @@ public final class Frontend {
         double clip;
         String metric = "accuracy";
         IngotParser.ExprContext lossExpr, metricExpr;
+        final List<ModelIr.Step> steps = new ArrayList<>();
+        final Map<String, Node> reports = new LinkedHashMap<>();
 
         ModelEvaluation(Evaluator ev, SourceFile src, Scope globals) {
             this.ev = ev;
@@ -126,13 +128,13 @@ public final class Frontend {
             SourceLoc loc = src.loc(m.name);
             if (outputs.isEmpty())
                 throw new CompileError(loc, "model " + m.name.getText() + " has no output", "a line like: output logits = out(h)");
-            if (train != null && loss == null)
+            if (train != null && loss == null && steps.isEmpty())
                 throw new CompileError(loc, "model " + m.name.getText() + " has a train block but no loss", "a line like: loss = softmax_cross_entropy(logits, y)");
             if (metric.equals("mse") && !isMseCall(lossExpr))
                 throw ev.error(metricExpr, src, "metric mse reports the loss as the test MSE, but this model's loss is not mse(...)",
                         "a loss written as loss = mse(prediction, target), or no metric (the loss is reported as test_loss)");
             return new ModelIr(m.name.getText(), src, loc, inputs, labels, ev.params(), outputs, loss, train, optimizer, hyper, schedule,
-                    ev.buffers(), ev.b.trainUpdates(), clip);
+                    ev.buffers(), ev.b.trainUpdates(), clip, steps, reports);
         }
 
         void statement(IngotParser.ModelStmtContext st) {
@@ -157,7 +159,7 @@ public final class Frontend {
                 ev.defineLocal(scope, n, v, let, src);
                 if (v instanceof TensorV t) t.node().hint(n);
                 if (n.equals("loss")) {
-                    loss = lossNode(v, let);
+                    loss = lossNode(v, let.expr(), "the loss");
                     lossExpr = let.expr();
                 }
             } else if (st instanceof IngotParser.TrainBlockContext t) trainBlock(t);
@@ -192,16 +194,17 @@ public final class Frontend {
             if (outputs.put(n, t.node()) != null) throw ev.error(o, src, "output " + n + " is declared twice");
         }
 
-        Node lossNode(Value v, IngotParser.ModelLetContext let) {
+        Node lossNode(Value v, IngotParser.ExprContext where, String what) {
             if (!(v instanceof TensorV t) || t.node().dtype() != DType.F32 || !t.node().shape().isScalar())
-                throw ev.error(let.expr(), src, "the loss must be a scalar f32 tensor, got " + v.describe(),
+                throw ev.error(where, src, what + " must be a scalar f32 tensor, got " + v.describe(),
                         "a reduction to one number, e.g. softmax_cross_entropy(logits, y) or mean(...)");
             return t.node();
         }
 
         // ---- train { optimizer: sgd(lr=0.05, momentum=0.9), batch: 128, epochs: 2, data: mnist("data/mnist") } ----
 
-        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data", "metric");
+        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data", "metric", "report");
+        static final List<String> STEP_KEYS = List.of("loss", "optimizer", "schedule", "clip", "params");
 
         void trainBlock(IngotParser.TrainBlockContext t) {
             if (train != null) throw ev.error(t, src, "a model has one train block");
@@ -228,22 +231,113 @@ public final class Frontend {
                         metric = metric(s.expr());
                         metricExpr = s.expr();
                     }
-                    case "clip" -> {
-                        Value v = ev.eval(s.expr(), scope, src);
-                        if (!(v instanceof NumV n) || n.v() <= 0) throw ev.error(s.expr(), src, "clip must be a positive number (the largest global gradient norm), got " + v.describe());
-                        clip = n.v();
-                    }
+                    case "clip" -> clip = clipNorm(s);
+                    case "report" -> report(s.expr());
                     default -> throw new IllegalStateException(key);
                 }
             }
-            if (opt == null) throw ev.error(t, src, "the train block needs an optimizer", "optimizer: sgd(lr=0.05, momentum=0.9) or adam(lr=1e-3)");
+            Set<String> stepNames = new java.util.LinkedHashSet<>();
+            for (IngotParser.StepDeclContext sd : t.stepDecl()) {
+                ModelIr.Step st = step(sd, opt, hp);
+                if (!stepNames.add(st.name())) throw ev.error(sd, src, "step " + st.name() + " is declared twice");
+                for (ModelIr.Step other : steps)
+                    for (Node p : st.params())
+                        if (other.params().contains(p))
+                            throw ev.error(sd, src, "step " + st.name() + " and step " + other.name() + " both update " + p.attrs().s("name")
+                                    + "; each parameter belongs to one step (its optimizer state is the step's)");
+                steps.add(st);
+            }
+            if (opt == null && steps.isEmpty()) throw ev.error(t, src, "the train block needs an optimizer", "optimizer: sgd(lr=0.05, momentum=0.9) or adam(lr=1e-3)");
+            if (!steps.isEmpty()) {
+                if (loss == null) loss = steps.get(0).loss();     // what evaluate reports as the loss
+                if (opt == null) {
+                    opt = steps.get(0).optimizer();
+                    hp = steps.get(0).hyper();
+                }
+            }
             optimizer = opt;
             hyper = hp;
             if (clip > 0) {
                 hp = new LinkedHashMap<>(hp);
                 hp.put("clip_norm", clip);
             }
-            train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString(), metric);
+            train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString(), metric, List.copyOf(stepNames), List.copyOf(reports.keySet()));
+        }
+
+        double clipNorm(IngotParser.SettingContext s) {
+            Value v = ev.eval(s.expr(), scope, src);
+            if (!(v instanceof NumV n) || n.v() <= 0) throw ev.error(s.expr(), src, "clip must be a positive number (the largest global gradient norm), got " + v.describe());
+            return n.v();
+        }
+
+        /** {@code report: [kl, recon]}: scalar values of the model, averaged over the test set by evaluate. */
+        void report(IngotParser.ExprContext e) {
+            List<IngotParser.ExprContext> items = e instanceof IngotParser.ListExprContext l ? l.expr() : List.of(e);
+            for (IngotParser.ExprContext item : items) {
+                if (!(item instanceof IngotParser.RefExprContext r))
+                    throw ev.error(item, src, "report: expected the name of a scalar value of the model", "report: [kl, reconstruction]");
+                String name = r.ID().getText();
+                Node n = lossNode(ev.lookup(name, scope, r, src), item, "report: " + name);
+                if (reports.put(name, n) != null) throw ev.error(item, src, "report: " + name + " is given twice");
+            }
+        }
+
+        /** {@code step NAME { loss: ..., optimizer: ..., schedule: ..., clip: ..., params: ... }}; unset settings come from the train block. */
+        ModelIr.Step step(IngotParser.StepDeclContext sd, String opt, Map<String, Double> hp) {
+            if (!sd.kw.getText().equals("step"))
+                throw ev.error(sd, src, "unknown block '" + sd.kw.getText() + "' in the train block", "step NAME { loss: ..., optimizer: ..., params: ... }");
+            String name = sd.name.getText();
+            Node stepLoss = null;
+            Schedule sch = schedule;
+            double clipNorm = clip;
+            List<Node> params = null;
+            Set<String> seen = new java.util.HashSet<>();
+            for (IngotParser.SettingContext s : sd.setting()) {
+                String key = s.key.getText();
+                if (!STEP_KEYS.contains(key)) throw ev.error(s, src, "unknown step setting '" + key + "'" + Suggest.hint(key, STEP_KEYS), String.join(", ", STEP_KEYS));
+                if (!seen.add(key)) throw ev.error(s, src, "step setting '" + key + "' is given twice");
+                switch (key) {
+                    case "loss" -> stepLoss = lossNode(ev.eval(s.expr(), scope, src), s.expr(), "the loss of step " + name);
+                    case "optimizer" -> {
+                        var r = optimizer(s.expr());
+                        opt = r.getKey();
+                        hp = r.getValue();
+                    }
+                    case "schedule" -> sch = schedule(s.expr());
+                    case "clip" -> clipNorm = clipNorm(s);
+                    case "params" -> params = stepParams(s.expr(), name);
+                    default -> throw new IllegalStateException(key);
+                }
+            }
+            if (stepLoss == null) throw ev.error(sd, src, "step " + name + " needs a loss", "loss: d_loss");
+            if (opt == null) throw ev.error(sd, src, "step " + name + " needs an optimizer (in the step or in the train block)", "optimizer: adam(lr = 2e-4)");
+            return new ModelIr.Step(name, stepLoss, opt, hp, sch, clipNorm, params == null ? List.copyOf(ev.params()) : params);
+        }
+
+        /** The parameters a step updates: layers (all their parameters), name prefixes ("gen."), parameters, or a list of these. */
+        List<Node> stepParams(IngotParser.ExprContext e, String step) {
+            List<Node> r = new ArrayList<>();
+            collectParams(ev.eval(e, scope, src), e, step, r);
+            return r;
+        }
+
+        private void collectParams(Value v, IngotParser.ExprContext e, String step, List<Node> into) {
+            String prefix;
+            if (v instanceof Value.ListV l) {
+                for (Value item : l.items()) collectParams(item, e, step, into);
+                return;
+            }
+            if (v instanceof TensorV t && t.node().op() == dev.ingot.compiler.ops.Ops.PARAM) {
+                if (!into.contains(t.node())) into.add(t.node());
+                return;
+            }
+            if (v instanceof Value.LayerV l) prefix = l.path() + ".";
+            else if (v instanceof Value.StackV st) prefix = st.path() + ".";
+            else if (v instanceof StrV sv) prefix = sv.s();
+            else throw ev.error(e, src, "params of step " + step + ": expected layers, parameters or name prefixes like \"gen.\", got " + v.describe());
+            int before = into.size();
+            for (Node p : ev.params()) if (p.attrs().s("name").startsWith(prefix) && !into.contains(p)) into.add(p);
+            if (into.size() == before) throw ev.error(e, src, "params of step " + step + ": no parameter is named " + prefix + "...");
         }
 
         int positiveInt(IngotParser.SettingContext s) {

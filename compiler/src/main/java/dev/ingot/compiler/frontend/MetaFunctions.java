@@ -36,6 +36,9 @@ import org.antlr.v4.runtime.ParserRuleContext;
  *       may be lists of tensors. Returns {@code [final_carry, ys]} with ys {@code [batch, T, ...]}.</li>
  *   <li>{@code repeat(n, layer_def, args...)}: n instances of a layer, applied in order.</li>
  *   <li>{@code sequential(f, g, ...)}: layers and functions applied in order.</li>
+ *   <li>{@code grad(y, wrt)}: the gradient of scalar {@code y} with respect to {@code wrt}: an input, a parameter
+ *       or an intermediate value (a tensor of its shape), a layer (a list of the gradients of its parameters,
+ *       in declaration order) or a list of these (a list). See {@link dev.ingot.compiler.ops.Grad}.</li>
  *   <li>{@code bidirectional(layer, merge = "concat")}: the layer over the sequence and a twin (its own
  *       weights, {@code reverse = true}) backwards, outputs merged by "concat", "sum", "ave" or "mul".</li>
  * </ul>
@@ -46,7 +49,7 @@ final class MetaFunctions {
 
     private MetaFunctions() {}
 
-    static final List<String> NAMES = List.of("pair", "len", "shape", "scan", "repeat", "sequential", "bidirectional");
+    static final List<String> NAMES = List.of("pair", "len", "shape", "scan", "repeat", "sequential", "bidirectional", "grad");
 
     static Value call(Evaluator ev, String name, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile f) {
         switch (name) {
@@ -103,8 +106,36 @@ final class MetaFunctions {
                 LayerV bwd = Layers.instantiate(ev, fwd.def(), fwd.path() + "_reverse", fwd.args(), args, ctx, f);
                 return new StackV(fwd.path(), List.of(fwd, bwd), "bidirectional:" + merge);
             }
+            case "grad" -> {
+                Map<String, Value> a = ev.bind(name, List.of("y", "wrt"), List.of(true, true), pos, named, ctx, f);
+                if (!(a.get("y") instanceof TensorV y) || !y.node().shape().isScalar() || y.node().dtype() != dev.ingot.compiler.ir.DType.F32)
+                    throw ev.error(ctx, f, "grad(): the first argument must be a scalar f32 value such as a loss, got " + a.get("y").describe(),
+                            "grad(loss, x) with loss = mean(...) or softmax_cross_entropy(...)");
+                return gradient(ev, y.node(), a.get("wrt"), ctx, f);
+            }
             default -> throw new IllegalStateException(name);
         }
+    }
+
+    /** {@code grad(y, wrt)} for a tensor, a layer (its parameters) or a list of these. */
+    private static Value gradient(Evaluator ev, Node y, Value wrt, ParserRuleContext ctx, SourceFile f) {
+        if (wrt instanceof TensorV t) {
+            if (t.node().dtype() != dev.ingot.compiler.ir.DType.F32) throw ev.error(ctx, f, "grad(): gradients exist only with respect to f32 values, got " + wrt.describe());
+            return new TensorV(ev.b.node(Ops.GRAD, y, t.node()));
+        }
+        if (wrt instanceof ListV l) {
+            List<Value> r = new ArrayList<>();
+            for (Value v : l.items()) r.add(gradient(ev, y, v, ctx, f));
+            return new ListV(r);
+        }
+        if (wrt instanceof LayerV || wrt instanceof StackV) {
+            String path = wrt instanceof LayerV l ? l.path() : ((StackV) wrt).path();
+            List<Value> r = new ArrayList<>();
+            for (Node p : ev.params()) if (p.attrs().s("name").startsWith(path + ".")) r.add(new TensorV(ev.b.node(Ops.GRAD, y, p)));
+            if (r.isEmpty()) throw ev.error(ctx, f, "grad(): layer " + path + " has no parameters");
+            return new ListV(r);
+        }
+        throw ev.error(ctx, f, "grad(): the second argument must be a tensor (input, parameter or value), a layer or a list of them, got " + wrt.describe());
     }
 
     /** Applies a stack: in order, or both directions merged. */

@@ -146,7 +146,10 @@ public final class GraphBuilder {
     public Node le(Node a, Node b) { return node(Ops.LE, a, b); }
     public Node eq(Node a, Node b) { return node(Ops.EQ, a, b); }
     public Node where(Node c, Node a, Node b) { return node(Ops.WHERE, c, a, b); }
-    public Node toF32(Node a) { return a.dtype() == DType.F32 ? a : node(Ops.CAST, a); }
+    /** {@code f32(a)}: bool as 0/1, i32 as its value, f32 unchanged. */
+    public Node toF32(Node a) { return a.dtype() == DType.F32 ? a : node(a.dtype() == DType.I32 ? Ops.I32_TO_F32 : Ops.CAST, a); }
+    /** {@code i32(a)}: f32 truncated toward zero, bool as 0/1, i32 unchanged. */
+    public Node toI32(Node a) { return a.dtype() == DType.I32 ? a : node(Ops.F32_TO_I32, toF32(a)); }
     public Node stopGradient(Node a) { return node(Ops.STOP_GRADIENT, a); }
     public Node mul(Node a, double c) { return mul(a, constant(c)); }
 

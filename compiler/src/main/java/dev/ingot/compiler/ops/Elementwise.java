@@ -45,7 +45,8 @@ public non-sealed interface Elementwise extends Op {
         for (int i = 0; i < in.size(); i++) {
             DType want = inDType(i);
             if (in.get(i).dtype() != want)
-                throw new ShapeError(name() + ": argument " + (i + 1) + " must be " + want.mnemonic() + ", got " + in.get(i));
+                throw new ShapeError(name() + ": argument " + (i + 1) + " must be " + want.mnemonic() + ", got " + in.get(i)
+                        + (want == DType.F32 && in.get(i).dtype() != DType.F32 ? " (convert it with f32(...))" : ""));
             if (i > 0) s = Broadcasting.broadcast(name(), s, in.get(i).shape());
         }
         return new TensorType(outDType(), s);

@@ -45,7 +45,7 @@ public final class OneHot implements Library {
         String count = cx.size(y.shape().numel());
         String out = cx.array(n), off = cx.offset(n), ya = cx.array(y), yo = cx.offset(y);
         cx.emit("java.util.Arrays.fill(" + out + ", " + off + ", " + off + " + (" + count + ") * " + depth + ", 0f);");
-        cx.emit("for (int i = 0; i < " + count + "; i++) { int c = " + ya + "[" + yo + " + i]; "
+        cx.emit("for (int i = 0; i < " + count + "; i++) { int c = (int) " + ya + "[" + yo + " + i]; "
                 + "if (c < 0 || c >= " + depth + ") throw new IllegalArgumentException(\"label \" + c + \" at position \" + i + \" is outside [0, " + depth + ")\"); "
                 + out + "[" + off + " + i * " + depth + " + c] = 1f; }");
     }

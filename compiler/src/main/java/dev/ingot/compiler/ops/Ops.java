@@ -54,6 +54,7 @@ public final class Ops {
     public static final Compare EQ = register(new Compare("eq", "==", "EQ"));
     public static final Erf ERF = register(new Erf());
     public static final Exp EXP = register(new Exp());
+    public static final Grad GRAD = register(new Grad());
     public static final Compare GE = register(new Compare("ge", ">=", "GE"));
     public static final Compare GT = register(new Compare("gt", ">", "GT"));
     public static final Compare LE = register(new Compare("le", "<=", "LE"));
@@ -68,6 +69,7 @@ public final class Ops {
     public static final Pow POW = register(new Pow());
     public static final RandomUniform RANDOM_UNIFORM = register(new RandomUniform());
     public static final Sigmoid SIGMOID = register(new Sigmoid());
+    public static final Sign SIGN = register(new Sign());
     public static final Sin SIN = register(new Sin());
     public static final Sqrt SQRT = register(new Sqrt());
     public static final StopGradient STOP_GRADIENT = register(new StopGradient());
@@ -97,6 +99,8 @@ public final class Ops {
     public static final Reshape RESHAPE = register(new Reshape());
     public static final ScatterAdd SCATTER_ADD = register(new ScatterAdd());
     public static final Slice SLICE = register(new Slice());
+    public static final ToF32 I32_TO_F32 = register(new ToF32());
+    public static final ToI32 F32_TO_I32 = register(new ToI32());
 
     // ---- control flow ----
     public static final Scan SCAN = register(new Scan());
@@ -127,7 +131,9 @@ public final class Ops {
     private static int[] axes(Builtin.Args a) { return a.has("axis") ? a.ints("axis") : GraphBuilder.allAxes(a.tensor("x").shape().rank()); }
 
     static {
-        for (Op op : List.of(ABS, COS, ERF, EXP, LOG, SIGMOID, SIN, SQRT, STOP_GRADIENT, TANH)) unary(op);
+        for (Op op : List.of(ABS, COS, ERF, EXP, LOG, SIGMOID, SIGN, SIN, SQRT, STOP_GRADIENT, TANH)) unary(op);
+        fn("f32", Builtin.Signature.of(tensor("x")), (b, a) -> b.toF32(a.tensor("x")));
+        fn("i32", Builtin.Signature.of(tensor("x")), (b, a) -> b.toI32(a.tensor("x")));
         for (Op op : List.of(MAXIMUM, MINIMUM)) binary(op);
         fn("where", Builtin.Signature.of(tensor("condition"), tensor("a"), tensor("b")), (b, a) -> b.where(a.tensor("condition"), a.tensor("a"), a.tensor("b")));
         fn("pow", Builtin.Signature.of(tensor("x"), param("exponent", NUMBER, null)), (b, a) -> b.pow(a.tensor("x"), a.d("exponent")));

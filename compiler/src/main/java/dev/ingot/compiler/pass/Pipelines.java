@@ -24,6 +24,8 @@ public final class Pipelines {
         return List.of(
             // Dropout and batch norm in inference mode.
             once(new SelectPhase(false)),
+            // grad(y, wrt) in the model becomes gradient graphs (with the phase chosen).
+            once(new ExpandGradients()),
             // Keep only what this entry point returns.
             once(new DeadCodeElimination(keep)),
             // stop_gradient only matters to autodiff.
@@ -41,17 +43,31 @@ public final class Pipelines {
 
     /** The training step: forward, loss, gradients, optimizer update. */
     public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm) {
-        return List.of(
+        return training(opt, hyper, schedule, clipNorm, null, null);
+    }
+
+    /**
+     * One of several training steps: gradients for the parameters named in {@code params} only (null: all), and the
+     * optimizer's scalar state named after {@code step} (null: shared names, for a model with one step).
+     */
+    public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm,
+                                                  Set<String> params, String step) {
+        List<PassManager.Step> r = new java.util.ArrayList<>(List.of(
             // Dropout and batch norm in training mode.
             once(new SelectPhase(true)),
+            // grad(y, wrt) in the model (e.g. an adversarial example) becomes gradient graphs.
+            once(new ExpandGradients()),
             // Only the loss matters for training; predict outputs are not computed unless the loss needs them.
             once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
             // Loops save what their gradient needs (residuals), so the backward loop can read them.
             once(new AugmentScans()),
             // Build backward first, so the simplifiers see forward and backward together.
-            once(new Differentiate()),
+            once(new Differentiate(params)),
             // Gradients become parameter and optimizer-state updates.
-            once(new ApplyOptimizer(opt, hyper, schedule, clipNorm)),
+            once(new ApplyOptimizer(opt, hyper, schedule, clipNorm))));
+        // Several steps: each counts its own updates.
+        if (step != null) r.add(once(new PrefixOptimizerState(step)));
+        r.addAll(List.of(
             once(new StripStopGradient()),
             cleanups(),
             // ReLU's backward reads its output, not a stored float mask.
@@ -59,6 +75,7 @@ public final class Pipelines {
             // Drop values no output (loss, updated params and state) depends on.
             once(new DeadCodeElimination()),
             // Loop bodies get the same cleanups, as graphs of their own.
-            once(new CleanScanBodies()));
+            once(new CleanScanBodies())));
+        return r;
     }
 }

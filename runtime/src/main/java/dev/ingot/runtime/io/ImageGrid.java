@@ -22,14 +22,22 @@ public final class ImageGrid {
      * @param scale     pixel size in the PNG
      */
     public static void writePairs(Path png, float[] originals, float[] outputs, int count, int h, int w, int columns, int scale) throws IOException {
+        writeStacks(png, java.util.List.of(originals, outputs), count, h, w, columns, scale);
+    }
+
+    /**
+     * Like {@link #writePairs} with any number of images per cell: cell {@code i} shows image {@code i} of
+     * each of {@code layers}, top to bottom (e.g. a test image, its reconstruction, a decoded random latent).
+     */
+    public static void writeStacks(Path png, java.util.List<float[]> layers, int count, int h, int w, int columns, int scale) throws IOException {
+        int k = layers.size();
         int rows = (count + columns - 1) / columns, gap = 2 * scale;
-        int cellW = w * scale + gap, cellH = 2 * h * scale + gap + scale;
+        int cellW = w * scale + gap, cellH = k * h * scale + gap + (k - 1) * scale;
         BufferedImage img = new BufferedImage(columns * cellW + gap, rows * cellH + gap, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) img.getRaster().setSample(x, y, 0, 64);
         for (int i = 0; i < count; i++) {
             int x0 = gap + (i % columns) * cellW, y0 = gap + (i / columns) * cellH;
-            draw(img, originals, i * h * w, h, w, x0, y0, scale);
-            draw(img, outputs, i * h * w, h, w, x0, y0 + h * scale + scale, scale);
+            for (int l = 0; l < k; l++) draw(img, layers.get(l), i * h * w, h, w, x0, y0 + l * (h * scale + scale), scale);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         if (!ImageIO.write(img, "png", bytes)) throw new IOException("no PNG writer in this JDK");

@@ -37,12 +37,41 @@ public abstract class CompiledModel {
      *  loss, gradients and optimizer update. Returns the mean loss of the batch before the update. */
     public abstract float trainStep(int n);
 
+    /**
+     * Training step {@code step} of a model that declares several ({@link TrainConfig#steps()}, e.g. a GAN's
+     * discriminator and generator steps), each with its own loss, optimizer and parameters; returns that
+     * step's loss. {@link #trainStep(int)} runs them all in order. A model with one step has step 0 only.
+     */
+    public float trainStep(int step, int n) {
+        if (step != 0) throw new IndexOutOfBoundsException("model " + spec().name() + " has one training step, not " + (step + 1));
+        return trainStep(n);
+    }
+
+    /** Value {@code i} of {@link TrainConfig#reports()} computed by the last {@link #evaluate(int)} (a batch mean). */
+    public float report(int i) {
+        throw new IndexOutOfBoundsException("model " + spec().name() + " reports no values");
+    }
+
     /** Inference on the first {@code n} examples of the bound inputs; results in {@link #output(int)}. */
     public abstract void predict(int n);
 
     /** Inference plus the loss against the bound labels, without updating anything. Returns the
      *  mean loss; the outputs are in {@link #output(int)} as after {@link #predict(int)}. */
     public abstract float evaluate(int n);
+
+    /**
+     * The loss on the first {@code n} examples (inference mode, as {@link #evaluate}) and its gradient
+     * with respect to every f32 input it depends on, read with {@link #inputGradient(String)}
+     * (saliency maps, adversarial examples); updates nothing. Returns the mean loss.
+     */
+    public float inputGradients(int n) {
+        throw new UnsupportedOperationException("model " + spec().name() + " has no input gradients (no loss, compiled for inference only, or a loss computed through a loop)");
+    }
+
+    /** d(loss)/d(input {@code name}) from the last {@link #inputGradients(int)}, in the input's layout; the first n examples are valid. */
+    public float[] inputGradient(String name) {
+        throw new UnsupportedOperationException("model " + spec().name() + " has no input gradients (no loss, compiled for inference only, or a loss computed through a loop)");
+    }
 
     /** The buffer of input or label {@code name} (f32), sized for {@link #maxBatch()}. */
     public abstract float[] inputF32(String name);

@@ -15,8 +15,13 @@ import java.util.Map;
  *                    label), {@code exact:NAME} (the fraction of examples whose output NAME, predicted ids,
  *                    equals the label at every position, e.g. a decoded sequence) or {@code mse} (the loss is
  *                    a mean squared error, reported as {@code test_mse})
+ * @param steps       names of the training steps ({@code step NAME { ... }}), in the order each batch runs them
+ *                    ({@link CompiledModel#trainStep(int, int)}); empty for a model with one step
+ * @param reports     names of the scalar values {@code evaluate} computes besides the loss ({@code report: [kl, recon]}),
+ *                    read with {@link CompiledModel#report(int)} and averaged over the test set
  */
-public record TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule, String metric) {
+public record TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule, String metric,
+                          java.util.List<String> steps, java.util.List<String> reports) {
     /** Name of the state scalar the trainer sets to the planned number of steps (for schedules). */
     public static final String TOTAL_STEPS = "opt.total_steps";
 
@@ -24,6 +29,12 @@ public record TrainConfig(int batch, int epochs, String optimizer, Map<String, D
         hyper = Map.copyOf(hyper);
         if (schedule == null) schedule = "constant";
         if (metric == null) metric = "accuracy";
+        steps = steps == null ? java.util.List.of() : java.util.List.copyOf(steps);
+        reports = reports == null ? java.util.List.of() : java.util.List.copyOf(reports);
+    }
+
+    public TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule, String metric) {
+        this(batch, epochs, optimizer, hyper, data, schedule, metric, java.util.List.of(), java.util.List.of());
     }
 
     public TrainConfig(int batch, int epochs, String optimizer, Map<String, Double> hyper, DataSpec data, String schedule) {

@@ -13,9 +13,19 @@ package dev.ingot.runtime.train;
  * @param seconds            wall time, evaluation included
  * @param step               steps mode: optimizer steps done at the end of the segment; 0 in epochs mode
  * @param steps              steps mode: the planned total; 0 in epochs mode
+ * @param extra              further metrics by name: each training step's loss ({@code train_disc_loss}) for a model
+ *                           with several steps, and the values of {@code report: [...]} on the test set
  */
 public record EpochStats(int epoch, int epochs, double trainLoss, double testLoss, double testAccuracy,
-                         double examplesPerSecond, double seconds, int step, int steps) {
+                         double examplesPerSecond, double seconds, int step, int steps, java.util.Map<String, Double> extra) {
+    public EpochStats {
+        extra = extra == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(extra));
+    }
+
+    public EpochStats(int epoch, int epochs, double trainLoss, double testLoss, double testAccuracy, double examplesPerSecond, double seconds, int step, int steps) {
+        this(epoch, epochs, trainLoss, testLoss, testAccuracy, examplesPerSecond, seconds, step, steps, java.util.Map.of());
+    }
+
     /** Stats of an epoch (epochs mode). */
     public EpochStats(int epoch, int epochs, double trainLoss, double testLoss, double testAccuracy, double examplesPerSecond, double seconds) {
         this(epoch, epochs, trainLoss, testLoss, testAccuracy, examplesPerSecond, seconds, 0, 0);

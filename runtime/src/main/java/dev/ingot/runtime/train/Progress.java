@@ -212,6 +212,7 @@ public final class Progress {
                 : String.format(Locale.ROOT, "epoch %d/%d: train_loss %.4f", s.epoch(), s.epochs(), s.trainLoss()));
         if (!Double.isNaN(s.testLoss())) sb.append(String.format(Locale.ROOT, "  %s_loss %.4f", testLabel, s.testLoss()));
         if (!Double.isNaN(s.testAccuracy())) sb.append(String.format(Locale.ROOT, "  %s_accuracy %.4f", testLabel, s.testAccuracy()));
+        s.extra().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
         sb.append("  ").append(thousands(s.examplesPerSecond())).append(" ex/s");
         sb.append(String.format(Locale.ROOT, "  %.1f s", s.seconds()));
         return sb.toString();

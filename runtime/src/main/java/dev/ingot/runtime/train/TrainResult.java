@@ -27,12 +27,21 @@ import java.util.Map;
  * @param bySteps                  whether the run was planned in steps ({@link Trainer.Options#withSteps})
  * @param seconds                  wall time of the whole run, evaluation included
  * @param history                  one entry per epoch (in steps mode: per evaluation)
+ * @param extra                    further final metrics by name (each training step's loss, reported values), see {@link EpochStats#extra()}
  */
 public record TrainResult(String model, long parameters, int batchSize, int trainExamples, int testExamples,
                           double trainLoss, double testLoss, double testAccuracy, double trainExamplesPerSecond,
-                          int epochs, int steps, boolean bySteps, double seconds, List<EpochStats> history) {
+                          int epochs, int steps, boolean bySteps, double seconds, List<EpochStats> history, Map<String, Double> extra) {
     public TrainResult {
         history = List.copyOf(history);
+        extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    }
+
+    public TrainResult(String model, long parameters, int batchSize, int trainExamples, int testExamples,
+                       double trainLoss, double testLoss, double testAccuracy, double trainExamplesPerSecond,
+                       int epochs, int steps, boolean bySteps, double seconds, List<EpochStats> history) {
+        this(model, parameters, batchSize, trainExamples, testExamples, trainLoss, testLoss, testAccuracy, trainExamplesPerSecond,
+                epochs, steps, bySteps, seconds, history, Map.of());
     }
 
     /** The metrics as a JSON-ready map (NaN becomes null when written). */
@@ -42,6 +51,7 @@ public record TrainResult(String model, long parameters, int batchSize, int trai
         m.put("train_loss", trainLoss);
         m.put("test_loss", testLoss);
         m.put("test_accuracy", testAccuracy);
+        m.putAll(extra);
         m.put("train_examples_per_second", trainExamplesPerSecond);
         m.put("epochs", epochs);
         m.put("steps", steps);
@@ -60,6 +70,7 @@ public record TrainResult(String model, long parameters, int batchSize, int trai
             x.put("train_loss", e.trainLoss());
             x.put("test_loss", e.testLoss());
             x.put("test_accuracy", e.testAccuracy());
+            x.putAll(e.extra());
             x.put("examples_per_second", e.examplesPerSecond());
             x.put("seconds", e.seconds());
             h.add(x);

@@ -69,8 +69,15 @@ public final class Trainer {
         public Options withEvalEvery(int v) { return new Options(epochs, batchSize, seed, limitTrain, limitTest, dropLast, evalEachEpoch, shuffle, steps, v); }
     }
 
-    /** Result of an evaluation: mean loss, accuracy (NaN if not a classifier), examples and seconds. */
-    public record Evaluation(double loss, double accuracy, int examples, double seconds) {}
+    /** Result of an evaluation: mean loss, accuracy (NaN if not a classifier), examples, seconds, and the mean of each
+     *  value of the model's {@code report: [...]} by name. */
+    public record Evaluation(double loss, double accuracy, int examples, double seconds, java.util.Map<String, Double> reports) {
+        public Evaluation {
+            reports = reports == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reports));
+        }
+
+        public Evaluation(double loss, double accuracy, int examples, double seconds) { this(loss, accuracy, examples, seconds, java.util.Map.of()); }
+    }
 
     private final CompiledModel model;
     private Options options = Options.defaults();
@@ -180,6 +187,7 @@ public final class Trainer {
         long total = (long) steps * epochs, done = start(total, "epochs"), stop = stopAt(total, done);
         setTotalSteps(model, total);
         Metrics epochMetrics = new Metrics();
+        Metrics[] perStep = perStepMetrics();
         long trainNanos = 0, trainExamples = 0;
         List<EpochStats> history = new ArrayList<>();
         Evaluation eval = null;
@@ -187,13 +195,14 @@ public final class Trainer {
             for (int e = (int) (done / steps); e < epochs && done < stop; e++) {
                 long epochStart = System.nanoTime();
                 epochMetrics.reset();
+                for (Metrics pm : perStep) pm.reset();
                 progress.startEpoch(e + 1, epochs, steps);
                 batcher.startEpoch(e);
                 int step = (int) (done - (long) e * steps);
                 batcher.skipBatches(step);
                 int n;
                 while (done < stop && (n = batcher.next()) > 0) {
-                    float loss = model.trainStep(n);
+                    float loss = trainSteps(n, perStep);
                     watch(loss, ++done, e + 1);
                     epochMetrics.addLoss(loss, n);
                     epochMetrics.addExamples(n);
@@ -210,7 +219,7 @@ public final class Trainer {
                 }
                 EpochStats stats = new EpochStats(e + 1, epochs, epochMetrics.loss(),
                         eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                        epochMetrics.examples() / (stepNanos / 1e9), (System.nanoTime() - epochStart) / 1e9);
+                        epochMetrics.examples() / (stepNanos / 1e9), (System.nanoTime() - epochStart) / 1e9, 0, 0, extras(perStep, eval));
                 history.add(stats);
                 progress.endEpoch(stats);
             }
@@ -222,7 +231,7 @@ public final class Trainer {
         return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
                 testData == null ? 0 : testData.size(), lastEpoch.trainLoss(),
                 eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                trainExamples / (trainNanos / 1e9), lastEpoch.epoch(), (int) done, false, (System.nanoTime() - runStart) / 1e9, history);
+                trainExamples / (trainNanos / 1e9), lastEpoch.epoch(), (int) done, false, (System.nanoTime() - runStart) / 1e9, history, lastEpoch.extra());
     }
 
     /**
@@ -237,6 +246,7 @@ public final class Trainer {
         int step = (int) start(total, "steps"), stop = (int) stopAt(total, step);
         setTotalSteps(model, total);
         Metrics segment = new Metrics();
+        Metrics[] perStep = perStepMetrics();
         long trainNanos = 0, trainExamples = 0;
         List<EpochStats> history = new ArrayList<>();
         Evaluation eval = null;
@@ -247,6 +257,7 @@ public final class Trainer {
             while (step < stop) {
                 long segmentStart = System.nanoTime();
                 segment.reset();
+                for (Metrics pm : perStep) pm.reset();
                 progress.startSteps(step, total);
                 int end = Math.min(stop, (step / every + 1) * every);
                 while (step < end) {
@@ -255,7 +266,7 @@ public final class Trainer {
                         batcher.startEpoch(++epoch);
                         continue;
                     }
-                    float loss = model.trainStep(n);
+                    float loss = trainSteps(n, perStep);
                     watch(loss, step + 1, epoch + 1);
                     segment.addLoss(loss, n);
                     segment.addExamples(n);
@@ -271,7 +282,7 @@ public final class Trainer {
                 }
                 EpochStats stats = new EpochStats(epoch + 1, 0, segment.loss(),
                         eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                        segment.examples() / (stepNanos / 1e9), (System.nanoTime() - segmentStart) / 1e9, step, total);
+                        segment.examples() / (stepNanos / 1e9), (System.nanoTime() - segmentStart) / 1e9, step, total, extras(perStep, eval));
                 history.add(stats);
                 progress.endEpoch(stats);
             }
@@ -283,7 +294,7 @@ public final class Trainer {
         return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
                 testData == null ? 0 : testData.size(), last.trainLoss(),
                 eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                trainExamples / (trainNanos / 1e9), epoch + 1, step, true, (System.nanoTime() - runStart) / 1e9, history);
+                trainExamples / (trainNanos / 1e9), epoch + 1, step, true, (System.nanoTime() - runStart) / 1e9, history, last.extra());
     }
 
     /**
@@ -346,6 +357,35 @@ public final class Trainer {
         throw new DivergedException(step, epoch, loss, model.spec().train());
     }
 
+    /** One running loss per training step of a model with several ({@link TrainConfig#steps()}); none for one step. */
+    private Metrics[] perStepMetrics() {
+        TrainConfig tc = model.spec().train();
+        int k = tc == null ? 0 : tc.steps().size();
+        Metrics[] r = new Metrics[k];
+        for (int i = 0; i < k; i++) r[i] = new Metrics();
+        return r;
+    }
+
+    /** Runs the model's training steps on the bound batch, in declared order; returns the (first) step's loss. */
+    private float trainSteps(int n, Metrics[] perStep) {
+        if (perStep.length == 0) return model.trainStep(n);
+        float first = 0;
+        for (int s = 0; s < perStep.length; s++) {
+            float l = model.trainStep(s, n);
+            perStep[s].addLoss(l, n);
+            if (s == 0) first = l;
+        }
+        return first;
+    }
+
+    /** {@code train_STEP_loss} per training step, then the evaluation's reported values. */
+    private java.util.Map<String, Double> extras(Metrics[] perStep, Evaluation eval) {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (int s = 0; s < perStep.length; s++) m.put("train_" + model.spec().train().steps().get(s) + "_loss", perStep[s].loss());
+        if (eval != null) m.putAll(eval.reports());
+        return m;
+    }
+
     /** Evaluates this trainer's model on {@code data} with its binding and test limit. */
     public Evaluation evaluate(Dataset data) {
         return evaluate(model, options.limitTest() > 0 ? data.limit(options.limitTest()) : data, binding);
@@ -365,9 +405,14 @@ public final class Trainer {
         int[] labels = acc != null ? model.inputI32(acc.label) : exact != null ? model.inputI32(exact.label) : null;
         Metrics m = new Metrics();
         long matches = 0, total = 0;
+        List<String> reportNames = model.spec().train() == null ? List.of() : model.spec().train().reports();
+        double[] reportSums = new double[reportNames.size()];
+        long reportExamples = 0;
         int n;
         while ((n = batcher.next()) > 0) {
             m.addLoss(model.evaluate(n), n);
+            for (int i = 0; i < reportSums.length; i++) reportSums[i] += (double) model.report(i) * n;
+            reportExamples += n;
             if (acc != null) m.addAccuracy(model.output(0), acc.classes, labels, n * acc.rowsPerExample);
             if (exact != null) {
                 matches += exact.count(model.output(exact.output), labels, n);
@@ -375,7 +420,9 @@ public final class Trainer {
             }
         }
         double accuracy = exact != null ? (total == 0 ? Double.NaN : (double) matches / total) : acc == null ? Double.NaN : m.accuracy();
-        return new Evaluation(m.loss(), accuracy, data.size(), (System.nanoTime() - start) / 1e9);
+        java.util.Map<String, Double> reports = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < reportSums.length; i++) reports.put(reportNames.get(i), reportExamples == 0 ? Double.NaN : reportSums[i] / reportExamples);
+        return new Evaluation(m.loss(), accuracy, data.size(), (System.nanoTime() - start) / 1e9, reports);
     }
 
     /**
