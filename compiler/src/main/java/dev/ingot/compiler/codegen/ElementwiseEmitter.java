@@ -131,19 +131,13 @@ final class ElementwiseEmitter {
             if (!nest.stride(o, levels - 1).equals(Lin.ZERO)) continue;
             Node r = ops.get(o);
             String s = "r" + o;
-            String load = cx.array(r) + "[o" + o + "]";
-            if (r.dtype() == DType.BOOL) b.append("final boolean ").append(s).append(" = ").append(load).append(" != 0f;\n");
-            else b.append("final float ").append(s).append(" = ").append(load).append(";\n");
+            b.append(Access.scalar(s, cx.array(r), "o" + o, r.dtype()));
             rowScalar.put(r, s);
         }
         String j0 = flat ? "start" : "0", jEnd = flat ? "end" : innerLen;
         b.append("int j = ").append(j0).append(";\n");
         if (vec) {
-            for (var e : rowScalar.entrySet()) {
-                String s = e.getValue();
-                if (e.getKey().dtype() == DType.BOOL) b.append("final VectorMask<Float> ").append(s).append("v = F.maskAll(").append(s).append(");\n");
-                else b.append("final FloatVector ").append(s).append("v = FloatVector.broadcast(F, ").append(s).append(");\n");
-            }
+            for (var e : rowScalar.entrySet()) b.append(Access.broadcast(e.getValue() + "v", e.getValue(), e.getKey().dtype()));
             String ub = flat ? "start + F.loopBound(end - start)" : "F.loopBound(" + innerLen + ")";
             b.append("for (final int ub = ").append(ub).append("; j < ub; j += F.length()) {\n");
             body(b, k, ops, nReads, nest, levels, literal.isEmpty() ? Map.of() : vecLit, rowScalar, true);
@@ -179,15 +173,7 @@ final class ElementwiseEmitter {
             Node r = ops.get(o);
             if (val.containsKey(r)) continue;
             String v = (vec ? "x" : "y") + o;
-            String idx = "o" + o + " + j";
-            String arr = cx.array(r);
-            if (vec) {
-                if (r.dtype() == DType.BOOL) b.append("final VectorMask<Float> ").append(v).append(" = FloatVector.fromArray(F, ").append(arr).append(", ").append(idx).append(").compare(VectorOperators.NE, 0f);\n");
-                else b.append("final FloatVector ").append(v).append(" = FloatVector.fromArray(F, ").append(arr).append(", ").append(idx).append(");\n");
-            } else {
-                if (r.dtype() == DType.BOOL) b.append("final boolean ").append(v).append(" = ").append(arr).append('[').append(idx).append("] != 0f;\n");
-                else b.append("final float ").append(v).append(" = ").append(arr).append('[').append(idx).append("];\n");
-            }
+            b.append(Access.load(v, cx.array(r), "o" + o + " + j", r.dtype(), vec));
             val.put(r, v);
         }
         int t = 0;
@@ -201,21 +187,14 @@ final class ElementwiseEmitter {
                 args.add("(oi + j)");
             }
             String v = (vec ? "v" : "s") + t++;
-            String type = m.dtype() == DType.BOOL ? (vec ? "VectorMask<Float>" : "boolean") : (vec ? "FloatVector" : "float");
+            String type = Access.type(m.dtype(), vec);
             String expr = vec ? op.vector(args, m.attrs()) : op.scalar(args, m.attrs());
             b.append("final ").append(type).append(' ').append(v).append(" = ").append(expr).append(";   // ").append(m.op().name()).append('\n');
             val.put(m, v);
         }
         for (int o = nReads; o < ops.size(); o++) {
             Node s = ops.get(o);
-            String v = val.get(s), arr = cx.array(s), idx = "o" + o + " + j";
-            if (vec) {
-                String vv = s.dtype() == DType.BOOL ? "FloatVector.zero(F).blend(1f, " + v + ")" : v;
-                b.append(vv).append(".intoArray(").append(arr).append(", ").append(idx).append(");\n");
-            } else {
-                String sv = s.dtype() == DType.BOOL ? "(" + v + " ? 1f : 0f)" : v;
-                b.append(arr).append('[').append(idx).append("] = ").append(sv).append(";\n");
-            }
+            b.append(Access.store(val.get(s), cx.array(s), "o" + o + " + j", s.dtype(), vec));
         }
     }
 }

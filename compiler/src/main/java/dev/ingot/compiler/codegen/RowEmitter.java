@@ -94,9 +94,7 @@ final class RowEmitter {
         for (Node r : k.reads()) {
             if (literal.containsKey(r) || !perRow.get(r)) continue;
             String name = "q" + opIndex.get(r);
-            String load = cx.array(r) + "[o" + opIndex.get(r) + "]";
-            if (r.dtype() == DType.BOOL) b.append("final boolean ").append(name).append(" = ").append(load).append(" != 0f;\n");
-            else b.append("final float ").append(name).append(" = ").append(load).append(";\n");
+            b.append(Access.scalar(name, cx.array(r), "o" + opIndex.get(r), r.dtype()));
             rowScalar.put(r, name);
         }
         int phases = 0;
@@ -108,7 +106,7 @@ final class RowEmitter {
                 String name = "r" + index.get(m);
                 List<String> args = new ArrayList<>();
                 for (Node i : m.inputs()) args.add(rowScalar.get(i));
-                b.append("final ").append(m.dtype() == DType.BOOL ? "boolean " : "float ").append(name).append(" = ")
+                b.append("final ").append(Access.type(m.dtype(), false)).append(' ').append(name).append(" = ")
                         .append(((Elementwise) m.op()).scalar(args, m.attrs())).append(";   // ").append(m.op().name()).append('\n');
                 rowScalar.put(m, name);
                 store(b, m, name, opIndex);
@@ -125,11 +123,8 @@ final class RowEmitter {
             String len0 = len.java("n");
             b.append("int j = 0;\n");
             if (vector) {
-                for (var e : rowScalar.entrySet()) {
-                    if (!usedIn(e.getKey(), loop, reds)) continue;
-                    if (e.getKey().dtype() == DType.BOOL) b.append("final VectorMask<Float> ").append(e.getValue()).append("v = F.maskAll(").append(e.getValue()).append(");\n");
-                    else b.append("final FloatVector ").append(e.getValue()).append("v = FloatVector.broadcast(F, ").append(e.getValue()).append(");\n");
-                }
+                for (var e : rowScalar.entrySet())
+                    if (usedIn(e.getKey(), loop, reds)) b.append(Access.broadcast(e.getValue() + "v", e.getValue(), e.getKey().dtype()));
                 for (Node r : reds) b.append("FloatVector a").append(index.get(r)).append(" = FloatVector.broadcast(F, ").append(EntryContext.lit(((Reduction) r.op()).identity())).append(");\n");
                 b.append("for (final int ub = F.loopBound(").append(len0).append("); j < ub; j += F.length()) {\n");
                 body(b, loop, reds, index, opIndex, rowScalar, true);
@@ -171,9 +166,7 @@ final class RowEmitter {
     private void store(StringBuilder b, Node m, String value, Map<Node, Integer> opIndex) {
         Integer o = opIndex.get(m);
         if (o == null) return;
-        String arr = cx.array(m);
-        String v = m.dtype() == DType.BOOL ? "(" + value + " ? 1f : 0f)" : value;
-        b.append(arr).append("[o").append(o).append("] = ").append(v).append(";\n");
+        b.append(Access.store(value, cx.array(m), "o" + o, m.dtype(), false));
     }
 
     /** One iteration of a phase loop: loads, the phase's row members, stores, reduction updates. */
@@ -189,14 +182,8 @@ final class RowEmitter {
             if (val.containsKey(x) || loop.contains(x)) continue;
             Integer o = opIndex.get(x);
             if (o == null) throw new IllegalStateException("row kernel: no operand for " + x);
-            String v = (vec ? "x" : "y") + o, arr = cx.array(x), idx = "o" + o + " + j";
-            if (vec) {
-                if (x.dtype() == DType.BOOL) b.append("final VectorMask<Float> ").append(v).append(" = FloatVector.fromArray(F, ").append(arr).append(", ").append(idx).append(").compare(VectorOperators.NE, 0f);\n");
-                else b.append("final FloatVector ").append(v).append(" = FloatVector.fromArray(F, ").append(arr).append(", ").append(idx).append(");\n");
-            } else {
-                if (x.dtype() == DType.BOOL) b.append("final boolean ").append(v).append(" = ").append(arr).append('[').append(idx).append("] != 0f;\n");
-                else b.append("final float ").append(v).append(" = ").append(arr).append('[').append(idx).append("];\n");
-            }
+            String v = (vec ? "x" : "y") + o;
+            b.append(Access.load(v, cx.array(x), "o" + o + " + j", x.dtype(), vec));
             val.put(x, v);
         }
         for (Node m : loop) {
@@ -204,15 +191,12 @@ final class RowEmitter {
             List<String> args = new ArrayList<>();
             for (Node i : m.inputs()) args.add(val.get(i));
             String v = (vec ? "v" : "t") + index.get(m);
-            String type = m.dtype() == DType.BOOL ? (vec ? "VectorMask<Float>" : "boolean") : (vec ? "FloatVector" : "float");
-            b.append("final ").append(type).append(' ').append(v).append(" = ").append(vec ? op.vector(args, m.attrs()) : op.scalar(args, m.attrs()))
+            b.append("final ").append(Access.type(m.dtype(), vec)).append(' ').append(v).append(" = ").append(vec ? op.vector(args, m.attrs()) : op.scalar(args, m.attrs()))
                     .append(";   // ").append(m.op().name()).append('\n');
             val.put(m, v);
             Integer o = opIndex.get(m);
             if (o == null) continue;
-            String arr = cx.array(m), idx = "o" + o + " + j";
-            if (vec) b.append(m.dtype() == DType.BOOL ? "FloatVector.zero(F).blend(1f, " + v + ")" : v).append(".intoArray(").append(arr).append(", ").append(idx).append(");\n");
-            else b.append(arr).append('[').append(idx).append("] = ").append(m.dtype() == DType.BOOL ? "(" + v + " ? 1f : 0f)" : v).append(";\n");
+            b.append(Access.store(v, cx.array(m), "o" + o + " + j", m.dtype(), vec));
         }
         for (Node r : reds) {
             Reduction op = (Reduction) r.op();
