@@ -3,7 +3,6 @@ package dev.ingot.bench;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,20 +39,8 @@ public class PeakBench {
         }
     }
 
-    /** Secondary result: kFLOP per microsecond = GFLOP/s. */
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Flops {
-        public long kflop;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            kflop = 0;
-        }
-    }
-
     @Benchmark
-    public float fma(Flops flops) {
+    public float fma(MatMulBench.Flops flops) {
         FloatVector x = FloatVector.fromArray(F, seed, 0);
         FloatVector y = FloatVector.fromArray(F, seed, F.length());
         FloatVector a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y;
