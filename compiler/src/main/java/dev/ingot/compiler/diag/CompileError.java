@@ -36,7 +36,8 @@ public class CompileError extends RuntimeException {
         String msg = getMessage();
         sb.append("error: ").append(msg.length() <= 4 * MAX_WIDTH ? msg : msg.substring(0, 4 * MAX_WIDTH) + "... (" + msg.length() + " characters)");
         if (loc != SourceLoc.NONE && loc.lineText() != null && !loc.lineText().isEmpty()) {
-            String text = loc.lineText().replace('\t', ' ');
+            // tabs as spaces, other control characters (a binary file) as '?': one column each, so the caret stays put
+            String text = loc.lineText().replace('\t', ' ').replaceAll("\\p{Cntrl}", "?");
             int col = Math.min(loc.col(), text.length());
             // a very long line (a minified or binary file) is shown as a window around the column
             int from = text.length() <= MAX_WIDTH ? 0 : Math.max(0, Math.min(col - MAX_WIDTH / 4, text.length() - MAX_WIDTH));

@@ -91,6 +91,22 @@ class InputLimitsTest {
         assertTrue(e.render().startsWith(f + ":4:28: error: "), e.render());
     }
 
+    @Test void aBinaryFileIsShownWithoutControlCharacters() throws Exception {
+        Path f = tmp.resolve("junk.ingot");
+        byte[] junk = new byte[100_000];
+        new java.util.SplittableRandom(3).nextBytes(junk);
+        junk[0] = 'm';
+        junk[1] = 0;
+        junk[2] = (byte) 0xFF;
+        Files.write(f, junk);
+        CompileError e = assertThrows(CompileError.class, () -> SourceFile.read(f));
+        assertEquals("the file is not valid UTF-8: byte 0xFF at offset 2", e.getMessage());
+        String r = e.render();
+        assertTrue(r.chars().noneMatch(c -> c < 32 && c != '\n'), "no control characters: " + r);
+        assertTrue(r.split("\n")[1].startsWith("    m?"), r);
+        assertTrue(r.length() < 1000, r);
+    }
+
     @Test void longLinesAreCutAroundTheError() {
         String junk = "a".repeat(100_000);
         CompileError e = error(HEAD + "  output h = x + " + junk + "\n}\n");
