@@ -60,8 +60,9 @@ final class TrainCommand implements Callable<Integer> {
         if (data != null) {
             String kind = ds == null ? "idx" : ds.kind();
             if (kind.equals(ReverseTask.KIND)) throw new Errors.UsageException("--data does not apply to generated data (" + kind + ")");
+            if (kind.equals(dev.ingot.runtime.data.Npy.NPY)) throw new Errors.UsageException("--data does not apply to npy(x, y): name the two files in the train block");
             Map<String, String> opts = new LinkedHashMap<>(ds == null ? Map.of() : ds.options());
-            opts.put(kind.equals(CharCorpus.KIND) ? "file" : "dir", data.toAbsolutePath().toString());
+            opts.put(dataKey(kind), data.toAbsolutePath().toString());
             ds = new TrainConfig.DataSpec(kind, opts);
         }
         if (ds == null) throw new Errors.UsageException(model + ": no data source: add one to the train block, e.g. data: mnist(\"data/mnist\"), or pass --data DIR");
@@ -129,8 +130,13 @@ final class TrainCommand implements Callable<Integer> {
     /** Where the data comes from, for the header line. */
     private static String source(TrainConfig.DataSpec ds, Path base) {
         if (ds.kind().equals(ReverseTask.KIND)) return "the generated " + ds.kind() + " task";
-        String where = ds.options().get(ds.kind().equals(CharCorpus.KIND) ? "file" : "dir");
+        String where = ds.options().get(ds.kind().equals(dev.ingot.runtime.data.Npy.NPY) ? "x" : dataKey(ds.kind()));
         return where == null ? ds.kind() : base.resolve(where).normalize().toString();
+    }
+
+    /** The option of a data source that --data replaces: the file of a chars, csv or npz source, else the directory. */
+    private static String dataKey(String kind) {
+        return kind.equals(CharCorpus.KIND) || kind.equals(dev.ingot.runtime.data.Csv.KIND) || kind.equals(dev.ingot.runtime.data.Npy.NPZ) ? "file" : "dir";
     }
 
     private static int limit(int size, int limit) { return limit > 0 ? Math.min(size, limit) : size; }

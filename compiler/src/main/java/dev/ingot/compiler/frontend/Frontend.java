@@ -318,7 +318,10 @@ public final class Frontend {
             DATA.put("fashion_mnist", List.of("dir"));
             DATA.put("idx", List.of("dir", "scale"));
             DATA.put("chars", List.of("file", "seq", "val"));
-            DATA.put("sentences", List.of("dir", "vocab", "length", "test", "seed"));
+            DATA.put("sentences", dev.ingot.runtime.data.SentenceCorpus.OPTIONS);
+            DATA.put("csv", dev.ingot.runtime.data.Csv.OPTIONS);
+            DATA.put("npy", dev.ingot.runtime.data.Npy.NPY_OPTIONS);
+            DATA.put("npz", dev.ingot.runtime.data.Npy.NPZ_OPTIONS);
             DATA.put("reverse", List.of("count", "test_count", "length", "vocab", "seed"));
         }
 
@@ -339,7 +342,10 @@ public final class Frontend {
                 String text;
                 if (v instanceof StrV sv) text = sv.s();
                 else if (v instanceof NumV n) text = n.isInt() ? Long.toString((long) n.v()) : Double.toString(n.v());
-                else throw ev.error(a, src, kind + "(): '" + key + "' must be a string or a number, got " + v.describe());
+                else if (v instanceof BoolV bo) text = Boolean.toString(bo.v());
+                else if (v instanceof Value.ListV l && !l.items().isEmpty() && l.items().stream().allMatch(x -> x instanceof StrV || x instanceof NumV nv && nv.isInt())) {
+                    text = l.items().stream().map(x -> x instanceof StrV sx ? sx.s() : Long.toString((long) ((NumV) x).v())).collect(java.util.stream.Collectors.joining(","));
+                } else throw ev.error(a, src, kind + "(): '" + key + "' must be a string, a number, true/false or a list of names or column numbers, got " + v.describe());
                 opts.put(key, text);
             }
             String runtimeKind = kind.equals("mnist") || kind.equals("fashion_mnist") ? "idx" : kind;
@@ -347,6 +353,8 @@ public final class Frontend {
             if (kind.equals("chars") && (!opts.containsKey("file") || !opts.containsKey("seq")))
                 throw ev.error(c, src, "chars() needs the text file and the window length", "chars(\"data/tinyshakespeare/input.txt\", seq = 64)");
             if (kind.equals("sentences") && !opts.containsKey("dir")) throw ev.error(c, src, "sentences() needs the directory of the sentence files", "sentences(\"data/sentiment\")");
+            if ((kind.equals("csv") || kind.equals("npz")) && !opts.containsKey("file")) throw ev.error(c, src, kind + "() needs the file to read", kind + "(\"data/table." + kind + "\")");
+            if (kind.equals("npy") && (!opts.containsKey("x") || !opts.containsKey("y"))) throw ev.error(c, src, "npy() needs the features and the labels file", "npy(\"data/x.npy\", \"data/y.npy\")");
             return new TrainConfig.DataSpec(runtimeKind, opts);
         }
     }
