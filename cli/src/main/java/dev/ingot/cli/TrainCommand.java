@@ -85,6 +85,9 @@ final class TrainCommand implements Callable<Integer> {
         boolean mse = tc.metric().equals("mse");
         String quality = mse ? String.format("  %s_mse %.5f", label, res.testLoss())
                 : Double.isNaN(res.testAccuracy()) ? "" : String.format("  %s_accuracy %.4f", label, res.testAccuracy());
+        // a forecast is judged against the naive one: the next value equals the last
+        double baseline = mse && dev.ingot.runtime.data.Csv.isWindowed(ds) ? dev.ingot.runtime.data.Csv.lastValueBaselineMse(ds, base) : Double.NaN;
+        if (!Double.isNaN(baseline)) quality += String.format("  baseline_mse %.5f", baseline);
         System.out.printf("final: train_loss %.4f  %s_loss %.4f%s  %,.0f examples/s  %.1f s%n",
                 res.trainLoss(), label, res.testLoss(), quality, res.trainExamplesPerSecond(), res.seconds());
         if (samples != null) writeSamples(m, test, samples);
@@ -102,6 +105,7 @@ final class TrainCommand implements Callable<Integer> {
             extra.put("data", ds.kind());
             if (chars) extra.put("val_loss", res.testLoss()); // test_loss stays too: the same number, under its generic name
             if (mse) extra.put("test_mse", res.testLoss());
+            if (!Double.isNaN(baseline)) extra.put("baseline_mse", baseline);
             res.writeMetrics(metrics, nThreads, extra);
             System.out.println("wrote " + metrics);
         }

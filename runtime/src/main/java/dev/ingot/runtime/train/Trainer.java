@@ -269,13 +269,17 @@ public final class Trainer {
         int n;
         while ((n = batcher.next()) > 0) {
             m.addLoss(model.evaluate(n), n);
-            if (acc != null) m.addAccuracy(model.output(0), acc.classes, labels, n * acc.rowsPerExample);
+            if (acc != null && acc.classes == 1) {
+                matches += acc.countBinary(model.output(0), labels, n);
+                total += n;
+            } else if (acc != null) m.addAccuracy(model.output(0), acc.classes, labels, n * acc.rowsPerExample);
             if (exact != null) {
                 matches += exact.count(model.output(exact.output), labels, n);
                 total += n;
             }
         }
-        double accuracy = exact != null ? (total == 0 ? Double.NaN : (double) matches / total) : acc == null ? Double.NaN : m.accuracy();
+        double accuracy = exact != null || acc != null && acc.classes == 1 ? (total == 0 ? Double.NaN : (double) matches / total)
+                : acc == null ? Double.NaN : m.accuracy();
         return new Evaluation(m.loss(), accuracy, data.size(), (System.nanoTime() - start) / 1e9);
     }
 
@@ -308,13 +312,21 @@ public final class Trainer {
         }
     }
 
-    /** How to compute accuracy for a model: which label, how many classes, label values per example. */
+    /**
+     * How to compute accuracy for a model: which label, how many classes, label values per example.
+     * {@code classes == 1} is a binary classifier with a single logit per example (output
+     * {@code [batch]} or {@code [batch, 1]}, an i32 label 0/1): it predicts 1 when the logit is > 0.
+     */
     record Accuracy(String label, int classes, int rowsPerExample) {
         static Accuracy of(ModelSpec spec) {
             if (spec.outputs().isEmpty()) return null;
             TensorSpec out = spec.outputs().get(0);
             int[] shape = out.shape();
             if (shape.length == 0) return null;
+            if (out.numelPerExample() == 1 && (spec.train() == null || spec.train().metric().equals("accuracy"))) {
+                for (TensorSpec l : spec.labels()) if (l.dtype() == DType.I32 && l.numelPerExample() == 1) return new Accuracy(l.name(), 1, 1);
+                return null;
+            }
             int classes = shape[shape.length - 1];
             if (classes <= 1) return null;
             for (TensorSpec l : spec.labels()) {
@@ -323,6 +335,13 @@ public final class Trainer {
                 }
             }
             return null;
+        }
+
+        /** Examples whose logit's sign matches the 0/1 label. */
+        long countBinary(float[] logits, int[] labels, int n) {
+            long ok = 0;
+            for (int e = 0; e < n; e++) if ((logits[e] > 0) == (labels[e] != 0)) ok++;
+            return ok;
         }
     }
 }
