@@ -36,6 +36,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "CKPT", description = "Write the trained parameters and optimizer state (.safetensors).") Path save;
     @Option(names = "--metrics", paramLabel = "FILE.json", description = "Write final metrics as JSON.") Path metrics;
     @Option(names = "--quiet", description = "Print only the final metrics.") boolean quiet;
+    @Option(names = "--early-stopping", paramLabel = "N", description = "Stop when the held-out metric (test accuracy, else test loss) has not improved for N evaluations (default: the train block's early_stopping).") Integer earlyStopping;
+    @Option(names = "--save-best", paramLabel = "CKPT", description = "Write a checkpoint whenever the held-out metric improves.") Path saveBest;
+    @Option(names = "--save-every", paramLabel = "N", description = "With --save: also write the checkpoint after every N-th evaluation (every N epochs; with --steps every N --eval-every segments).") int saveEvery;
     @Option(names = "--samples", paramLabel = "FILE.png", description = "Write a PNG of test images beside the model's first output for them (an autoencoder's reconstructions).") Path samples;
 
     @Override public Integer call() throws Exception {
@@ -44,6 +47,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (steps > 0 && epochs > 0) throw new Errors.UsageException("give --epochs or --steps, not both");
         if (evalEvery > 0 && steps == 0) throw new Errors.UsageException("--eval-every needs --steps");
+        if (saveEvery < 0 || earlyStopping != null && earlyStopping < 0) throw new Errors.UsageException("--save-every and --early-stopping must be positive");
+        if (saveEvery > 0 && save == null) throw new Errors.UsageException("--save-every needs --save CKPT (the file it writes)");
         int nThreads = Models.threads(threads);
         long t0 = System.nanoTime();
         Compiler.Result r = Models.compile(model, Compiler.Options.defaults());
@@ -81,7 +86,11 @@ final class TrainCommand implements Callable<Integer> {
                 .withBatchSize(b).withLimitTrain(limitTrain).withLimitTest(limitTest);
         String label = chars ? "val" : "test"; // a language model's held-out split is its validation split
         Progress progress = quiet ? Progress.quiet() : new Progress(System.out, Progress.Mode.AUTO).testLabel(label);
-        TrainResult res = new Trainer(m).options(o).progress(progress).fit(train, test);
+        dev.ingot.runtime.train.TrainingControl control = new dev.ingot.runtime.train.TrainingControl(m, quiet ? null : System.out)
+                .saveBest(saveBest).metadata(Map.of("source", model.getFileName().toString()));
+        if (earlyStopping != null) control.earlyStopping(earlyStopping);
+        if (saveEvery > 0) control.saveEvery(saveEvery, save);
+        TrainResult res = new Trainer(m).options(o).progress(progress).monitor(control.active() ? control : null).fit(train, test);
         boolean mse = tc.metric().equals("mse");
         String quality = mse ? String.format("  %s_mse %.5f", label, res.testLoss())
                 : Double.isNaN(res.testAccuracy()) ? "" : String.format("  %s_accuracy %.4f", label, res.testAccuracy());
@@ -106,6 +115,7 @@ final class TrainCommand implements Callable<Integer> {
             if (chars) extra.put("val_loss", res.testLoss()); // test_loss stays too: the same number, under its generic name
             if (mse) extra.put("test_mse", res.testLoss());
             if (!Double.isNaN(baseline)) extra.put("baseline_mse", baseline);
+            if (control.stopReason() != null) extra.put("stopped", control.stopReason());
             res.writeMetrics(metrics, nThreads, extra);
             System.out.println("wrote " + metrics);
         }

@@ -194,11 +194,11 @@ public final class Frontend {
 
         // ---- train { optimizer: sgd(lr=0.05, momentum=0.9), batch: 128, epochs: 2, data: mnist("data/mnist") } ----
 
-        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data", "metric");
+        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data", "metric", "early_stopping");
 
         void trainBlock(IngotParser.TrainBlockContext t) {
             if (train != null) throw ev.error(t, src, "a model has one train block");
-            int batch = 32, epochs = 1;
+            int batch = 32, epochs = 1, earlyStopping = 0;
             TrainConfig.DataSpec data = null;
             String opt = null;
             Map<String, Double> hp = null;
@@ -209,6 +209,7 @@ public final class Frontend {
                 if (!seen.add(key)) throw ev.error(s, src, "train setting '" + key + "' is given twice");
                 switch (key) {
                     case "batch" -> batch = positiveInt(s);
+                    case "early_stopping" -> earlyStopping = positiveInt(s);
                     case "epochs" -> epochs = positiveInt(s);
                     case "optimizer" -> {
                         var r = optimizer(s.expr());
@@ -229,9 +230,13 @@ public final class Frontend {
             if (opt == null) throw ev.error(t, src, "the train block needs an optimizer", "optimizer: sgd(lr=0.05, momentum=0.9) or adam(lr=1e-3)");
             optimizer = opt;
             hyper = hp;
-            if (clip > 0) {
-                hp = new LinkedHashMap<>(hp);
-                hp.put("clip_norm", clip);
+            if (clip > 0 || earlyStopping > 0 || schedule.kind().equals("plateau")) hp = new LinkedHashMap<>(hp);
+            if (clip > 0) hp.put("clip_norm", clip);
+            // training control, read by the runtime's trainer (TrainConfig.EARLY_STOPPING, PLATEAU_*)
+            if (earlyStopping > 0) hp.put(TrainConfig.EARLY_STOPPING, (double) earlyStopping);
+            if (schedule.kind().equals("plateau")) {
+                hp.put(TrainConfig.PLATEAU_FACTOR, schedule.factor());
+                hp.put(TrainConfig.PLATEAU_PATIENCE, (double) schedule.patience());
             }
             train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString(), metric);
         }
@@ -296,15 +301,32 @@ public final class Frontend {
                 if (c.argList() != null) args = c.argList().arg();
             } else throw ev.error(e, src, "expected a schedule", String.join(", ", Schedule.KINDS));
             if (!Schedule.KINDS.contains(kind)) throw ev.error(e, src, "unknown schedule '" + kind + "'" + Suggest.hint(kind, Schedule.KINDS), String.join(", ", Schedule.KINDS));
-            int warmup = 0;
+            int warmup = 0, patience = Schedule.DEFAULT_PATIENCE;
+            double factor = Schedule.DEFAULT_FACTOR;
+            boolean plateau = kind.equals("plateau");
+            List<String> names = plateau ? List.of("factor", "patience", "warmup") : List.of("warmup");
+            int i = 0;
             for (IngotParser.ArgContext a : args) {
-                String key = a.name == null ? "warmup" : a.name.getText();
-                if (!key.equals("warmup")) throw ev.error(a, src, kind + "() has no parameter '" + key + "'", kind + "(warmup = STEPS)");
+                String key = a.name == null ? (i < names.size() ? names.get(i) : "") : a.name.getText();
+                i++;
+                if (!names.contains(key)) throw ev.error(a, src, kind + "() has no parameter '" + key + "'", plateau ? "plateau(factor = 0.5, patience = 2, warmup = STEPS)" : kind + "(warmup = STEPS)");
                 Value v = ev.eval(a.expr(), scope, src);
-                if (!(v instanceof NumV n) || !n.isInt() || n.v() < 0) throw ev.error(a, src, "warmup must be a number of steps (an integer >= 0), got " + v.describe());
-                warmup = (int) n.v();
+                switch (key) {
+                    case "factor" -> {
+                        if (!(v instanceof NumV n) || !(n.v() > 0 && n.v() < 1)) throw ev.error(a, src, "factor must be a number between 0 and 1 (the learning rate is multiplied by it on a plateau), got " + v.describe());
+                        factor = ((NumV) v).v();
+                    }
+                    case "patience" -> {
+                        if (!(v instanceof NumV n) || !n.isInt() || n.v() < 1) throw ev.error(a, src, "patience must be a number of evaluations (an integer >= 1), got " + v.describe());
+                        patience = (int) ((NumV) v).v();
+                    }
+                    default -> {
+                        if (!(v instanceof NumV n) || !n.isInt() || n.v() < 0) throw ev.error(a, src, "warmup must be a number of steps (an integer >= 0), got " + v.describe());
+                        warmup = (int) ((NumV) v).v();
+                    }
+                }
             }
-            return new Schedule(kind, warmup);
+            return new Schedule(kind, warmup, factor, patience);
         }
 
         /**

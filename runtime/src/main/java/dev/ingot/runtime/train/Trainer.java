@@ -72,7 +72,13 @@ public final class Trainer {
     /** Result of an evaluation: mean loss, accuracy (NaN if not a classifier), examples and seconds. */
     public record Evaluation(double loss, double accuracy, int examples, double seconds) {}
 
+    /** Called after every evaluation (each epoch, or each --eval-every segment); returning true stops the run. */
+    public interface Monitor {
+        boolean afterEvaluation(EpochStats stats);
+    }
+
     private final CompiledModel model;
+    private Monitor monitor;
     private Options options = Options.defaults();
     private Progress progress = Progress.quiet();
     private Binding binding = Binding.auto();
@@ -86,6 +92,12 @@ public final class Trainer {
 
     public Trainer progress(Progress p) {
         this.progress = p;
+        return this;
+    }
+
+    /** What to do after each evaluation ({@link TrainingControl}: early stopping, checkpoints, plateau); null for nothing. */
+    public Trainer monitor(Monitor m) {
+        this.monitor = m;
         return this;
     }
 
@@ -177,6 +189,7 @@ public final class Trainer {
                         epochMetrics.examples() / (stepNanos / 1e9), (System.nanoTime() - epochStart) / 1e9);
                 history.add(stats);
                 progress.endEpoch(stats);
+                if (eval != null && monitor != null && monitor.afterEvaluation(stats)) break;
             }
         } catch (RuntimeException | Error e) {
             progress.abort();
@@ -186,7 +199,7 @@ public final class Trainer {
         return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
                 testData == null ? 0 : testData.size(), lastEpoch.trainLoss(),
                 eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                trainExamples / (trainNanos / 1e9), epochs, steps * epochs, false, (System.nanoTime() - runStart) / 1e9, history);
+                trainExamples / (trainNanos / 1e9), history.size(), steps * history.size(), false, (System.nanoTime() - runStart) / 1e9, history);
     }
 
     /**
@@ -235,6 +248,7 @@ public final class Trainer {
                         segment.examples() / (stepNanos / 1e9), (System.nanoTime() - segmentStart) / 1e9, step, total);
                 history.add(stats);
                 progress.endEpoch(stats);
+                if (eval != null && monitor != null && monitor.afterEvaluation(stats)) break;
             }
         } catch (RuntimeException | Error e) {
             progress.abort();
@@ -244,7 +258,7 @@ public final class Trainer {
         return new TrainResult(spec.name(), spec.parameterCount(), batch, batcher.examplesPerEpoch(),
                 testData == null ? 0 : testData.size(), last.trainLoss(),
                 eval == null ? Double.NaN : eval.loss(), eval == null ? Double.NaN : eval.accuracy(),
-                trainExamples / (trainNanos / 1e9), epoch + 1, total, true, (System.nanoTime() - runStart) / 1e9, history);
+                trainExamples / (trainNanos / 1e9), epoch + 1, step, true, (System.nanoTime() - runStart) / 1e9, history);
     }
 
     /** Evaluates this trainer's model on {@code data} with its binding and test limit. */
