@@ -39,6 +39,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--early-stopping", paramLabel = "N", description = "Stop when the held-out metric (test accuracy, else test loss) has not improved for N evaluations (default: the train block's early_stopping).") Integer earlyStopping;
     @Option(names = "--save-best", paramLabel = "CKPT", description = "Write a checkpoint whenever the held-out metric improves.") Path saveBest;
     @Option(names = "--save-every", paramLabel = "N", description = "With --save: also write the checkpoint after every N-th evaluation (every N epochs; with --steps every N --eval-every segments).") int saveEvery;
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and metric curves of the run (per epoch or evaluation) as a PNG.") Path plot;
     @Option(names = "--samples", paramLabel = "FILE.png", description = "Write a PNG of test images beside the model's first output for them (an autoencoder's reconstructions).") Path samples;
 
     @Override public Integer call() throws Exception {
@@ -108,16 +109,22 @@ final class TrainCommand implements Callable<Integer> {
             Checkpoint.save(save, m, meta);
             System.out.println("saved " + save);
         }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("source", model.toString());
+        extra.put("data", ds.kind());
+        if (chars) extra.put("val_loss", res.testLoss()); // test_loss stays too: the same number, under its generic name
+        if (mse) extra.put("test_mse", res.testLoss());
+        if (!Double.isNaN(baseline)) extra.put("baseline_mse", baseline);
+        if (control.stopReason() != null) extra.put("stopped", control.stopReason());
         if (metrics != null) {
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("source", model.toString());
-            extra.put("data", ds.kind());
-            if (chars) extra.put("val_loss", res.testLoss()); // test_loss stays too: the same number, under its generic name
-            if (mse) extra.put("test_mse", res.testLoss());
-            if (!Double.isNaN(baseline)) extra.put("baseline_mse", baseline);
-            if (control.stopReason() != null) extra.put("stopped", control.stopReason());
             res.writeMetrics(metrics, nThreads, extra);
             System.out.println("wrote " + metrics);
+        }
+        if (plot != null) {
+            Map<String, Object> all = res.toMap(nThreads);
+            all.putAll(extra);
+            dev.ingot.runtime.train.TrainingPlot.write(plot, dev.ingot.runtime.train.TrainingPlot.Series.fromMetrics(model.toString(), all));
+            System.out.println("wrote " + plot);
         }
         return 0;
     }

@@ -51,10 +51,17 @@ public final class Frontend {
     }
 
     /** Compiles the one model of {@code src}. */
-    public static ModelIr compile(SourceFile src) {
+    public static ModelIr compile(SourceFile src) { return compile(src, null); }
+
+    /**
+     * Compiles the one model of {@code src}, adding every application of a layer (outside loop
+     * bodies), in evaluation order, to {@code layerCalls} when it is not null ({@code ingot summary}).
+     */
+    public static ModelIr compile(SourceFile src, List<Evaluator.LayerCall> layerCalls) {
         IngotParser.FileContext file = Parsing.parse(src);
         GraphBuilder b = new GraphBuilder();
         Evaluator ev = new Evaluator(b);
+        ev.layerCalls = layerCalls;
         Scope builtins = builtinScope();
         Scope std = definitions(ev, Parsing.parse(PRELUDE), PRELUDE, builtins);
         Scope user = definitions(ev, file, src, std);
