@@ -804,8 +804,113 @@ def mlp_model():
     return safetensors_bytes(T, meta)
 
 
+# --------------------------------------------------------------------------- 1-D layers, decoder block
+
+def _decoder_params(G, d, ff):
+    """Ingot's transformer_decoder_block parameters (dense w is [in, out])."""
+    P = {}
+    for ln in ("ln1", "ln2", "ln3"):
+        P[ln + ".gamma"] = G.uniform(0.7, 1.3, d)
+        P[ln + ".beta"] = G.randn(d) * 0.1
+    dims = [(a + "." + p, (d, d)) for a in ("self_attn", "cross_attn") for p in "qkvo"]
+    for name, (i, o) in dims + [("ff.up", (d, ff)), ("ff.down", (ff, d))]:
+        bound = 1 / math.sqrt(i)
+        P[name + ".w"] = G.uniform(-bound, bound, i, o)
+        P[name + ".b"] = G.uniform(-bound, bound, o)
+    return P
+
+
+# PyTorch's TransformerDecoderLayer parameter -> (Ingot parameter, how): "T" transposed, "q"/"k"/"v"
+# rows of the packed in_proj (then transposed for weights)
+_DECODER_MAP = [("norm1.weight", "ln1.gamma"), ("norm1.bias", "ln1.beta"), ("norm2.weight", "ln2.gamma"),
+                ("norm2.bias", "ln2.beta"), ("norm3.weight", "ln3.gamma"), ("norm3.bias", "ln3.beta"),
+                ("linear1.weight", "ff.up.w"), ("linear1.bias", "ff.up.b"),
+                ("linear2.weight", "ff.down.w"), ("linear2.bias", "ff.down.b")]
+
+
+def _decoder_torch(P, d, heads, ff):
+    m = torch.nn.TransformerDecoderLayer(d, heads, dim_feedforward=ff, dropout=0.0, activation="gelu",
+                                         batch_first=True, norm_first=True).to(F64)
+    with torch.no_grad():
+        for mod, a in ((m.self_attn, "self_attn"), (m.multihead_attn, "cross_attn")):
+            mod.in_proj_weight.copy_(torch.cat([P[a + ".q.w"].T, P[a + ".k.w"].T, P[a + ".v.w"].T]))
+            mod.in_proj_bias.copy_(torch.cat([P[a + ".q.b"], P[a + ".k.b"], P[a + ".v.b"]]))
+            mod.out_proj.weight.copy_(P[a + ".o.w"].T)
+            mod.out_proj.bias.copy_(P[a + ".o.b"])
+        tp = dict(m.named_parameters())
+        for tn, n in _DECODER_MAP:
+            tp[tn].copy_(P[n].T if n.endswith(".w") else P[n])
+    m.train()
+    return m
+
+
+def _decoder_grads(m, d):
+    """Ingot-named gradients from the torch module's parameter gradients."""
+    tp = dict(m.named_parameters())
+    g = {}
+    for mod, a in (("self_attn", "self_attn"), ("multihead_attn", "cross_attn")):
+        w, b = tp[mod + ".in_proj_weight"].grad, tp[mod + ".in_proj_bias"].grad
+        for i, p in enumerate("qkv"):
+            g[a + "." + p + ".w"] = w[i * d:(i + 1) * d].T
+            g[a + "." + p + ".b"] = b[i * d:(i + 1) * d]
+        g[a + ".o.w"] = tp[mod + ".out_proj.weight"].grad.T
+        g[a + ".o.b"] = tp[mod + ".out_proj.bias"].grad
+    for tn, n in _DECODER_MAP:
+        g[n] = tp[tn].grad.T if n.endswith(".w") else tp[tn].grad
+    return g
+
+
+def g_seq_layers():
+    G = Group("seq_layers", 141, "1-D layers over NCL signals: conv1d (y = F.conv1d(x, w), w [out, in/groups, k]; "
+              "attrs stride, padding (a number or \"same\"), dilation, groups), max_pool1d / avg_pool1d "
+              "(attrs kernel, stride (null = kernel), padding; avg: count_include_pad True; max: no ties), "
+              "global_max_pool1d (amax over the length). Model section decoder.*: a pre-LN "
+              "transformer decoder block (see the metadata key decoder)")
+    for xs, ws, st, pad, dil, groups in [((2, 3, 10), (4, 3, 3), 1, 0, 1, 1),
+                                         ((1, 4, 9), (6, 2, 3), 2, 1, 1, 2),
+                                         ((2, 2, 12), (3, 2, 4), 1, "same", 1, 1),
+                                         ((1, 2, 11), (2, 2, 3), 1, 2, 2, 1),
+                                         ((2, 5, 6), (3, 5, 1), 1, 0, 1, 1)]:
+        G.add("conv1d", {"x": G.randn(*xs), "w": G.randn(*ws) * 0.5},
+              lambda x, w, st=st, pad=pad, dil=dil, groups=groups: F.conv1d(x, w, stride=st, padding=pad, dilation=dil, groups=groups),
+              {"stride": st, "padding": pad, "dilation": dil, "groups": groups})
+    for op, xs, k, st, pad in [("max_pool1d", (2, 3, 10), 2, None, 0), ("max_pool1d", (1, 2, 9), 3, 2, 1),
+                               ("avg_pool1d", (2, 3, 10), 2, None, 0), ("avg_pool1d", (1, 2, 11), 3, 2, 1)]:
+        x = _distinct(G, *xs) if op == "max_pool1d" else G.randn(*xs)
+        fn = (lambda x, k=k, st=st, pad=pad: F.max_pool1d(x, k, stride=st, padding=pad)) if op == "max_pool1d" else \
+             (lambda x, k=k, st=st, pad=pad: F.avg_pool1d(x, k, stride=st, padding=pad, count_include_pad=True))
+        G.add(op, {"x": x}, fn, {"kernel": k, "stride": st, "padding": pad})
+    G.add("global_max_pool1d", {"x": _distinct(G, 2, 3, 7)}, lambda x: torch.amax(x, dim=2), {})
+
+    # ---- a pre-LN decoder block: causal self-attention, cross-attention with a key padding mask, FFN ----
+    d, heads, ff, bsz, t, s, lengths = 8, 2, 16, 2, 4, 5, [5, 3]
+    P = _decoder_params(G, d, ff)
+    x, memory, dy = G.randn(bsz, t, d), G.randn(bsz, s, d), G.randn(bsz, t, d)
+    m = _decoder_torch(P, d, heads, ff)
+    xl, ml = x.clone().requires_grad_(True), memory.clone().requires_grad_(True)
+    pad = torch.tensor([[i >= n for i in range(s)] for n in lengths])
+    y = m(xl, ml, tgt_mask=_causal(t), memory_key_padding_mask=pad)
+    (y * dy).sum().backward()
+    grads = _decoder_grads(m, d)
+    T = {"decoder.x": x, "decoder.memory": memory, "decoder.pad": pad.to(F64)}
+    T.update({"decoder." + k: v for k, v in P.items()})
+    T.update({"decoder.y": y.detach(), "decoder.dy": dy, "decoder.dx": xl.grad, "decoder.dmemory": ml.grad})
+    T.update({"decoder.grad." + k: v for k, v in grads.items()})
+    for k, v in T.items():
+        G.tensors[k] = _store(v)
+    G.meta_extra = {"decoder": json.dumps({
+        "layer": f"transformer_decoder_block({d}, {heads}, {ff})", "x": [bsz, t, d], "memory": [bsz, s, d],
+        "pad": "memory_key_padding_mask as 0/1 (1 = ignore), lengths " + str(lengths), "params": list(P),
+        "torch": "nn.TransformerDecoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0, activation='gelu', "
+                 "batch_first=True, norm_first=True), train mode; tgt_mask = causal additive -inf mask",
+        "mapping": "self_attn/cross_attn (= multihead_attn) .q/.k/.v.w = in_proj_weight rows .T, .o.w = out_proj.weight.T; "
+                   "ff.up.w = linear1.weight.T, ff.down.w = linear2.weight.T; ln1/ln2/ln3 = norm1/norm2/norm3",
+        "loss": "sum(y * dy)", "grads": "dx, dmemory, grad.<param>"}, separators=(",", ":"))}
+    return G
+
+
 GROUPS = [g_matmul, g_binary, g_unary, g_where, g_reduce, g_shape, g_softmax, g_loss,
-          g_conv, g_pool, g_cnn_misc, g_rnn, g_transformer]
+          g_conv, g_pool, g_cnn_misc, g_rnn, g_transformer, g_seq_layers]
 
 
 def build_all():

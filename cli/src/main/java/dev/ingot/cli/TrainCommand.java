@@ -39,6 +39,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "FILE.png", description = "Write a PNG of test images, each above the model's image-sized outputs for it (reconstructions, decoded random latents, generated digits).") Path samples;
     @Option(names = "--stop-after", paramLabel = "N", description = "End this run after N steps, the schedule still planning the whole --epochs/--steps; with --save, continue later with --load.") int stopAfter;
     @Option(names = "--allow-non-finite", description = "Keep training when the loss becomes NaN or infinite (by default the run stops there, exit 1).") boolean allowNonFinite;
+    @Option(names = "--early-stopping", paramLabel = "N", description = "Stop when the held-out metric (test accuracy, else test loss) has not improved for N evaluations (default: the train block's early_stopping).") Integer earlyStopping;
+    @Option(names = "--save-best", paramLabel = "CKPT", description = "Write a checkpoint whenever the held-out metric improves.") Path saveBest;
+    @Option(names = "--save-every", paramLabel = "N", description = "With --save: also write the checkpoint after every N-th evaluation (every N epochs; with --steps every N --eval-every segments).") int saveEvery;
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and metric curves of the run (per epoch or evaluation) as a PNG.") Path plot;
 
     @Override public Integer call() throws Exception {
         if (epochs < 0 || batch < 0 || limitTrain < 0 || limitTest < 0 || steps < 0 || evalEvery < 0) {
@@ -51,6 +55,10 @@ final class TrainCommand implements Callable<Integer> {
         Models.writable("--save", save);
         Models.writable("--metrics", metrics);
         Models.writable("--samples", samples);
+        Models.writable("--save-best", saveBest);
+        Models.writable("--plot", plot);
+        if (saveEvery < 0 || earlyStopping != null && earlyStopping < 0) throw new Errors.UsageException("--save-every and --early-stopping must be positive");
+        if (saveEvery > 0 && save == null) throw new Errors.UsageException("--save-every needs --save CKPT (the file it writes)");
         int nThreads = Models.threads(threads);
         long t0 = System.nanoTime();
         Compiler.Result r = Models.compile(model, Compiler.Options.defaults());
@@ -68,8 +76,9 @@ final class TrainCommand implements Callable<Integer> {
         if (data != null) {
             String kind = ds == null ? "idx" : ds.kind();
             if (kind.equals(ReverseTask.KIND)) throw new Errors.UsageException("--data does not apply to generated data (" + kind + ")");
+            if (kind.equals(dev.ingot.runtime.data.Npy.NPY)) throw new Errors.UsageException("--data does not apply to npy(x, y): name the two files in the train block");
             Map<String, String> opts = new LinkedHashMap<>(ds == null ? Map.of() : ds.options());
-            opts.put(kind.equals(CharCorpus.KIND) ? "file" : "dir", data.toAbsolutePath().toString());
+            opts.put(dataKey(kind), data.toAbsolutePath().toString());
             ds = new TrainConfig.DataSpec(kind, opts);
         }
         if (ds == null) throw new Errors.UsageException(model + ": no data source: add one to the train block, e.g. data: mnist(\"data/mnist\"), or pass --data DIR");
@@ -90,11 +99,18 @@ final class TrainCommand implements Callable<Integer> {
         String label = chars ? "val" : "test"; // a language model's held-out split is its validation split
         Progress progress = quiet ? Progress.quiet() : new Progress(System.out, Progress.Mode.AUTO).testLabel(label);
         if (resumeStep > 0 && !quiet) System.out.printf("resuming at step %,d of the run in %s%n", resumeStep, load);
+        dev.ingot.runtime.train.TrainingControl control = new dev.ingot.runtime.train.TrainingControl(m, quiet ? null : System.out)
+                .saveBest(saveBest).metadata(Map.of("source", model.getFileName().toString()));
+        if (earlyStopping != null) control.earlyStopping(earlyStopping);
+        if (saveEvery > 0) control.saveEvery(saveEvery, save);
         TrainResult res = new Trainer(m).options(o).progress(progress).stopOnNonFinite(!allowNonFinite).resumeAt(resumeStep)
-                .stopAfter(stopAfter).fit(train, test);
+                .stopAfter(stopAfter).monitor(control.active() ? control : null).fit(train, test);
         boolean mse = tc.metric().equals("mse");
         String quality = mse ? String.format("  %s_mse %.5f", label, res.testLoss())
                 : Double.isNaN(res.testAccuracy()) ? "" : String.format("  %s_accuracy %.4f", label, res.testAccuracy());
+        // a forecast is judged against the naive one: the next value equals the last
+        double baseline = mse && dev.ingot.runtime.data.Csv.isWindowed(ds) ? dev.ingot.runtime.data.Csv.lastValueBaselineMse(ds, base) : Double.NaN;
+        if (!Double.isNaN(baseline)) quality += String.format("  baseline_mse %.5f", baseline);
         StringBuilder more = new StringBuilder();
         res.extra().forEach((k, v) -> more.append(String.format(java.util.Locale.ROOT, "  %s %.4f", k, v)));
         System.out.printf("final: train_loss %.4f  %s_loss %.4f%s%s  %,.0f examples/s  %.1f s%n",
@@ -116,14 +132,22 @@ final class TrainCommand implements Callable<Integer> {
             Checkpoint.save(save, m, meta);
             System.out.println("saved " + save);
         }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("source", model.toString());
+        extra.put("data", ds.kind());
+        if (chars) extra.put("val_loss", res.testLoss()); // test_loss stays too: the same number, under its generic name
+        if (mse) extra.put("test_mse", res.testLoss());
+        if (!Double.isNaN(baseline)) extra.put("baseline_mse", baseline);
+        if (control.stopReason() != null) extra.put("stopped", control.stopReason());
         if (metrics != null) {
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("source", model.toString());
-            extra.put("data", ds.kind());
-            if (chars) extra.put("val_loss", res.testLoss()); // test_loss stays too: the same number, under its generic name
-            if (mse) extra.put("test_mse", res.testLoss());
             res.writeMetrics(metrics, nThreads, extra);
             System.out.println("wrote " + metrics);
+        }
+        if (plot != null) {
+            Map<String, Object> all = res.toMap(nThreads);
+            all.putAll(extra);
+            dev.ingot.runtime.train.TrainingPlot.write(plot, dev.ingot.runtime.train.TrainingPlot.Series.fromMetrics(model.toString(), all));
+            System.out.println("wrote " + plot);
         }
         return 0;
     }
@@ -199,8 +223,13 @@ final class TrainCommand implements Callable<Integer> {
     /** Where the data comes from, for the header line. */
     private static String source(TrainConfig.DataSpec ds, Path base) {
         if (ds.kind().equals(ReverseTask.KIND)) return "the generated " + ds.kind() + " task";
-        String where = ds.options().get(ds.kind().equals(CharCorpus.KIND) ? "file" : "dir");
+        String where = ds.options().get(ds.kind().equals(dev.ingot.runtime.data.Npy.NPY) ? "x" : dataKey(ds.kind()));
         return where == null ? ds.kind() : base.resolve(where).normalize().toString();
+    }
+
+    /** The option of a data source that --data replaces: the file of a chars, csv or npz source, else the directory. */
+    private static String dataKey(String kind) {
+        return kind.equals(CharCorpus.KIND) || kind.equals(dev.ingot.runtime.data.Csv.KIND) || kind.equals(dev.ingot.runtime.data.Npy.NPZ) ? "file" : "dir";
     }
 
     private static int limit(int size, int limit) { return limit > 0 ? Math.min(size, limit) : size; }

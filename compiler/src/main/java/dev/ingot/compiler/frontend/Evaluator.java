@@ -44,6 +44,11 @@ public final class Evaluator {
 
     /** The builder nodes go to; swapped while a loop body is traced. */
     GraphBuilder b;
+    /** Where layer applications are recorded for {@code ingot summary} (null: not recorded). */
+    java.util.List<LayerCall> layerCalls;
+
+    /** One application of a layer: its path ({@code conv1}, {@code blocks.0}), its definition's name and its output. */
+    public record LayerCall(String path, String kind, Node output) {}
     private SourceLoc site = SourceLoc.NONE;
     private final List<String> libraryFrames = new ArrayList<>();
     private final Map<String, Integer> autoNames = new HashMap<>();
@@ -53,7 +58,15 @@ public final class Evaluator {
     private String pendingLayerName;
     private int depth;
 
-    public Evaluator(GraphBuilder b) { this.b = b; }
+    private final GraphBuilder root;
+
+    public Evaluator(GraphBuilder b) {
+        this.b = b;
+        this.root = b;
+    }
+
+    /** The model's builder (scan bodies are traced in builders of their own). */
+    GraphBuilder rootBuilder() { return root; }
 
     /** Parameters created so far, in creation order. */
     public List<Node> params() { return params; }

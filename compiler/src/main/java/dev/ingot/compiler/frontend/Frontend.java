@@ -51,10 +51,17 @@ public final class Frontend {
     }
 
     /** Compiles the one model of {@code src}. */
-    public static ModelIr compile(SourceFile src) {
+    public static ModelIr compile(SourceFile src) { return compile(src, null); }
+
+    /**
+     * Compiles the one model of {@code src}, adding every application of a layer (outside loop
+     * bodies), in evaluation order, to {@code layerCalls} when it is not null ({@code ingot summary}).
+     */
+    public static ModelIr compile(SourceFile src, List<Evaluator.LayerCall> layerCalls) {
         IngotParser.FileContext file = Parsing.parse(src);
         GraphBuilder b = new GraphBuilder();
         Evaluator ev = new Evaluator(b);
+        ev.layerCalls = layerCalls;
         Scope builtins = builtinScope();
         Scope std = definitions(ev, Parsing.parse(PRELUDE), PRELUDE, builtins);
         Scope user = definitions(ev, file, src, std);
@@ -203,12 +210,12 @@ public final class Frontend {
 
         // ---- train { optimizer: sgd(lr=0.05, momentum=0.9), batch: 128, epochs: 2, data: mnist("data/mnist") } ----
 
-        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data", "metric", "report");
+        static final List<String> KEYS = List.of("optimizer", "schedule", "clip", "batch", "epochs", "data", "metric", "report", "early_stopping");
         static final List<String> STEP_KEYS = List.of("loss", "optimizer", "schedule", "clip", "params");
 
         void trainBlock(IngotParser.TrainBlockContext t) {
             if (train != null) throw ev.error(t, src, "a model has one train block");
-            int batch = 32, epochs = 1;
+            int batch = 32, epochs = 1, earlyStopping = 0;
             TrainConfig.DataSpec data = null;
             String opt = null;
             Map<String, Double> hp = null;
@@ -219,6 +226,7 @@ public final class Frontend {
                 if (!seen.add(key)) throw ev.error(s, src, "train setting '" + key + "' is given twice");
                 switch (key) {
                     case "batch" -> batch = positiveInt(s);
+                    case "early_stopping" -> earlyStopping = positiveInt(s);
                     case "epochs" -> epochs = positiveInt(s);
                     case "optimizer" -> {
                         var r = optimizer(s.expr());
@@ -257,9 +265,13 @@ public final class Frontend {
             }
             optimizer = opt;
             hyper = hp;
-            if (clip > 0) {
-                hp = new LinkedHashMap<>(hp);
-                hp.put("clip_norm", clip);
+            if (clip > 0 || earlyStopping > 0 || schedule.kind().equals("plateau")) hp = new LinkedHashMap<>(hp);
+            if (clip > 0) hp.put("clip_norm", clip);
+            // training control, read by the runtime's trainer (TrainConfig.EARLY_STOPPING, PLATEAU_*)
+            if (earlyStopping > 0) hp.put(TrainConfig.EARLY_STOPPING, (double) earlyStopping);
+            if (schedule.kind().equals("plateau")) {
+                hp.put(TrainConfig.PLATEAU_FACTOR, schedule.factor());
+                hp.put(TrainConfig.PLATEAU_PATIENCE, (double) schedule.patience());
             }
             train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString(), metric, List.copyOf(stepNames), List.copyOf(reports.keySet()));
         }
@@ -406,15 +418,32 @@ public final class Frontend {
                 if (c.argList() != null) args = c.argList().arg();
             } else throw ev.error(e, src, "expected a schedule", String.join(", ", Schedule.KINDS));
             if (!Schedule.KINDS.contains(kind)) throw ev.error(e, src, "unknown schedule '" + kind + "'" + Suggest.hint(kind, Schedule.KINDS), String.join(", ", Schedule.KINDS));
-            int warmup = 0;
+            int warmup = 0, patience = Schedule.DEFAULT_PATIENCE;
+            double factor = Schedule.DEFAULT_FACTOR;
+            boolean plateau = kind.equals("plateau");
+            List<String> names = plateau ? List.of("factor", "patience", "warmup") : List.of("warmup");
+            int i = 0;
             for (IngotParser.ArgContext a : args) {
-                String key = a.name == null ? "warmup" : a.name.getText();
-                if (!key.equals("warmup")) throw ev.error(a, src, kind + "() has no parameter '" + key + "'", kind + "(warmup = STEPS)");
+                String key = a.name == null ? (i < names.size() ? names.get(i) : "") : a.name.getText();
+                i++;
+                if (!names.contains(key)) throw ev.error(a, src, kind + "() has no parameter '" + key + "'", plateau ? "plateau(factor = 0.5, patience = 2, warmup = STEPS)" : kind + "(warmup = STEPS)");
                 Value v = ev.eval(a.expr(), scope, src);
-                if (!(v instanceof NumV n) || !n.isInt() || n.v() < 0) throw ev.error(a, src, "warmup must be a number of steps (an integer >= 0), got " + v.describe());
-                warmup = (int) n.v();
+                switch (key) {
+                    case "factor" -> {
+                        if (!(v instanceof NumV n) || !(n.v() > 0 && n.v() < 1)) throw ev.error(a, src, "factor must be a number between 0 and 1 (the learning rate is multiplied by it on a plateau), got " + v.describe());
+                        factor = ((NumV) v).v();
+                    }
+                    case "patience" -> {
+                        if (!(v instanceof NumV n) || !n.isInt() || n.v() < 1) throw ev.error(a, src, "patience must be a number of evaluations (an integer >= 1), got " + v.describe());
+                        patience = (int) ((NumV) v).v();
+                    }
+                    default -> {
+                        if (!(v instanceof NumV n) || !n.isInt() || n.v() < 0) throw ev.error(a, src, "warmup must be a number of steps (an integer >= 0), got " + v.describe());
+                        warmup = (int) ((NumV) v).v();
+                    }
+                }
             }
-            return new Schedule(kind, warmup);
+            return new Schedule(kind, warmup, factor, patience);
         }
 
         /**
@@ -428,7 +457,10 @@ public final class Frontend {
             DATA.put("fashion_mnist", List.of("dir"));
             DATA.put("idx", List.of("dir", "scale"));
             DATA.put("chars", List.of("file", "seq", "val"));
-            DATA.put("sentences", List.of("dir", "vocab", "length", "test", "seed"));
+            DATA.put("sentences", dev.ingot.runtime.data.SentenceCorpus.OPTIONS);
+            DATA.put("csv", dev.ingot.runtime.data.Csv.OPTIONS);
+            DATA.put("npy", dev.ingot.runtime.data.Npy.NPY_OPTIONS);
+            DATA.put("npz", dev.ingot.runtime.data.Npy.NPZ_OPTIONS);
             DATA.put("reverse", List.of("count", "test_count", "length", "vocab", "seed"));
         }
 
@@ -449,7 +481,10 @@ public final class Frontend {
                 String text;
                 if (v instanceof StrV sv) text = sv.s();
                 else if (v instanceof NumV n) text = n.isInt() ? Long.toString((long) n.v()) : Double.toString(n.v());
-                else throw ev.error(a, src, kind + "(): '" + key + "' must be a string or a number, got " + v.describe());
+                else if (v instanceof BoolV bo) text = Boolean.toString(bo.v());
+                else if (v instanceof Value.ListV l && !l.items().isEmpty() && l.items().stream().allMatch(x -> x instanceof StrV || x instanceof NumV nv && nv.isInt())) {
+                    text = l.items().stream().map(x -> x instanceof StrV sx ? sx.s() : Long.toString((long) ((NumV) x).v())).collect(java.util.stream.Collectors.joining(","));
+                } else throw ev.error(a, src, kind + "(): '" + key + "' must be a string, a number, true/false or a list of names or column numbers, got " + v.describe());
                 opts.put(key, text);
             }
             String runtimeKind = kind.equals("mnist") || kind.equals("fashion_mnist") ? "idx" : kind;
@@ -457,6 +492,8 @@ public final class Frontend {
             if (kind.equals("chars") && (!opts.containsKey("file") || !opts.containsKey("seq")))
                 throw ev.error(c, src, "chars() needs the text file and the window length", "chars(\"data/tinyshakespeare/input.txt\", seq = 64)");
             if (kind.equals("sentences") && !opts.containsKey("dir")) throw ev.error(c, src, "sentences() needs the directory of the sentence files", "sentences(\"data/sentiment\")");
+            if ((kind.equals("csv") || kind.equals("npz")) && !opts.containsKey("file")) throw ev.error(c, src, kind + "() needs the file to read", kind + "(\"data/table." + kind + "\")");
+            if (kind.equals("npy") && (!opts.containsKey("x") || !opts.containsKey("y"))) throw ev.error(c, src, "npy() needs the features and the labels file", "npy(\"data/x.npy\", \"data/y.npy\")");
             return new TrainConfig.DataSpec(runtimeKind, opts);
         }
     }

@@ -58,6 +58,9 @@ final class Layers {
         } finally {
             if (!src.user()) ev.popFrame();
         }
-        return ev.evalBody(layer.def().name(), fwd.body(), scope, src);
+        Value r = ev.evalBody(layer.def().name(), fwd.body(), scope, src);
+        if (ev.layerCalls != null && r instanceof Value.TensorV t && ev.b == ev.rootBuilder())
+            ev.layerCalls.add(new Evaluator.LayerCall(layer.path(), layer.def().name(), t.node()));
+        return r;
     }
 }

@@ -34,7 +34,8 @@ import org.antlr.v4.runtime.ParserRuleContext;
  *       (axis 1) of {@code xs} as one loop ({@link Scan}), never unrolled. {@code step} returns
  *       {@code [new_carry, y]} (or just the new carry, which is then also y); carries and inputs
  *       may be lists of tensors. Returns {@code [final_carry, ys]} with ys {@code [batch, T, ...]}.</li>
- *   <li>{@code repeat(n, layer_def, args...)}: n instances of a layer, applied in order.</li>
+ *   <li>{@code repeat(n, layer_def, args...)}: n instances of a layer, applied in order; calling the stack
+ *       {@code s(x, more...)} passes x through the blocks and {@code more} (and named arguments) to every one.</li>
  *   <li>{@code sequential(f, g, ...)}: layers and functions applied in order.</li>
  *   <li>{@code grad(y, wrt)}: the gradient of scalar {@code y} with respect to {@code wrt}: an input, a parameter
  *       or an intermediate value (a tensor of its shape), a layer (a list of the gradients of its parameters,
@@ -90,7 +91,7 @@ final class MetaFunctions {
                 String path = ev.takeLayerName("repeat");
                 List<Value> layers = new ArrayList<>();
                 for (int i = 0; i < (int) n.v(); i++) layers.add(Layers.instantiate(ev, def, path + "." + i, pos.subList(2, pos.size()), named, ctx, f));
-                return new StackV(path, layers, "sequence");
+                return new StackV(path, layers, "repeat");
             }
             case "sequential" -> {
                 if (pos.isEmpty() || !named.isEmpty()) throw ev.error(ctx, f, "sequential(f, g, ...) takes layers and functions, in order");
@@ -140,10 +141,17 @@ final class MetaFunctions {
 
     /** Applies a stack: in order, or both directions merged. */
     static Value applyStack(Evaluator ev, StackV st, List<Value> pos, Map<String, Value> named, ParserRuleContext ctx, SourceFile f) {
-        if (st.mode().equals("sequence")) {
-            // the value threads through the layers; named arguments (e.g. a mask) go to every layer
+        if (st.mode().equals("sequence") || st.mode().equals("repeat")) {
+            // the value threads through the layers; named arguments (e.g. a mask) go to every layer, and in
+            // a repeat, so do the positional ones after the first (a decoder's memory: decs(x, memory))
             Value v = ev.apply(st.layers().get(0), pos, named, ctx, ctx, f);
-            for (Value l : st.layers().subList(1, st.layers().size())) v = ev.apply(l, List.of(v), named, ctx, ctx, f);
+            List<Value> rest = st.mode().equals("repeat") && pos.size() > 1 ? pos.subList(1, pos.size()) : List.of();
+            for (Value l : st.layers().subList(1, st.layers().size())) {
+                List<Value> args = new ArrayList<>();
+                args.add(v);
+                args.addAll(rest);
+                v = ev.apply(l, args, named, ctx, ctx, f);
+            }
             return v;
         }
         Node a = ev.tensor(ev.apply(st.layers().get(0), pos, named, ctx, ctx, f), ctx, f, "the forward layer's output");

@@ -18,22 +18,34 @@ import java.util.List;
  * </pre>
  * This is PyTorch's {@code LambdaLR} with the same factor, stepped after every batch.
  *
- * @param kind   {@code constant}, {@code cosine} or {@code linear}
- * @param warmup linear warm-up steps
+ * <p>{@code plateau(factor, patience)} (PyTorch's {@code ReduceLROnPlateau}): {@code lr_t = lr *
+ * warm * opt.lr_scale}, where the state scalar {@code opt.lr_scale} starts at 1 and the runtime's
+ * trainer multiplies it by {@code factor} whenever the held-out metric has not improved for
+ * {@code patience} evaluations. Being state, the scale is saved in checkpoints.
+ *
+ * @param kind     {@code constant}, {@code cosine}, {@code linear} or {@code plateau}
+ * @param warmup   linear warm-up steps
+ * @param factor   plateau: the factor applied to the learning rate on a plateau
+ * @param patience plateau: evaluations without improvement before it is applied
  */
-public record Schedule(String kind, int warmup) {
-    public static final List<String> KINDS = List.of("constant", "cosine", "linear");
-    public static final String STEP = "opt.step", TOTAL = "opt.total_steps";
+public record Schedule(String kind, int warmup, double factor, int patience) {
+    public static final List<String> KINDS = List.of("constant", "cosine", "linear", "plateau");
+    public static final String STEP = "opt.step", TOTAL = "opt.total_steps", LR_SCALE = "opt.lr_scale";
+    public static final double DEFAULT_FACTOR = 0.5;
+    public static final int DEFAULT_PATIENCE = 2;
+
+    public Schedule(String kind, int warmup) { this(kind, warmup, DEFAULT_FACTOR, DEFAULT_PATIENCE); }
 
     public static Schedule constant() { return new Schedule("constant", 0); }
 
     /** The learning rate of this step as a scalar node; appends the step counter's update. */
     public Node lr(GraphBuilder b, double lr, List<Graph.Update> out) {
         if (kind.equals("constant") && warmup == 0) return b.constant(lr);
+        if (kind.equals("plateau") && warmup == 0) return b.mul(b.state(LR_SCALE, TensorType.F32_SCALAR, 1), lr);
         Node step = b.state(STEP, TensorType.F32_SCALAR, 0);
         out.add(new Graph.Update(step, b.add(step, b.one())));
-        Node f = b.one();
-        if (!kind.equals("constant")) {
+        Node f = kind.equals("plateau") ? b.state(LR_SCALE, TensorType.F32_SCALAR, 1) : b.one();
+        if (kind.equals("cosine") || kind.equals("linear")) {
             Node total = b.state(TOTAL, TensorType.F32_SCALAR, 0);
             Node w = b.constant(warmup);
             Node span = b.maximum(b.sub(total, w), b.one());
@@ -45,5 +57,9 @@ public record Schedule(String kind, int warmup) {
         return b.mul(f, lr);
     }
 
-    @Override public String toString() { return warmup == 0 ? kind : kind + "(warmup=" + warmup + ")"; }
+    @Override public String toString() {
+        String args = (warmup == 0 ? "" : "warmup=" + warmup)
+                + (kind.equals("plateau") ? (warmup == 0 ? "" : ", ") + "factor=" + factor + ", patience=" + patience : "");
+        return args.isEmpty() ? kind : kind + "(" + args + ")";
+    }
 }

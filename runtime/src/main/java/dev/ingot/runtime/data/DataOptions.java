@@ -34,6 +34,23 @@ final class DataOptions {
         return v;
     }
 
+    /** An optional string option, {@code def} when absent. */
+    String string(String key, String def) {
+        String v = options.get(key);
+        return v == null ? def : v;
+    }
+
+    /** A boolean option ({@code true}/{@code false}, or 1/0 as numbers arrive); {@code def} when absent. */
+    boolean bool(String key, boolean def) {
+        String v = options.get(key);
+        if (v == null) return def;
+        return switch (v.trim()) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new DataFormatException("option " + key + " of data kind " + kind + " must be true or false, got '" + v + "'");
+        };
+    }
+
     /** An integer option in {@code [min, max]}; {@code def} when absent, or {@code null} for a required one. */
     int integer(String key, Integer def, int min, int max) {
         String v = options.get(key);
@@ -93,5 +110,33 @@ final class DataOptions {
             case "test", "t10k", "val", "validation" -> true;
             default -> throw new IllegalArgumentException("unknown split '" + split + "', expected train or test");
         };
+    }
+
+    /** {@code 0 .. n-1}. */
+    static int[] all(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        return r;
+    }
+
+    /**
+     * The example indices of the train or test split of {@code n} examples: the last
+     * {@code ceil(test * n)} are the test split, after a Fisher-Yates shuffle with {@code seed} when
+     * {@code shuffle} (otherwise in order: a time series is tested on its most recent part).
+     */
+    static int[] holdOut(String source, int n, double test, boolean shuffle, long seed, boolean testSplit) {
+        int[] r = all(n);
+        if (shuffle) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+            for (int i = n - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1), t = r[i];
+                r[i] = r[j];
+                r[j] = t;
+            }
+        }
+        int nTest = (int) Math.ceil(test * n);
+        if (nTest >= n) throw new DataFormatException(source + ": " + n + " examples leave none for training with test = " + test);
+        if (nTest == 0 && testSplit) throw new DataFormatException(source + ": test = " + test + " leaves no test examples (give a test fraction or a test file)");
+        return testSplit ? java.util.Arrays.copyOfRange(r, n - nTest, n) : java.util.Arrays.copyOfRange(r, 0, n - nTest);
     }
 }

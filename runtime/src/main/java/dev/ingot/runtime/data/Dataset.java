@@ -142,6 +142,24 @@ public final class Dataset {
         return new Dataset(out);
     }
 
+    /** A copy of the examples at {@code indices}, in that order. */
+    public Dataset select(int[] indices) {
+        List<Field> out = new ArrayList<>();
+        for (Field f : fields.values()) {
+            int p = f.perExample();
+            if (f.f32() != null) {
+                float[] d = new float[indices.length * p];
+                for (int i = 0; i < indices.length; i++) System.arraycopy(f.f32(), indices[i] * p, d, i * p, p);
+                out.add(Field.f32(f.name(), f.shape(), d, f.role()));
+            } else {
+                int[] d = new int[indices.length * p];
+                for (int i = 0; i < indices.length; i++) System.arraycopy(f.i32(), indices[i] * p, d, i * p, p);
+                out.add(Field.i32(f.name(), f.shape(), d, f.role()));
+            }
+        }
+        return new Dataset(out);
+    }
+
     /** The first {@code n} examples (all of them if there are fewer); this instance if nothing is cut. */
     public Dataset limit(int n) {
         if (n < 0) throw new IllegalArgumentException("limit must be >= 0, got " + n);
@@ -185,7 +203,7 @@ public final class Dataset {
     }
 
     /** The data source kinds {@link #load} understands. */
-    public static final List<String> KINDS = List.of("idx", CharCorpus.KIND, SentenceCorpus.KIND, ReverseTask.KIND);
+    public static final List<String> KINDS = List.of("idx", CharCorpus.KIND, SentenceCorpus.KIND, ReverseTask.KIND, Csv.KIND, Npy.NPY, Npy.NPZ);
 
     /**
      * Loads split {@code "train"} or {@code "test"} of the data source of a model's train block
@@ -201,7 +219,9 @@ public final class Dataset {
      *       (input) and {@code label} (target);</li>
      *   <li>{@code reverse}: {@code count} (20000), {@code test_count} (2000), {@code length} (20),
      *       {@code vocab} (32), {@code seed} (1): a generated {@link ReverseTask}, fields
-     *       {@code src}, {@code tgt_in} (inputs) and {@code tgt} (target).</li>
+     *       {@code src}, {@code tgt_in} (inputs) and {@code tgt} (target);</li>
+     *   <li>{@code csv}: a table of numbers, see {@link Csv}; {@code npy} and {@code npz}: NumPy
+     *       arrays, see {@link Npy}: fields {@code features} (input) and {@code label} (target).</li>
      * </ul>
      * Bad options and bad files fail with a one-line {@link DataFormatException}.
      */
@@ -210,6 +230,8 @@ public final class Dataset {
             case CharCorpus.KIND: return CharCorpus.dataset(spec, baseDir, split);
             case SentenceCorpus.KIND: return SentenceCorpus.load(spec, baseDir).dataset(split);
             case ReverseTask.KIND: return ReverseTask.dataset(spec, split);
+            case Csv.KIND: return Csv.dataset(spec, baseDir, split);
+            case Npy.NPY, Npy.NPZ: return Npy.dataset(spec, baseDir, split);
             case "idx": break;
             default: throw new DataFormatException("unknown data kind '" + spec.kind() + "' (supported: " + String.join(", ", KINDS) + ")");
         }
@@ -229,7 +251,10 @@ public final class Dataset {
         return idxImages(baseDir.resolve(dir), split, scale);
     }
 
-    /** An {@code image}/{@code label} dataset from an IDX file of images (any item shape) and one of integer labels. */
+    /**
+     * An {@code image}/{@code label} dataset from an IDX file of images (any item shape) and one of
+     * labels: integer labels give an i32 field (classes), float or double ones an f32 field (regression).
+     */
     public static Dataset idx(Path imagesFile, Path labelsFile, float scale) throws IOException {
         Idx images = Idx.read(imagesFile);
         Idx labels = Idx.read(labelsFile);
@@ -240,7 +265,9 @@ public final class Dataset {
             throw new DataFormatException(imagesFile + ": items of shape " + Tensor.shapeString(images.itemShape()) + " are empty");
         }
         return of(Field.f32("image", images.itemShape(), images.toFloats(scale), Role.INPUT),
-                  Field.i32("label", labels.itemShape(), labels.toInts(), Role.TARGET));
+                  labels.type() == Idx.Type.FLOAT || labels.type() == Idx.Type.DOUBLE
+                          ? Field.f32("label", labels.itemShape(), labels.toFloats(1f), Role.TARGET)
+                          : Field.i32("label", labels.itemShape(), labels.toInts(), Role.TARGET));
     }
 
     private static Path find(Path dir, String stem, String kind) {

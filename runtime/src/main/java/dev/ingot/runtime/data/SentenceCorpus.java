@@ -24,7 +24,9 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>Files: {@code amazon_cells_labelled.txt}, {@code imdb_labelled.txt} and
- *       {@code yelp_labelled.txt} in one directory (those present, at least one, in that order).
+ *       {@code yelp_labelled.txt} in one directory (those present, at least one, in that order);
+ *       or any files of the same form: the source's path may be one file, or a directory with
+ *       the option {@code files} naming them (by default every {@code .txt}/{@code .tsv} in it).
  *       Each line is a sentence, a TAB and a label 0 (negative) or 1 (positive). Lines are split
  *       on {@code \n} only (the IMDB file has U+0085 inside sentences), the label on the LAST tab,
  *       with no CSV quote handling (six IMDB lines start with {@code "}); UTF-8.</li>
@@ -44,7 +46,7 @@ public final class SentenceCorpus {
     /** Data source kind of the train block: {@code sentences("data/sentiment", vocab = 1000, length = 100)}. */
     public static final String KIND = "sentences";
     /** Options of {@link #KIND}. */
-    public static final List<String> OPTIONS = List.of("dir", "vocab", "length", "test", "seed");
+    public static final List<String> OPTIONS = List.of("dir", "vocab", "length", "test", "seed", "files");
     /** The files of the set, in the order they are read. */
     public static final List<String> FILES = List.of("amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt");
     /** Padding id. */
@@ -86,20 +88,49 @@ public final class SentenceCorpus {
         if (vocab < 3) throw new IllegalArgumentException("vocab must be at least 3 (PAD, UNK and one word), got " + vocab);
         if (length < 1) throw new IllegalArgumentException("length must be at least 1, got " + length);
         if (!(test >= 0 && test < 1)) throw new IllegalArgumentException("test must be in [0, 1), got " + test);
-        if (!Files.isDirectory(dir)) {
-            throw new DataFormatException("data directory " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist")
-                    + " (expected the Sentiment Labelled Sentences files " + String.join(", ", FILES) + ")");
+        return load(dir, files(dir, List.of()), vocab, length, test, seed);
+    }
+
+    /**
+     * The files a {@code sentences} source reads: {@code path} itself when it is a file; in a
+     * directory, the given {@code names} when there are any, else the UCI set's files that are
+     * present, else every {@code .txt} and {@code .tsv} file (sorted by name).
+     */
+    public static List<Path> files(Path path, List<String> names) throws IOException {
+        if (Files.isRegularFile(path)) {
+            if (!names.isEmpty()) throw new DataFormatException(path + " is a file; the option files names files in a directory");
+            return List.of(path);
         }
+        if (!Files.isDirectory(path)) {
+            throw new DataFormatException("data path " + path + " does not exist"
+                    + " (expected a file of 'sentence<TAB>label' lines, or a directory of them such as the Sentiment Labelled Sentences files)");
+        }
+        List<Path> out = new ArrayList<>();
+        for (String n : names) {
+            Path f = path.resolve(n);
+            if (!Files.isRegularFile(f)) throw new DataFormatException(f + ": no such file; " + path + " contains: " + listing(path));
+            out.add(f);
+        }
+        if (!out.isEmpty()) return out;
+        for (String name : FILES) if (Files.isRegularFile(path.resolve(name))) out.add(path.resolve(name));
+        if (!out.isEmpty()) return out;
+        try (Stream<Path> s = Files.list(path)) {
+            out.addAll(s.filter(p -> Files.isRegularFile(p) && (p.toString().endsWith(".txt") || p.toString().endsWith(".tsv"))).sorted().toList());
+        }
+        if (out.isEmpty()) {
+            throw new DataFormatException("data directory " + path + " has none of " + String.join(", ", FILES) + " and no other .txt or .tsv file; it contains: " + listing(path));
+        }
+        return out;
+    }
+
+    /** Reads the sentences of {@code files} (in order), shuffles and splits them, and builds the vocabulary; {@code dir} names the source. */
+    public static SentenceCorpus load(Path dir, List<Path> files, int vocab, int length, double test, long seed) throws IOException {
+        if (vocab < 3) throw new IllegalArgumentException("vocab must be at least 3 (PAD, UNK and one word), got " + vocab);
+        if (length < 1) throw new IllegalArgumentException("length must be at least 1, got " + length);
+        if (!(test >= 0 && test < 1)) throw new IllegalArgumentException("test must be in [0, 1), got " + test);
         List<Sentence> all = new ArrayList<>();
-        for (String name : FILES) {
-            Path f = dir.resolve(name);
-            if (Files.isRegularFile(f)) all.addAll(read(f));
-        }
-        if (all.isEmpty()) {
-            boolean anyFile = FILES.stream().anyMatch(n -> Files.isRegularFile(dir.resolve(n)));
-            throw new DataFormatException("data directory " + dir + (anyFile ? " has no labelled sentences" : " has none of " + String.join(", ", FILES))
-                    + "; it contains: " + listing(dir));
-        }
+        for (Path f : files) all.addAll(read(f));
+        if (all.isEmpty()) throw new DataFormatException(dir + ": no labelled sentences in " + files.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", ")));
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = all.size() - 1; i > 0; i--) Collections.swap(all, i, r.nextInt(i + 1));
         int nTest = (int) Math.ceil(test * all.size());
@@ -114,12 +145,15 @@ public final class SentenceCorpus {
     public static SentenceCorpus load(TrainConfig.DataSpec spec, Path baseDir) throws IOException {
         if (!spec.kind().equals(KIND)) throw new DataFormatException("data kind " + spec.kind() + " is not a sentence corpus (expected " + KIND + ")");
         DataOptions o = new DataOptions(spec, OPTIONS);
-        String dir = o.required("dir", "the directory of the Sentiment Labelled Sentences files");
+        String dir = o.required("dir", "a file of 'sentence<TAB>label' lines or a directory of them");
         int vocab = o.integer("vocab", DEFAULT_VOCAB, 3, Integer.MAX_VALUE);
         int length = o.integer("length", DEFAULT_LENGTH, 1, 1 << 20);
         double test = o.fraction("test", DEFAULT_TEST, 1);
         long seed = o.seed("seed", DEFAULT_SEED);
-        return load(baseDir.resolve(dir), vocab, length, test, seed);
+        String files = o.string("files", "");
+        List<String> names = files.isBlank() ? List.of() : java.util.Arrays.stream(files.split(",")).map(String::strip).toList();
+        Path p = baseDir.resolve(dir);
+        return load(p, files(p, names), vocab, length, test, seed);
     }
 
     /**

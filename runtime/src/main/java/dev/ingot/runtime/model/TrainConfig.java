@@ -24,6 +24,13 @@ public record TrainConfig(int batch, int epochs, String optimizer, Map<String, D
                           java.util.List<String> steps, java.util.List<String> reports) {
     /** Name of the state scalar the trainer sets to the planned number of steps (for schedules). */
     public static final String TOTAL_STEPS = "opt.total_steps";
+    /** Name of the state scalar that scales the learning rate of a {@code plateau} schedule (starts at 1). */
+    public static final String LR_SCALE = "opt.lr_scale";
+    /**
+     * Keys of {@link #hyper()} that carry training control from the train block to the trainer:
+     * {@code early_stopping: N} (patience in evaluations) and a {@code plateau(factor, patience)} schedule.
+     */
+    public static final String EARLY_STOPPING = "early_stopping", PLATEAU_FACTOR = "plateau_factor", PLATEAU_PATIENCE = "plateau_patience";
 
     public TrainConfig {
         hyper = Map.copyOf(hyper);

@@ -79,7 +79,13 @@ public final class Trainer {
         public Evaluation(double loss, double accuracy, int examples, double seconds) { this(loss, accuracy, examples, seconds, java.util.Map.of()); }
     }
 
+    /** Called after every evaluation (each epoch, or each --eval-every segment); returning true stops the run. */
+    public interface Monitor {
+        boolean afterEvaluation(EpochStats stats);
+    }
+
     private final CompiledModel model;
+    private Monitor monitor;
     private Options options = Options.defaults();
     private Progress progress = Progress.quiet();
     private Binding binding = Binding.auto();
@@ -96,6 +102,12 @@ public final class Trainer {
 
     public Trainer progress(Progress p) {
         this.progress = p;
+        return this;
+    }
+
+    /** What to do after each evaluation ({@link TrainingControl}: early stopping, checkpoints, plateau); null for nothing. */
+    public Trainer monitor(Monitor m) {
+        this.monitor = m;
         return this;
     }
 
@@ -222,6 +234,7 @@ public final class Trainer {
                         epochMetrics.examples() / (stepNanos / 1e9), (System.nanoTime() - epochStart) / 1e9, 0, 0, extras(perStep, eval));
                 history.add(stats);
                 progress.endEpoch(stats);
+                if (eval != null && monitor != null && monitor.afterEvaluation(stats)) break;
             }
         } catch (RuntimeException | Error e) {
             progress.abort();
@@ -285,6 +298,7 @@ public final class Trainer {
                         segment.examples() / (stepNanos / 1e9), (System.nanoTime() - segmentStart) / 1e9, step, total, extras(perStep, eval));
                 history.add(stats);
                 progress.endEpoch(stats);
+                if (eval != null && monitor != null && monitor.afterEvaluation(stats)) break;
             }
         } catch (RuntimeException | Error e) {
             progress.abort();
@@ -413,13 +427,17 @@ public final class Trainer {
             m.addLoss(model.evaluate(n), n);
             for (int i = 0; i < reportSums.length; i++) reportSums[i] += (double) model.report(i) * n;
             reportExamples += n;
-            if (acc != null) m.addAccuracy(model.output(0), acc.classes, labels, n * acc.rowsPerExample);
+            if (acc != null && acc.classes == 1) {
+                matches += acc.countBinary(model.output(0), labels, n);
+                total += n;
+            } else if (acc != null) m.addAccuracy(model.output(0), acc.classes, labels, n * acc.rowsPerExample);
             if (exact != null) {
                 matches += exact.count(model.output(exact.output), labels, n);
                 total += n;
             }
         }
-        double accuracy = exact != null ? (total == 0 ? Double.NaN : (double) matches / total) : acc == null ? Double.NaN : m.accuracy();
+        double accuracy = exact != null || acc != null && acc.classes == 1 ? (total == 0 ? Double.NaN : (double) matches / total)
+                : acc == null ? Double.NaN : m.accuracy();
         java.util.Map<String, Double> reports = new java.util.LinkedHashMap<>();
         for (int i = 0; i < reportSums.length; i++) reports.put(reportNames.get(i), reportExamples == 0 ? Double.NaN : reportSums[i] / reportExamples);
         return new Evaluation(m.loss(), accuracy, data.size(), (System.nanoTime() - start) / 1e9, reports);
@@ -454,13 +472,21 @@ public final class Trainer {
         }
     }
 
-    /** How to compute accuracy for a model: which label, how many classes, label values per example. */
+    /**
+     * How to compute accuracy for a model: which label, how many classes, label values per example.
+     * {@code classes == 1} is a binary classifier with a single logit per example (output
+     * {@code [batch]} or {@code [batch, 1]}, an i32 label 0/1): it predicts 1 when the logit is > 0.
+     */
     record Accuracy(String label, int classes, int rowsPerExample) {
         static Accuracy of(ModelSpec spec) {
             if (spec.outputs().isEmpty()) return null;
             TensorSpec out = spec.outputs().get(0);
             int[] shape = out.shape();
             if (shape.length == 0) return null;
+            if (out.numelPerExample() == 1 && (spec.train() == null || spec.train().metric().equals("accuracy"))) {
+                for (TensorSpec l : spec.labels()) if (l.dtype() == DType.I32 && l.numelPerExample() == 1) return new Accuracy(l.name(), 1, 1);
+                return null;
+            }
             int classes = shape[shape.length - 1];
             if (classes <= 1) return null;
             for (TensorSpec l : spec.labels()) {
@@ -469,6 +495,13 @@ public final class Trainer {
                 }
             }
             return null;
+        }
+
+        /** Examples whose logit's sign matches the 0/1 label. */
+        long countBinary(float[] logits, int[] labels, int n) {
+            long ok = 0;
+            for (int e = 0; e < n; e++) if ((logits[e] > 0) == (labels[e] != 0)) ok++;
+            return ok;
         }
     }
 }

@@ -97,11 +97,22 @@ class DatasetTest {
         assertEquals(3 * (1 / 255f), d.field("image").f32()[3]);
         d = Dataset.load(new TrainConfig.DataSpec("idx", Map.of("dir", "data/mnist", "scale", "1/2")), dir, "train");
         assertEquals(1.5f, d.field("image").f32()[3]);
-        assertLoadError(new TrainConfig.DataSpec("csv", Map.of()), "unknown data kind 'csv' (supported: idx, chars, sentences, reverse)");
+        assertLoadError(new TrainConfig.DataSpec("parquet", Map.of()), "unknown data kind 'parquet' (supported: idx, chars, sentences, reverse, csv, npy, npz)");
         assertLoadError(new TrainConfig.DataSpec("idx", Map.of()), "data kind idx needs the option dir");
         assertLoadError(new TrainConfig.DataSpec("idx", Map.of("dir", "x", "shuffle", "no")), "unknown option 'shuffle' for data kind idx");
         assertLoadError(new TrainConfig.DataSpec("idx", Map.of("dir", "data/mnist", "scale", "big")),
                 "option scale of data kind idx is not a number: 'big'");
+    }
+
+    @Test
+    void floatLabelsInIdxAreRegressionTargets() throws IOException {
+        Path images = dir.resolve("x-idx3"), labels = dir.resolve("y-idx1");
+        Files.write(images, ubyte(new int[] {2, 1, 2}, 1, 2, 3, 4));
+        Files.write(labels, idx(0x0D, new int[] {2}, java.nio.ByteBuffer.allocate(8).putFloat(0.5f).putFloat(-2.25f).array()));
+        Dataset d = Dataset.idx(images, labels, 1f);
+        assertEquals(DType.F32, d.field("label").dtype());
+        assertArrayEquals(new float[] {0.5f, -2.25f}, d.field("label").f32(), 0f);
+        assertEquals(Dataset.Role.TARGET, d.field("label").role());
     }
 
     private void assertLoadError(TrainConfig.DataSpec spec, String message) {

@@ -119,17 +119,31 @@ class SentenceCorpusTest {
                 new byte[] {'o', 'k', '\t', '1', '\n', 'c', 'a', 'f', (byte) 0xE9, '\t', '1', '\n'});
         assertError(Map.of("dir", "bad"), dir.resolve("bad/imdb_labelled.txt") + ":2: no TAB before the label (expected 'sentence<TAB>0' or 'sentence<TAB>1')");
         assertError(Map.of("dir", "label"), dir.resolve("label/yelp_labelled.txt") + ":2: the label after the last TAB must be 0 or 1, got 'positive'");
-        assertError(Map.of("dir", "other"), "data directory " + dir.resolve("other")
-                + " has none of amazon_cells_labelled.txt, imdb_labelled.txt, yelp_labelled.txt; it contains: readme.txt");
-        assertError(Map.of("dir", "nowhere"), "data directory " + dir.resolve("nowhere")
-                + " does not exist (expected the Sentiment Labelled Sentences files amazon_cells_labelled.txt, imdb_labelled.txt, yelp_labelled.txt)");
+        // without the UCI names, every .txt is read: here a file that is not labelled sentences
+        assertError(Map.of("dir", "other"), dir.resolve("other/readme.txt") + ":1: no TAB before the label (expected 'sentence<TAB>0' or 'sentence<TAB>1')");
+        write("empty/notes.md", "hi");
+        assertError(Map.of("dir", "empty"), "data directory " + dir.resolve("empty")
+                + " has none of amazon_cells_labelled.txt, imdb_labelled.txt, yelp_labelled.txt and no other .txt or .tsv file; it contains: notes.md");
+        assertError(Map.of("dir", "nowhere"), "data path " + dir.resolve("nowhere")
+                + " does not exist (expected a file of 'sentence<TAB>label' lines, or a directory of them such as the Sentiment Labelled Sentences files)");
+        assertError(Map.of("dir", "bad", "files", "b.txt"), dir.resolve("bad/b.txt") + ": no such file; " + dir.resolve("bad") + " contains: imdb_labelled.txt");
         assertError(Map.of("dir", "latin"), dir.resolve("latin/amazon_cells_labelled.txt") + ": not valid UTF-8: byte 0xE9 at offset 8 (line 2); save the file as UTF-8");
-        assertError(Map.of(), "data kind sentences needs the option dir (the directory of the Sentiment Labelled Sentences files)");
+        assertError(Map.of(), "data kind sentences needs the option dir (a file of 'sentence<TAB>label' lines or a directory of them)");
         assertError(Map.of("dir", "bad", "vocab", "2"), "option vocab of data kind sentences must be at least 3, got 2");
         assertError(Map.of("dir", "bad", "test", "1.0"), "option test of data kind sentences must be a fraction in [0, 1), got 1.0");
-        assertError(Map.of("dir", "bad", "maxlen", "10"), "unknown option 'maxlen' for data kind sentences (options: dir, vocab, length, test, seed)");
+        assertError(Map.of("dir", "bad", "maxlen", "10"), "unknown option 'maxlen' for data kind sentences (options: dir, vocab, length, test, seed, files)");
         write("one/imdb_labelled.txt", "only one\t1\n");
         assertError(Map.of("dir", "one", "test", "0.5"), "data directory " + dir.resolve("one") + ": 1 sentences leave none for training with test = 0.5");
+    }
+
+    @Test
+    void anyFileNames() throws IOException {
+        write("mine/reviews.tsv", "good\t1\nbad\t0\nfine\t1\nawful\t0\n");
+        write("mine/more.txt", "great\t1\n");
+        write("mine/skip.txt", "ignored\t1\n");
+        assertEquals(5, SentenceCorpus.load(new TrainConfig.DataSpec("sentences", Map.of("dir", "mine", "files", "reviews.tsv, more.txt", "test", "0")), dir).sentences("train").size());
+        assertEquals(6, SentenceCorpus.load(new TrainConfig.DataSpec("sentences", Map.of("dir", "mine", "test", "0")), dir).sentences("train").size(), "every .txt and .tsv");
+        assertEquals(4, SentenceCorpus.load(new TrainConfig.DataSpec("sentences", Map.of("dir", "mine/reviews.tsv", "test", "0")), dir).sentences("train").size(), "one file");
     }
 
     private void assertError(Map<String, String> options, String message) {

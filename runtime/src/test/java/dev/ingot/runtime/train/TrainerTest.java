@@ -225,8 +225,12 @@ class TrainerTest {
         assertEquals(new Trainer.Accuracy("next", 65, 16), a, "sequence labels: one row per position");
         assertNull(Trainer.Accuracy.of(spec(List.of(new TensorSpec("y", DType.F32, new int[] {B, 1})),
                 List.of(new TensorSpec("p", DType.F32, new int[] {B, 1})))), "regression");
-        assertNull(Trainer.Accuracy.of(spec(List.of(new TensorSpec("y", DType.I32, new int[] {B})),
-                List.of(new TensorSpec("p", DType.F32, new int[] {B, 1})))), "a single output column");
+        Trainer.Accuracy binary = Trainer.Accuracy.of(spec(List.of(new TensorSpec("y", DType.I32, new int[] {B})),
+                List.of(new TensorSpec("p", DType.F32, new int[] {B, 1}))));
+        assertEquals(new Trainer.Accuracy("y", 1, 1), binary, "a single logit and an i32 label: a binary classifier");
+        assertEquals(3, binary.countBinary(new float[] {2.5f, -0.1f, 0.3f, -4f}, new int[] {1, 0, 0, 0}, 4), "logit > 0 predicts 1");
+        assertEquals(new Trainer.Accuracy("y", 1, 1), Trainer.Accuracy.of(spec(List.of(new TensorSpec("y", DType.I32, new int[] {B})),
+                List.of(new TensorSpec("p", DType.F32, new int[] {B})))), "output [batch]");
         assertNull(Trainer.Accuracy.of(spec(List.of(), List.of(seqOut))), "no label");
     }
 

@@ -45,4 +45,40 @@ final class Windowing {
     static void checkImage(String fn, Shape x) {
         if (x.rank() != 4) throw new ShapeError(fn + ": expects images [batch, channels, height, width], got " + x + (x.rank() == 2 ? " (reshape flat pixels, e.g. reshape(x, [batch, 1, 28, 28]))" : ""));
     }
+
+    /** Checks a 1-D signal [batch, channels, length]. */
+    static void checkSignal(String fn, Shape x) {
+        if (x.rank() != 3) throw new ShapeError(fn + ": expects signals [batch, channels, length] (NCL, PyTorch's layout), got " + x
+                + (x.rank() == 2 ? " (a single channel is reshape(x, [batch, 1, length]))" : ""));
+    }
+
+    /** A 1-D signal as an image of height 1: [batch, c, l] -> [batch, c, 1, l]. */
+    static dev.ingot.compiler.ir.Node asImage(dev.ingot.compiler.ir.GraphBuilder b, dev.ingot.compiler.ir.Node x) {
+        Shape s = x.shape();
+        return b.reshape(x, Shape.of(s.dim(0), s.dim(1), 1, s.dim(2)));
+    }
+
+    /** Back from an image of height 1: [batch, c, 1, l] -> [batch, c, l]. */
+    static dev.ingot.compiler.ir.Node asSignal(dev.ingot.compiler.ir.GraphBuilder b, dev.ingot.compiler.ir.Node y) {
+        Shape s = y.shape();
+        return b.reshape(y, Shape.of(s.dim(0), s.dim(1), s.dim(3)));
+    }
+
+    /** A 1-D size (an integer) as the [h, w] pair of a height-1 image: [1, k]. */
+    static int[] single(String fn, String what, int[] v) {
+        if (v.length != 1) throw new ShapeError(fn + ": " + what + " must be one integer, got " + v.length + " values");
+        return new int[] {1, v[0]};
+    }
+
+    /**
+     * 1-D padding as the [top, left, bottom, right] of a height-1 image: "valid", "same" (computed
+     * on the image, whose height-1 axis gets none), p or [left, right].
+     */
+    static Object padding1d(String fn, Object p) {
+        if (p instanceof String) return p;
+        int[] v = (int[]) p;
+        if (v.length == 1) return new int[] {0, v[0], 0, v[0]};
+        if (v.length == 2) return new int[] {0, v[0], 0, v[1]};
+        throw new ShapeError(fn + ": padding must be \"valid\", \"same\", one number or [left, right]");
+    }
 }
