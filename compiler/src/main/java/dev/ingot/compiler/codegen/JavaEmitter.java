@@ -255,7 +255,7 @@ public final class JavaEmitter {
                 }
                 int slot = cls.profiled.size();
                 cls.profiled.add(e.method() + " " + kernelName(c) + "  " + line);
-                timed.add("{ final long t0 = System.nanoTime(); " + c + " prof[" + slot + "] += System.nanoTime() - t0; }");
+                timed.add("{ final long t0 = System.nanoTime(); " + c + "\n" + "prof[" + slot + "] += System.nanoTime() - t0; }");   // the call may end in a // comment
             }
             calls = timed;
         }
