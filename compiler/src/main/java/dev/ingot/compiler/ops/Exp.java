@@ -13,8 +13,8 @@ public final class Exp implements Elementwise {
     public String name() { return "exp"; }
 
     public double apply(double[] x, Attrs a) { return Math.exp(x[0]); }
-    public String scalar(List<String> x, Attrs a) { return "ScalarMath.exp(" + x.get(0) + ")"; }
-    public String vector(List<String> x, Attrs a) { return "VectorMath.exp(" + x.get(0) + ")"; }
+    public String scalar(List<String> x, Attrs a) { return "(float) Math.exp(" + x.get(0) + ")"; }
+    public String vector(List<String> x, Attrs a) { return x.get(0) + ".lanewise(VectorOperators.EXP)"; }
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) { return List.of(g.mul(dy, y)); }
     public TestSpec testSpec() { return TestSpec.of(-2, 2, TestSpec.c(TensorType.f32(3, 4))); }
 }

@@ -16,7 +16,7 @@ public final class ReduceSum implements Reduction {
     public double combine(double acc, double x) { return acc + x; }
     public String scalarCombine(String acc, String x) { return acc + " + " + x; }
     public String vectorCombine(String acc, String x) { return acc + ".add(" + x + ")"; }
-    public String vectorReduce(String v) { return "VectorMath.sum(" + v + ")"; }
+    public String vectorReduce(String v) { return v + ".reduceLanes(VectorOperators.ADD)"; }
 
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) {
         Node x = y.in(0);

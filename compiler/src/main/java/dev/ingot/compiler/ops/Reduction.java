@@ -24,10 +24,7 @@ public non-sealed interface Reduction extends Op {
     /** Vector API lanewise combine, e.g. {@code acc.add(x)}. */
     String vectorCombine(String acc, String x);
 
-    /**
-     * Java expression reducing the lanes of vector {@code v} to a float, in an order that does not depend on the JIT
-     * tier (e.g. {@code VectorMath.sum(v)}; see {@code dev.ingot.runtime.kernels.VectorMath}).
-     */
+    /** Java expression reducing the lanes of vector {@code v} to a float, e.g. {@code v.reduceLanes(VectorOperators.ADD)}. */
     String vectorReduce(String v);
 
     @Override default FusionKind fusionKind() { return FusionKind.REDUCTION; }

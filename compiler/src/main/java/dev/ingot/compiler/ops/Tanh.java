@@ -13,8 +13,8 @@ public final class Tanh implements Elementwise {
     public String name() { return "tanh"; }
 
     public double apply(double[] x, Attrs a) { return Math.tanh(x[0]); }
-    public String scalar(List<String> x, Attrs a) { return "ScalarMath.tanh(" + x.get(0) + ")"; }
-    public String vector(List<String> x, Attrs a) { return "VectorMath.tanh(" + x.get(0) + ")"; }
+    public String scalar(List<String> x, Attrs a) { return "(float) Math.tanh(" + x.get(0) + ")"; }
+    public String vector(List<String> x, Attrs a) { return x.get(0) + ".lanewise(VectorOperators.TANH)"; }
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) { return List.of(g.mul(dy, g.sub(g.one(), g.mul(y, y)))); }
     public TestSpec testSpec() { return TestSpec.of(-3, 3, TestSpec.c(TensorType.f32(3, 4))); }
 }

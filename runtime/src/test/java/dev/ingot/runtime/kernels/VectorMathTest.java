@@ -11,8 +11,8 @@ import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link VectorMath} against its scalar twins in {@link ScalarMath} (bit for bit: that is what makes results
- * independent of the JIT tier, of vector/tail splits and so of chunk boundaries) and against float64 references.
+ * {@link VectorMath#log} against its scalar twin in {@link ScalarMath} (bit for bit: the same result in every JIT tier
+ * and for vector lanes and scalar tails) and against float64.
  */
 class VectorMathTest {
     private static final int L = Simd.L;
@@ -20,7 +20,7 @@ class VectorMathTest {
     private static float[] inputs(float lo, float hi) {
         SplittableRandom rnd = new SplittableRandom(11);
         float[] specials = {0f, -0f, 1f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
-            Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 88.72f, 88.73f, -103.97f, -104f, 1e-30f, 3e-4f, -3e-4f, 7.9f, -8f, 0.5f};
+            Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 1e-30f, 3e-4f, 0.5f, 0.70710677f, 1.4142135f};
         int n = 200_000;
         float[] x = new float[n + specials.length + L];
         System.arraycopy(specials, 0, x, 0, specials.length);
@@ -52,7 +52,7 @@ class VectorMathTest {
                 assertEquals((float) want, got, 0f, name + "(" + x + ")");
                 continue;
             }
-            double err = Math.abs(got - want) / Math.max(Math.abs(want), name.equals("tanh") ? 1 : Float.MIN_NORMAL);
+            double err = Math.abs(got - want) / Math.max(Math.abs(want), Float.MIN_NORMAL);
             if (err > tol && Math.abs(got - want) > Math.max(2 * Math.ulp((float) want), 1e-37)) {   // 1e-37: flushed subnormals
                 fail(name + "(" + x + ") = " + got + ", float64 " + want + ", error " + err);
             }
@@ -61,39 +61,11 @@ class VectorMathTest {
 
     @Test
     void vectorAndScalarTwinsAgreeBitForBit() {
-        twins("exp", VectorMath::exp, ScalarMath::exp, -110, 90);
         twins("log", VectorMath::log, ScalarMath::log, 0, 100);
-        twins("tanh", VectorMath::tanh, ScalarMath::tanh, -10, 10);
-        twins("sigmoid", VectorMath::sigmoid, ScalarMath::sigmoid, -20, 20);
-        twins("erf", VectorMath::erf, ScalarMath::erf, -4, 4);
     }
 
     @Test
     void closeToFloat64() {
-        accurate("exp", ScalarMath::exp, Math::exp, -110, 90, 2e-7);
         accurate("log", ScalarMath::log, Math::log, 0, 100, 2e-7);
-        accurate("tanh", ScalarMath::tanh, Math::tanh, -10, 10, 4e-7);
-        accurate("sigmoid", ScalarMath::sigmoid, x -> 1 / (1 + Math.exp(-x)), -20, 20, 4e-7);
-    }
-
-    @Test
-    void sumIsAFixedPairwiseTree() {
-        SplittableRandom rnd = new SplittableRandom(5);
-        float[] x = new float[L];
-        for (int rep = 0; rep < 10_000; rep++) {
-            for (int j = 0; j < L; j++) {
-                x[j] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
-            }
-            float[] t = x.clone();
-            for (int s = L / 2; s >= 1; s /= 2) {
-                float[] u = new float[L];
-                for (int j = 0; j < L; j++) {
-                    u[j] = t[j] + t[j ^ s];
-                }
-                t = u;
-            }
-            assertEquals(Float.floatToIntBits(t[0]), Float.floatToIntBits(VectorMath.sum(FloatVector.fromArray(Simd.F, x, 0))));
-        }
-        assertTrue(Float.isNaN(VectorMath.sum(FloatVector.broadcast(Simd.F, Float.NaN))));
     }
 }
