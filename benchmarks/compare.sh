@@ -41,12 +41,7 @@ while [ $# -gt 0 ]; do
 done
 
 # workload id -> example file (WORKLOADS.md)
-declare -A FILE=(
-  [mlp]=mnist_mlp.ingot [cnn]=mnist_cnn.ingot [rnn]=char_rnn.ingot [lstm]=char_lstm.ingot
-  [gru]=char_gru.ingot [bilstm]=sentiment_bilstm.ingot [ae]=mnist_autoencoder.ingot
-  [seq2seq]=seq2seq.ingot [transformer]=char_transformer.ingot
-)
-ALL=(mlp cnn rnn lstm gru bilstm ae seq2seq transformer)
+source "$ROOT/benchmarks/workloads.sh"
 [ ${#WORKLOADS[@]} -eq 0 ] && WORKLOADS=("${ALL[@]}")
 for w in "${WORKLOADS[@]}"; do
   [ -n "${FILE[$w]:-}" ] || { echo "compare.sh: unknown workload '$w' (known: ${ALL[*]})" >&2; exit 2; }

@@ -22,12 +22,8 @@ while [ $# -gt 0 ]; do
     *) WORKLOADS+=("$1"); shift ;;
   esac
 done
-declare -A FILE=(
-  [mlp]=mnist_mlp.ingot [cnn]=mnist_cnn.ingot [rnn]=char_rnn.ingot [lstm]=char_lstm.ingot
-  [gru]=char_gru.ingot [bilstm]=sentiment_bilstm.ingot [ae]=mnist_autoencoder.ingot
-  [seq2seq]=seq2seq.ingot [transformer]=char_transformer.ingot
-)
-[ ${#WORKLOADS[@]} -eq 0 ] && WORKLOADS=(mlp cnn rnn lstm gru bilstm ae seq2seq transformer)
+source "$ROOT/benchmarks/workloads.sh"
+[ ${#WORKLOADS[@]} -eq 0 ] && WORKLOADS=("${ALL[@]}")
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 [ -z "${JAVA_HOME:-}" ] && [ -x "$JDK25/bin/java" ] && export JAVA_HOME=$JDK25
 mkdir -p "$OUT"
