@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """PyTorch -> Ingot: write a PyTorch model's weights as an Ingot checkpoint.
 
-    /usr/bin/python3 tools/interop/export.py MODEL OUT.safetensors [--seed S] [--inputs IN.safetensors]
+    /usr/bin/python3 tools/interop/export.py MODEL OUT.safetensors [--seed S] [--init torch|ingot] [--inputs IN.safetensors]
                                              [--train-steps K] [--state-dict SD.pt] [--io IO.safetensors] [--n N]
 
-MODEL is mnist_mlp, mnist_cnn or char_lstm (or mlp, cnn, lstm). The PyTorch twin (models.py) is
-initialized from --seed (PyTorch's default initialization) or loaded from a state_dict saved with
-torch.save (--state-dict), then optionally trained for --train-steps steps (models.train: the
-example's optimizer on MNIST training images / tiny Shakespeare). OUT gets its weights under Ingot's parameter names and layouts (see
+MODEL is mnist_mlp, mnist_cnn or char_lstm (or mlp, cnn, lstm). The PyTorch twin (tools/twins/twins.py)
+is initialized from --seed (PyTorch's default initialization of each module, or Ingot's initializers
+with --init ingot) or loaded from a state_dict saved with torch.save (--state-dict), then optionally
+trained for --train-steps steps (examples.train: the example's optimizer on MNIST training images /
+tiny Shakespeare). OUT gets its weights under Ingot's parameter names and layouts (see
 README.md), F32, with metadata format=pt, model=<Ingot model name>; it loads with
 CompiledModel.load into a model compiled without training (or Checkpoint.load(path, model, true)
 into one with an optimizer).
@@ -27,7 +28,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import models  # noqa: E402
+import examples  # noqa: E402
+from examples import twins  # noqa: E402
 import stio  # noqa: E402
 
 
@@ -35,20 +37,7 @@ def io_path(out: str) -> str:
     return (out[:-len(".safetensors")] if out.endswith(".safetensors") else out) + "-io.safetensors"
 
 
-def ingot_weights(m: models.Model, net: torch.nn.Module) -> dict:
-    """The state_dict in Ingot's names and layouts, in the mapping's order; every PyTorch tensor mapped exactly once."""
-    sd = net.state_dict()
-    mapped = {t for _, t, _ in m.mapping}
-    unmapped = [k for k in sd if k not in mapped]
-    if unmapped:
-        raise SystemExit(f"{m.key}: PyTorch tensors without an Ingot name: {unmapped}")
-    out = {}
-    for ingot, torch_name, transform in m.mapping:
-        out[ingot] = models.to_ingot_layout(sd[torch_name].detach().float(), transform)
-    return out
-
-
-def read_inputs(m: models.Model, path: str):
+def read_inputs(m: examples.Model, path: str):
     tensors, _ = stio.load(path)
     missing = [k for k in m.inputs if k not in tensors]
     if missing:
@@ -63,6 +52,8 @@ def main(argv=None) -> int:
     ap.add_argument("model")
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=0, help="torch.manual_seed before building the model (default 0)")
+    ap.add_argument("--init", choices=["torch", "ingot"], default="torch",
+                    help="initializers: PyTorch's defaults (default) or Ingot's (Glorot-uniform dense and conv weights, zero biases)")
     ap.add_argument("--state-dict", help="load these PyTorch weights (torch.save(model.state_dict())) instead of a fresh init")
     ap.add_argument("--train-steps", type=int, default=0, help="train this many steps before exporting (default 0)")
     ap.add_argument("--train-batch", type=int, default=32, help="batch size of those steps (default 32)")
@@ -71,15 +62,15 @@ def main(argv=None) -> int:
     ap.add_argument("--io", help="where to write inputs + PyTorch outputs (default OUT-io.safetensors)")
     a = ap.parse_args(argv)
 
-    m = models.get(a.model)
+    m = examples.get(a.model)
     torch.set_num_threads(1)
-    net = models.build(m, a.seed)
+    net = examples.build(m, a.seed, a.init)
     if a.state_dict:
         net.load_state_dict(torch.load(a.state_dict, map_location="cpu"), strict=True)
-    losses = models.train(m, net, a.train_steps, a.train_batch, a.seed)
-    weights = ingot_weights(m, net)
+    losses = examples.train(m, net, a.train_steps, a.train_batch, a.seed)
+    weights = twins.ingot_state(net)
     meta = {"format": "pt", "model": m.ingot_name, "exporter": "tools/interop/export.py",
-            "torch": torch.__version__, "init": f"state_dict {os.path.basename(a.state_dict)}" if a.state_dict else f"seed {a.seed}"}
+            "torch": torch.__version__, "init": f"state_dict {os.path.basename(a.state_dict)}" if a.state_dict else f"seed {a.seed}" + (", Ingot's initializers" if a.init == "ingot" else "")}
     if losses:
         meta["training"] = f"{len(losses)} steps of {a.train_batch}, loss {losses[0]:.4f} -> {losses[-1]:.4f}"
     stio.save(a.out, weights, meta)
@@ -88,7 +79,7 @@ def main(argv=None) -> int:
         inputs, labels = read_inputs(m, a.inputs)
     else:
         inputs, labels = m.default_inputs(a.n or m.default_n)
-    outputs = models.run(m, net, inputs)
+    outputs = examples.run(m, net, inputs)
     io = a.io or io_path(a.out)
     stio.save(io, {**inputs, **labels, **outputs},
               {"model": m.ingot_name, "weights": os.path.basename(a.out), "outputs_by": f"torch {torch.__version__}"})

@@ -24,7 +24,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import models  # noqa: E402
+import examples  # noqa: E402
+from examples import twins  # noqa: E402
 import stio  # noqa: E402
 
 
@@ -36,16 +37,17 @@ def shape_str(s) -> str:
     return "[" + ", ".join(str(d) for d in s) + "]"
 
 
-def torch_state_dict(m: models.Model, path: str, tensors: dict, meta: dict) -> dict:
+def torch_state_dict(m: examples.Model, path: str, tensors: dict, meta: dict) -> dict:
     """Maps a checkpoint's tensors to the PyTorch twin's state_dict, checking names and shapes first."""
     expected = {}   # ingot name -> (shape in Ingot's layout, torch name, transform)
-    ref = m.build().state_dict()
-    for ingot, tname, transform in m.mapping:
+    net = examples.build(m, 0)
+    ref = net.state_dict()
+    for ingot, tname, transform in twins.mapping(net):
         tshape = list(ref[tname].shape)
         expected[ingot] = (tshape[::-1] if transform == "T" else tshape, tname, transform)
     saved = meta.get("model")
     other = f" (it was saved from model '{saved}')" if saved and saved != m.ingot_name else ""
-    weights = {k: v for k, v in tensors.items() if not k.startswith(models.IGNORED_PREFIXES)}
+    weights = {k: v for k, v in tensors.items() if not k.startswith(examples.IGNORED_PREFIXES)}
     unexpected = [f"'{k}' {shape_str(v.shape)}" for k, v in weights.items() if k not in expected]
     missing = [f"'{k}' {shape_str(s)}" for k, (s, _, _) in expected.items() if k not in weights]
     if unexpected or missing:
@@ -62,7 +64,7 @@ def torch_state_dict(m: models.Model, path: str, tensors: dict, meta: dict) -> d
                                 f"{shape_str(shape)}{hint}{other}")
         if not weights[k].is_floating_point():
             raise MismatchError(f"checkpoint {path}: tensor '{k}' has dtype {weights[k].dtype}, expected a float type")
-    return {tname: models.to_torch_layout(weights[k].float(), transform) for k, (_, tname, transform) in expected.items()}
+    return {tname: twins.to_torch_layout(weights[k].float(), transform) for k, (_, tname, transform) in expected.items()}
 
 
 def main(argv=None) -> int:
@@ -75,7 +77,7 @@ def main(argv=None) -> int:
     ap.add_argument("--save-state-dict", help="torch.save the PyTorch state_dict here")
     a = ap.parse_args(argv)
 
-    m = models.get(a.model)
+    m = examples.get(a.model)
     torch.set_num_threads(1)
     tensors, meta = stio.load(a.checkpoint)
     try:
@@ -83,9 +85,9 @@ def main(argv=None) -> int:
     except MismatchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    net = models.build(m, 0)
+    net = examples.build(m, 0)
     net.load_state_dict(sd, strict=True)
-    ignored = [k for k in tensors if k.startswith(models.IGNORED_PREFIXES)]
+    ignored = [k for k in tensors if k.startswith(examples.IGNORED_PREFIXES)]
     print(f"{m.key}: loaded {len(sd)} tensors from {a.checkpoint}" + (f", ignored {len(ignored)} optimizer/rng tensors" if ignored else ""))
     if a.save_state_dict:
         torch.save(net.state_dict(), a.save_state_dict)
@@ -103,7 +105,7 @@ def main(argv=None) -> int:
         print(f"error: {inputs_path}: no input tensor {missing}", file=sys.stderr)
         return 2
     inputs = {k: io[k] for k in m.inputs}
-    outputs = models.run(m, net, inputs)
+    outputs = examples.run(m, net, inputs)
     status = 0
     for name, y in outputs.items():
         if name not in io:

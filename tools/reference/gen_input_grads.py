@@ -3,7 +3,7 @@ MLP and CNN examples, for Ingot's `inputGradients` entry point and `grad(loss, p
 
 Weights: the interop fixtures (tools/interop/fixtures/mnist_{mlp,cnn}.torch.safetensors, trained
 100 steps, Ingot names and layouts); inputs: the 8 test images and labels of the matching -io files.
-The twins (tools/interop/models.py) run in eval mode (dropout off, as Ingot's inputGradients) and in
+The twins (tools/twins/twins.py) run in eval mode (dropout off, as Ingot's inputGradients) and in
 float64 from the exact float32 values; the loss is the mean softmax cross-entropy, as the examples'
 `softmax_cross_entropy(logits, digit)`. Writes tools/reference/fixtures/input_grad_<model>.safetensors
 with `pixels`, `digit`, `loss` (scalar) and `grad` (the input's shape), all F32 except I32 labels.
@@ -16,23 +16,23 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INTEROP = os.path.join(HERE, "..", "interop")
-sys.path.insert(0, INTEROP)
+sys.path.insert(0, INTEROP)                       # stio
+sys.path.insert(0, os.path.join(HERE, "..", "twins"))
 
 import torch                      # noqa: E402
 import torch.nn.functional as F   # noqa: E402
 
-import models                     # noqa: E402
 import stio                       # noqa: E402
+import twins                      # noqa: E402
 
 
 def main():
     out_dir = os.path.join(HERE, "fixtures")
-    for key, cls in (("mnist_mlp", models.MnistMlp), ("mnist_cnn", models.MnistCnn)):
+    for key in ("mnist_mlp", "mnist_cnn"):
         weights, _ = stio.load(os.path.join(INTEROP, "fixtures", key + ".torch.safetensors"))
         io, _ = stio.load(os.path.join(INTEROP, "fixtures", key + ".torch-io.safetensors"))
-        net = cls()
-        state = {t: models.to_torch_layout(weights[i], tr) for i, t, tr in models.MAPPINGS[key]}
-        net.load_state_dict(state)
+        net = twins.example(key).twin()
+        net.load_state_dict(twins.torch_state(net, weights), strict=True)
         net.eval()
         net.double()
         x = io["pixels"].double().requires_grad_(True)
