@@ -6,10 +6,11 @@ environment, e.g.
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 ab_paths.py infer mlp cnn --threads 1
 
 Modes:
-  infer  forward at the training batch size and at batch 1: no_grad / inference_mode /
-         jit_freeze (trace + freeze + optimize_for_inference) ; cnn also channels_last
-         with inference_mode or jit_freeze. (torch.utils.mkldnn.to_mkldnn was tried for the cnn
-         but its blocked-layout tensors do not support the Keras-order flatten (permute).)
+  infer  the example's predict at the training batch size and at batch 1: no_grad / inference_mode /
+         jit_freeze (trace + freeze + optimize_for_inference of forward(): for seq2seq the logits
+         only, without the greedy decoding) ; cnn also channels_last with inference_mode or
+         jit_freeze. (torch.utils.mkldnn.to_mkldnn was tried for the cnn when it flattened in Keras
+         order, which its blocked-layout tensors do not support (permute).)
   train  training step: eager / channels_last (4-D inputs only) / jit_script
          (torch.jit.script of the module, profiling executor, autograd through the graph)
 Prints the median over rounds of each variant's examples/s (latency in ms for batch 1).
@@ -46,13 +47,13 @@ def infer_variants(w, batch):
 
     def f_ng():
         with torch.no_grad():
-            m0(*data)
+            w.infer(m0, data)
     out["no_grad"] = f_ng
     m1 = w.make_model().eval()
 
     def f_im():
         with torch.inference_mode():
-            m1(*data)
+            w.infer(m1, data)
     out["inference_mode"] = f_im
     try:
         m2 = w.make_model().eval()
@@ -73,7 +74,7 @@ def infer_variants(w, batch):
 
         def f_cl():
             with torch.inference_mode():
-                m4(xc)
+                w.infer(m4, (xc,))
         out["channels_last+inference_mode"] = f_cl
         m5 = w.make_model().eval().to(memory_format=torch.channels_last)
         with torch.no_grad():
@@ -96,10 +97,7 @@ def train_variants(w, batch):
         opt = w.make_optimizer(model)
 
         def step():
-            opt.zero_grad(set_to_none=True)
-            loss = w.loss(model, inputs, target)
-            loss.backward()
-            opt.step()
+            w.train_step(model, opt, inputs, target)
         return step
     out["eager"] = make(w.make_model(), *data)
     if data[0][0].dim() == 4:

@@ -8,8 +8,8 @@ variables); this script only reads that environment and records it in the JSON.
 
 Protocol: for each metric, >= warmup seconds of untimed iterations, then `windows` timed
 windows of >= window seconds each; the JSON reports median/min/max over the windows.
-  train_examples_per_second : forward + loss + backward + optimizer step, training batch size
-  infer_examples_per_second : forward only, eval() + no-grad, training batch size
+  train_examples_per_second : forward + loss + backward (+ clipping) + optimizer step, training batch size
+  infer_examples_per_second : every output of the example's predict, eval() + no-grad, training batch size
   latency_b1_ms             : batch-1 forward latency, p50 of the calls within each window
 """
 from __future__ import annotations
@@ -305,10 +305,7 @@ def main(argv=None):
         def train_step():
             inputs, target = data[it[0] % N_BATCHES]
             it[0] += 1
-            opt.zero_grad(set_to_none=True)
-            loss = w.loss(model, inputs, target)
-            loss.backward()
-            opt.step()
+            w.train_step(model, opt, inputs, target)
 
         v = measure_("train", train_step, batch)
         result["train_examples_per_second"] = summary(v, 1)
