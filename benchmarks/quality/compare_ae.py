@@ -4,16 +4,18 @@ reconstruction MSE, for comparison with `bin/ingot train dsl-examples/mnist_auto
 
     /usr/bin/python3 benchmarks/quality/compare_ae.py [--epochs 10] [--threads 2] [--seed 1] [--json OUT]
 
-Model: 784 -> 256 (ReLU) -> 64 (ReLU) -> 256 (ReLU) -> 784 (sigmoid), Linear weights Glorot-uniform and
-biases zero (as Ingot's `dense`); loss = mean squared error against the input; Adam(1e-3), batches of
+Model: the twin of the example (tools/twins/twins.py): 784 -> 256 (ReLU) -> 64 (ReLU) -> 256 (ReLU) -> 784
+(sigmoid), with Ingot's initializers (Linear weights Glorot-uniform, biases zero); loss = mean squared error against the input; Adam(1e-3), batches of
 128, the 60,000 training images reshuffled every epoch, pixels scaled to [0, 1].
 Test MSE = mean over every pixel of the 10,000 test images.
 """
-import argparse, gzip, json, os, time
+import argparse, gzip, json, os, sys, time
 import numpy as np
-import torch, torch.nn as nn, torch.nn.functional as F
+import torch, torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools", "twins"))
+import twins  # noqa: E402
 DATA = os.path.join(ROOT, "dsl-examples", "data", "mnist")
 
 
@@ -22,13 +24,6 @@ def images(name):
         raw = f.read()
     n = int.from_bytes(raw[4:8], "big")
     return torch.from_numpy(np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, 784).astype(np.float32) / 255.0)
-
-
-def linear(i, o):
-    l = nn.Linear(i, o)
-    nn.init.xavier_uniform_(l.weight)
-    nn.init.zeros_(l.bias)
-    return l
 
 
 def main():
@@ -41,8 +36,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     train, test = images("train-images-idx3-ubyte.gz"), images("t10k-images-idx3-ubyte.gz")
-    model = nn.Sequential(linear(784, 256), nn.ReLU(), linear(256, 64), nn.ReLU(),
-                          linear(64, 256), nn.ReLU(), linear(256, 784), nn.Sigmoid())
+    model = twins.build("mnist_autoencoder", a.seed)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=True)
     g = torch.Generator().manual_seed(a.seed)
     start = time.time()

@@ -4,10 +4,11 @@ and report its validation loss (nats per character), for comparison with `bin/in
 
     /usr/bin/python3 benchmarks/quality/compare_lm.py lstm --steps 2000 [--threads 2] [--seed 1] [--json OUT]
 
-Models (twins of dsl-examples/char_{rnn,lstm,gru,transformer}.ingot, with the same initializers):
+Models: the twins of dsl-examples/char_{rnn,lstm,gru,transformer}.ingot (tools/twins/twins.py), with
+Ingot's initializers:
   rnn, lstm, gru: Embedding(65, 64) -> RNN/LSTM/GRU(64 -> 256) -> Linear(256, 65) at every step; Adam 1e-3
-  transformer:    token embedding (128) + learned positions, 2 pre-LN blocks (4 heads, separate q/k/v/o
-                  projections, causal mask, feed-forward 512 with exact GELU), final LayerNorm, Linear(128, 65);
+  transformer:    token embedding (128) + learned positions, 2 pre-LN blocks (4 heads, q/k/v/o projections,
+                  causal mask, feed-forward 512 with exact GELU), final LayerNorm, Linear(128, 65);
                   AdamW(1e-3, weight decay 0.01), linear warm-up of 100 steps then cosine decay, gradient clipping at 1.0
 Data (as Ingot's chars data source): tiny Shakespeare, vocabulary = sorted distinct characters, the first 90%
 for training and the rest for validation, non-overlapping windows of 64 characters (targets shifted by one),
@@ -15,9 +16,12 @@ training windows reshuffled every epoch, batches of 32; validation loss = mean c
 position of every validation window.
 """
 import argparse, json, math, os, sys, time
-import torch, torch.nn as nn, torch.nn.functional as F
+import torch, torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools", "twins"))
+import twins  # noqa: E402
+
 TEXT = os.path.join(ROOT, "dsl-examples", "data", "tinyshakespeare", "input.txt")
 SEQ, BATCH = 64, 32
 
@@ -27,60 +31,6 @@ def windows(ids, seq):
     x = torch.tensor([ids[i * seq:i * seq + seq] for i in range(n)], dtype=torch.long)
     y = torch.tensor([ids[i * seq + 1:i * seq + seq + 1] for i in range(n)], dtype=torch.long)
     return x, y
-
-
-def glorot_linear(i, o):
-    l = nn.Linear(i, o)
-    nn.init.xavier_uniform_(l.weight)
-    nn.init.zeros_(l.bias)
-    return l
-
-
-class Recurrent(nn.Module):
-    def __init__(self, kind, vocab):
-        super().__init__()
-        self.emb = nn.Embedding(vocab, 64)            # N(0, 1), as Ingot's embedding
-        cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
-        self.rec = cls(64, 256, batch_first=True)       # U(-1/sqrt(h), 1/sqrt(h)), as Ingot's layers
-        self.out = glorot_linear(256, vocab)
-
-    def forward(self, x):
-        return self.out(self.rec(self.emb(x))[0])
-
-
-class Block(nn.Module):
-    def __init__(self, d, heads, ff):
-        super().__init__()
-        self.heads = heads
-        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.q, self.k, self.v, self.o = (glorot_linear(d, d) for _ in range(4))
-        self.up, self.down = glorot_linear(d, ff), glorot_linear(ff, d)
-
-    def forward(self, x, mask):
-        b, t, d = x.shape
-        h = self.ln1(x)
-        split = lambda z: z.view(b, t, self.heads, d // self.heads).transpose(1, 2)
-        s = split(self.q(h)) @ split(self.k(h)).transpose(-1, -2) / math.sqrt(d // self.heads) + mask
-        a = (s.softmax(-1) @ split(self.v(h))).transpose(1, 2).reshape(b, t, d)
-        x = x + self.o(a)
-        return x + self.down(F.gelu(self.up(self.ln2(x))))
-
-
-class Transformer(nn.Module):
-    def __init__(self, vocab, d=128, heads=4, ff=512, layers=2):
-        super().__init__()
-        self.tok = nn.Embedding(vocab, d)
-        self.pos = nn.Parameter(torch.randn(SEQ, d) * 0.02)
-        self.blocks = nn.ModuleList(Block(d, heads, ff) for _ in range(layers))
-        self.ln = nn.LayerNorm(d)
-        self.head = glorot_linear(d, vocab)
-        self.register_buffer("mask", torch.triu(torch.full((SEQ, SEQ), float("-inf")), diagonal=1))
-
-    def forward(self, x):
-        h = self.tok(x) + self.pos
-        for blk in self.blocks:
-            h = blk(h, self.mask)
-        return self.head(self.ln(h))
 
 
 def main():
@@ -100,7 +50,9 @@ def main():
     cut = math.floor((1 - 0.1) * len(ids))   # as CharCorpus.trainLength
     xt, yt = windows(ids[:cut], SEQ)
     xv, yv = windows(ids[cut:], SEQ)
-    model = Transformer(len(vocab)) if a.model == "transformer" else Recurrent(a.model, len(vocab))
+    if len(vocab) != 65:
+        sys.exit(f"{TEXT}: {len(vocab)} distinct characters; the examples have a vocabulary of 65")
+    model = twins.build(f"char_{a.model}", a.seed)
     if a.model == "transformer":
         opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01, foreach=True)
         warm = 100
