@@ -272,19 +272,30 @@ class Example:
     inputs: Tuple[str, ...]        # Ingot input names, in forward() argument order
     labels: Tuple[str, ...]
     outputs: Tuple[str, ...]       # Ingot output names, in predict() order
+    shapes: Tuple[Tuple[int, ...], ...]   # each input's shape without the batch axis
+    vocab: Tuple[int, ...]         # each input's vocabulary (i32 ids in [0, vocab)); 0 = f32 in [0, 1]
 
 
+_PIXELS, _IDS = (((784,),), (0,)), (((64,),), (65,))
 EXAMPLES: Dict[str, Example] = {e.stem: e for e in [
-    Example("mnist_mlp", "MnistMlp", MnistMlp, ("pixels",), ("digit",), ("logits",)),
-    Example("mnist_cnn", "MnistCnn", MnistCnn, ("pixels",), ("digit",), ("logits",)),
-    Example("mnist_autoencoder", "MnistAutoencoder", MnistAutoencoder, ("pixels",), (), ("reconstruction",)),
-    Example("char_rnn", "CharRnn", CharRnn, ("ids",), ("next",), ("logits",)),
-    Example("char_lstm", "CharLstm", CharLstm, ("ids",), ("next",), ("logits",)),
-    Example("char_gru", "CharGru", CharGru, ("ids",), ("next",), ("logits",)),
-    Example("sentiment_bilstm", "SentimentBiLstm", SentimentBiLstm, ("tokens",), ("positive",), ("logits",)),
-    Example("seq2seq", "Seq2Seq", Seq2Seq, ("src", "tgt_in"), ("tgt",), ("logits", "decoded")),
-    Example("char_transformer", "CharTransformer", CharTransformer, ("ids",), ("next",), ("logits",)),
+    Example("mnist_mlp", "MnistMlp", MnistMlp, ("pixels",), ("digit",), ("logits",), *_PIXELS),
+    Example("mnist_cnn", "MnistCnn", MnistCnn, ("pixels",), ("digit",), ("logits",), ((1, 28, 28),), (0,)),
+    Example("mnist_autoencoder", "MnistAutoencoder", MnistAutoencoder, ("pixels",), (), ("reconstruction",), *_PIXELS),
+    Example("char_rnn", "CharRnn", CharRnn, ("ids",), ("next",), ("logits",), *_IDS),
+    Example("char_lstm", "CharLstm", CharLstm, ("ids",), ("next",), ("logits",), *_IDS),
+    Example("char_gru", "CharGru", CharGru, ("ids",), ("next",), ("logits",), *_IDS),
+    Example("sentiment_bilstm", "SentimentBiLstm", SentimentBiLstm, ("tokens",), ("positive",), ("logits",),
+            ((100,),), (1000,)),
+    Example("seq2seq", "Seq2Seq", Seq2Seq, ("src", "tgt_in"), ("tgt",), ("logits", "decoded"), ((20,), (20,)), (32, 32)),
+    Example("char_transformer", "CharTransformer", CharTransformer, ("ids",), ("next",), ("logits",), *_IDS),
 ]}
+
+
+def sample_inputs(ex: Example, batch: int, seed: int = 0) -> Dict[str, torch.Tensor]:
+    """Random inputs of the example's shapes by Ingot name: f32 uniform in [0, 1), ids (int64) uniform over the vocabulary."""
+    g = torch.Generator().manual_seed(seed)
+    return {name: torch.randint(0, v, (batch, *shape), generator=g) if v else torch.rand((batch, *shape), generator=g)
+            for name, shape, v in zip(ex.inputs, ex.shapes, ex.vocab)}
 
 
 def example(name: str) -> Example:
@@ -399,26 +410,17 @@ def torch_state(net: nn.Module, weights: Dict[str, torch.Tensor]) -> Dict[str, t
 
 # --------------------------------------------------------------------------- self-check
 
-def _sample_inputs(ex: Example, batch: int) -> tuple:
-    g = torch.Generator().manual_seed(0)
-    shapes = {"mnist_mlp": [(batch, 784)], "mnist_autoencoder": [(batch, 784)], "mnist_cnn": [(batch, 1, 28, 28)]}
-    if ex.stem in shapes:
-        return tuple(torch.rand(s, generator=g) for s in shapes[ex.stem])
-    vocab, length = {"sentiment_bilstm": (1000, 100), "seq2seq": (32, 20)}.get(ex.stem, (65, 64))
-    return tuple(torch.randint(0, vocab, (batch, length), generator=g) for _ in ex.inputs)
-
-
 if __name__ == "__main__":
     for ex in EXAMPLES.values():
         net = build(ex, 0).eval()
         names = ingot_state(net)
         with torch.no_grad():
-            ys = predict(net, *_sample_inputs(ex, 3))
+            ys = predict(net, *sample_inputs(ex, 3).values())
         assert len(ys) == len(ex.outputs), (ex.stem, len(ys))
         back = build(ex, 1, init="torch").eval()
         back.load_state_dict(torch_state(back, names), strict=True)
         with torch.no_grad():
-            same = all(torch.equal(a, b) for a, b in zip(ys, predict(back, *_sample_inputs(ex, 3))))
+            same = all(torch.equal(a, b) for a, b in zip(ys, predict(back, *sample_inputs(ex, 3).values())))
         assert same, ex.stem
         print(f"{ex.stem:18s} {ex.model:17s} {len(names):3d} tensors {sum(t.numel() for t in names.values()):9,d} params  "
               + ", ".join(f"{n} {list(y.shape)}" for n, y in zip(ex.outputs, ys)))
