@@ -205,7 +205,7 @@ final class Workloads {
             x = Activation.relu(Conv2d.conv2d(x, c2w, c2b).singletonOrThrow());
             x = Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
             x = Dropout.dropout(x, 0.25f, train).singletonOrThrow();
-            // flatten in Keras's (H, W, C) order, as the Ingot example and the PyTorch twin do
+            // flatten in Keras's (H, W, C) order; the Ingot example and the PyTorch twin flatten (C, H, W) (benchmarks/README.md)
             x = x.transpose(0, 2, 3, 1).reshape(x.getShape().get(0), 9216);
             x = Activation.relu(fc1.apply(x));
             x = Dropout.dropout(x, 0.5f, train).singletonOrThrow();
