@@ -106,6 +106,25 @@ final class Interop {
         return out;
     }
 
+    /**
+     * Writes {@code file}: the model's inputs (and labels, if {@code labels}) from {@code io}, then the
+     * outputs {@code out}, with metadata model, weights (the checkpoint's file name), outputs_by and
+     * {@code extra}.
+     */
+    static void writeIo(Path file, CompiledModel m, Map<String, SafeTensors.Entry> io, boolean labels,
+                        Map<String, SafeTensors.Entry> out, Path weights, String outputsBy, Map<String, String> extra) throws IOException {
+        List<SafeTensors.Entry> entries = new ArrayList<>();
+        for (TensorSpec t : m.spec().inputs()) entries.add(io.get(t.name()));
+        if (labels) for (TensorSpec t : m.spec().labels()) entries.add(io.get(t.name()));
+        entries.addAll(out.values());
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("model", m.spec().name());
+        meta.put("weights", weights.getFileName().toString());
+        meta.put("outputs_by", outputsBy);
+        meta.putAll(extra);
+        SafeTensors.write(file, entries, meta);
+    }
+
     /** max |a - b|; the shapes must agree. */
     static double maxAbsDiff(SafeTensors.Entry a, SafeTensors.Entry b) {
         if (!Arrays.equals(a.shape(), b.shape())) {

@@ -7,9 +7,7 @@ import dev.ingot.runtime.model.CompiledModel;
 import dev.ingot.runtime.model.TensorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,16 +70,9 @@ class InteropIngotToTorchTest {
             Path ckpt = dir.resolve(model + ".ingot.safetensors");
             saved.save(ckpt);
             Map<String, SafeTensors.Entry> out = Interop.predict(saved, io);
-            List<SafeTensors.Entry> entries = new ArrayList<>();
-            for (TensorSpec t : m.spec().inputs()) entries.add(io.get(t.name()));
-            for (TensorSpec t : m.spec().labels()) entries.add(io.get(t.name()));
-            entries.addAll(out.values());
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("model", m.spec().name());
-            meta.put("weights", ckpt.getFileName().toString());
-            meta.put("outputs_by", "ingot (" + InteropIngotToTorchTest.class.getSimpleName() + ")");
-            meta.put("training", "initialize(1), " + TRAIN_STEPS + " steps, losses " + Arrays.toString(losses));
-            SafeTensors.write(dir.resolve(model + ".ingot-io.safetensors"), entries, meta);
+            Interop.writeIo(dir.resolve(model + ".ingot-io.safetensors"), m, io, true, out, ckpt,
+                    "ingot (" + InteropIngotToTorchTest.class.getSimpleName() + ")",
+                    Map.of("training", "initialize(1), " + TRAIN_STEPS + " steps, losses " + Arrays.toString(losses)));
             System.out.printf("%s: losses %s; %d tensors -> %s%n", model, Arrays.toString(losses), saved.tensorSpecs().size(), ckpt);
         }
     }

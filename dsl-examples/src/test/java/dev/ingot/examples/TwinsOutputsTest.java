@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.ingot.runtime.io.SafeTensors;
 import dev.ingot.runtime.model.CompiledModel;
-import dev.ingot.runtime.model.TensorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -42,14 +39,8 @@ class TwinsOutputsTest {
             Path ckpt = dir.resolve(model + ".ingot.safetensors");
             m.save(ckpt);
             Map<String, SafeTensors.Entry> out = Interop.predict(m, io);
-            List<SafeTensors.Entry> entries = new ArrayList<>();
-            for (TensorSpec t : m.spec().inputs()) entries.add(io.get(t.name()));
-            entries.addAll(out.values());
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("model", m.spec().name());
-            meta.put("weights", ckpt.getFileName().toString());
-            meta.put("outputs_by", "ingot (" + TwinsOutputsTest.class.getSimpleName() + "), initialize(1)");
-            SafeTensors.write(dir.resolve(model + ".ingot-io.safetensors"), entries, meta);
+            Interop.writeIo(dir.resolve(model + ".ingot-io.safetensors"), m, io, false, out, ckpt,
+                    "ingot (" + TwinsOutputsTest.class.getSimpleName() + "), initialize(1)", Map.of());
             System.out.printf("%s: %d tensors -> %s; outputs %s%n", model, m.tensorSpecs().size(), ckpt, out.keySet());
         }
     }
