@@ -22,8 +22,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# MNIST's mean and std, as in mnist_mlp.ingot / mnist_cnn.ingot: x = (pixels - 0.1307) / 0.3081
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+def standardize_mnist(pixels):
+    """As mnist_mlp.ingot and mnist_cnn.ingot: x = (pixels - 0.1307) / 0.3081, MNIST's mean and std
+    (literals, so that torch.jit.script compiles it)."""
+    return (pixels - 0.1307) / 0.3081
 
 
 # --------------------------------------------------------------------------- MNIST
@@ -38,7 +41,7 @@ class MnistMlp(nn.Module):
         self.out = nn.Linear(128, 10)
 
     def forward(self, pixels):                    # [batch, 784] in [0, 1]
-        x = (pixels - MNIST_MEAN) / MNIST_STD
+        x = standardize_mnist(pixels)
         x = F.relu(self.fc1(x))
         x = F.relu(self.fc2(x))
         return self.out(x)                        # logits [batch, 10]
@@ -59,7 +62,7 @@ class MnistCnn(nn.Module):
         self.fc2 = nn.Linear(128, 10)
 
     def forward(self, pixels):                    # [batch, 1, 28, 28] in [0, 1]
-        x = (pixels - MNIST_MEAN) / MNIST_STD
+        x = standardize_mnist(pixels)
         x = F.relu(self.conv1(x))                 # [batch, 32, 26, 26]
         x = F.relu(self.conv2(x))                 # [batch, 64, 24, 24]
         x = F.max_pool2d(x, 2)                    # [batch, 64, 12, 12]
@@ -92,12 +95,11 @@ class MnistAutoencoder(nn.Module):
 class _CharRecurrent(nn.Module):
     """char_{rnn,lstm,gru}.ingot: embedding 65x64, a recurrent layer of 256 over all 64 steps (zero
     initial state), dense 65 at every step."""
-    CELL: type = nn.RNN
 
-    def __init__(self):
+    def __init__(self, cell):
         super().__init__()
         self.emb = nn.Embedding(65, 64)
-        self.rec = self.CELL(64, 256, batch_first=True)   # nn.RNN's default nonlinearity is tanh, as Ingot's rnn
+        self.rec = cell(64, 256, batch_first=True)        # nn.RNN's default nonlinearity is tanh, as Ingot's rnn
         self.out = nn.Linear(256, 65)
 
     def forward(self, ids):                       # [batch, 64] integer ids
@@ -107,17 +109,23 @@ class _CharRecurrent(nn.Module):
 
 class CharRnn(_CharRecurrent):
     """char_rnn.ingot: tanh RNN."""
-    CELL = nn.RNN
+
+    def __init__(self):
+        super().__init__(nn.RNN)
 
 
 class CharLstm(_CharRecurrent):
     """char_lstm.ingot: LSTM."""
-    CELL = nn.LSTM
+
+    def __init__(self):
+        super().__init__(nn.LSTM)
 
 
 class CharGru(_CharRecurrent):
     """char_gru.ingot: GRU."""
-    CELL = nn.GRU
+
+    def __init__(self):
+        super().__init__(nn.GRU)
 
 
 class SentimentBiLstm(nn.Module):
@@ -273,7 +281,7 @@ class Example:
     labels: Tuple[str, ...]
     outputs: Tuple[str, ...]       # Ingot output names, in predict() order
     shapes: Tuple[Tuple[int, ...], ...]   # each input's shape without the batch axis
-    vocab: Tuple[int, ...]         # each input's vocabulary (i32 ids in [0, vocab)); 0 = f32 in [0, 1]
+    vocab: Tuple[int, ...]         # each input's vocabulary (i32 ids in [0, vocab)); 0 = f32 in [0, 1)
 
 
 _PIXELS, _IDS = (((784,),), (0,)), (((64,),), (65,))
