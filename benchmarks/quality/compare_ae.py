@@ -34,7 +34,6 @@ def main():
     ap.add_argument("--json")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
     train, test = images("train-images-idx3-ubyte.gz"), images("t10k-images-idx3-ubyte.gz")
     model = twins.build("mnist_autoencoder", a.seed)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=True)

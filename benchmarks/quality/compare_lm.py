@@ -42,7 +42,6 @@ def main():
     ap.add_argument("--json")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
     text = open(TEXT, encoding="utf-8").read()
     vocab = sorted(set(text))
     index = {c: i for i, c in enumerate(vocab)}
