@@ -2,6 +2,7 @@
 # Run one libtorch 2.7.1 (DJL 0.36.0) benchmark configuration in its own JVM with a fair environment.
 #   run_djl.sh WORKLOAD THREADS JSON [LibtorchBench args...]
 #   run_djl.sh --kernels THREADS [JMH args...]          (the JMH kernel benchmark, LibtorchKernelBench)
+#   run_djl.sh --twin-check OUTDIR [WORKLOAD...]         (TwinCheck: weights, outputs, gradients for check_twins.sh)
 # Settings (see WORKLOADS.md, "A fair current libtorch (DJL)"):
 #   - offline: ai.djl.offline=true, PYTORCH_FLAVOR=cpu, PYTORCH_VERSION=2.7.1: DJL unpacks the libraries of the
 #     pytorch-native-cpu jar on the class path into its cache (DJL_CACHE_DIR, default ~/.djl.ai) and downloads nothing
@@ -16,7 +17,10 @@
 # Environment: JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64 if present).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ $# -lt 2 ]; then echo "usage: $0 WORKLOAD THREADS JSON [args...] | $0 --kernels THREADS [jmh args...]" >&2; exit 2; fi
+if [ $# -lt 2 ]; then
+  echo "usage: $0 WORKLOAD THREADS JSON [args...] | $0 --kernels THREADS [jmh args...] | $0 --twin-check OUTDIR [WORKLOAD...]" >&2
+  exit 2
+fi
 if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 fi
@@ -37,6 +41,7 @@ if [ "${LIBTORCH_MKL_INTEL:-1}" != 0 ] && lscpu | grep -q 'AuthenticAMD'; then
 fi
 
 T=$2
+[ "$1" = --twin-check ] && T=1          # the check: one thread (its second argument is a folder)
 export OMP_NUM_THREADS=$T MKL_NUM_THREADS=$T
 # OpenMP wait policy: libtorch's own default (libgomp spins a while, then sleeps) unless LIBTORCH_OMP_WAIT_POLICY
 # is set (PASSIVE: workers sleep at once; on a busy shared machine a spinning worker whose partner core is taken
@@ -50,6 +55,11 @@ export PYTORCH_FLAVOR=cpu PYTORCH_VERSION=2.7.1
 # libtorch warns on every convolution call that NNPACK does not support this CPU; keep errors only
 export TORCH_CPP_LOG_LEVEL=${TORCH_CPP_LOG_LEVEL:-ERROR}
 JOPTS=(-Dai.djl.offline=true -Dai.djl.pytorch.graph_optimizer=false -XX:+UseParallelGC -Xmx2g)
+
+if [ "$1" = --twin-check ]; then        # not a benchmark: no probe
+  shift
+  exec env ${PRELOAD:+LD_PRELOAD=$PRELOAD} "$JAVA" "${JOPTS[@]}" -cp "$CP" dev.ingot.bench.libtorch.TwinCheck "$@"
+fi
 
 # The probe: library versions and ISA paths, as MKL and oneDNN report them.
 INFO="$HERE/target/build-info-t$T.txt"

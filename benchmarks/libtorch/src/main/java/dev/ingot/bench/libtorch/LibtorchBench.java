@@ -26,9 +26,10 @@ import java.util.TreeSet;
  *   run_djl.sh WORKLOAD THREADS JSON [--warmup S] [--window S] [--windows N] [--metrics train,infer,latency]
  * </pre>
  * Protocol: per metric, >= warmup seconds of untimed steps, then {@code windows} timed windows of >= window
- * seconds; median/min/max over the windows. train = forward + loss + backward + optimizer update on one batch;
- * infer = forward at the training batch size, no autograd, dropout off; latency_b1_ms = batch-1 forward, p50 of
- * the calls in each window. Every tensor made during a step is freed at the end of the step (NDScope).
+ * seconds; median/min/max over the windows. train = forward + loss + backward + gradient clipping (where the
+ * example clips) + optimizer update on one batch; infer = every output of the example's predict (seq2seq: also the
+ * greedy decoding) at the training batch size, no autograd, dropout off; latency_b1_ms = the same at batch 1, p50
+ * of the calls in each window. Every tensor made during a step is freed at the end of the step (NDScope).
  */
 public final class LibtorchBench {
     private LibtorchBench() {
@@ -108,6 +109,7 @@ public final class LibtorchBench {
                             NDArray out = net.forward(b.inputs(), true);
                             gc.backward(net.loss(out, b.target()));
                         }
+                        net.clipGradients();
                         net.optim.step(net.params);
                     }
                 };
@@ -150,7 +152,7 @@ public final class LibtorchBench {
 
     private static void infer(Workloads.Net net, NDList inputs) {
         try (NDScope scope = new NDScope()) {
-            net.forward(inputs, false);
+            net.predict(inputs);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ingot.bench.libtorch;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -7,11 +8,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.pooling.Pool;
@@ -21,12 +22,19 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The nine reference workloads of WORKLOADS.md on libtorch through DJL, written against libtorch's own operators:
- * torch::linear, the fused nn RNN/LSTM/GRU kernels (torch::rnn_tanh / lstm / gru, one call for the whole
- * sequence, as nn.RNN/nn.LSTM/nn.GRU in PyTorch), convolution, max-pool, dropout, layer_norm, gelu, embedding.
- * Shapes, batch sizes and optimizers are those of benchmarks/pytorch/workloads.py. Data are random but shaped
- * (fixed seed), as there. Parameters are initialized as PyTorch does (uniform +-1/sqrt(fan_in), N(0,1)
- * embeddings, LayerNorm 1/0); the values do not matter for speed.
+ * The nine reference workloads of WORKLOADS.md on libtorch through DJL: the PyTorch twins of the Ingot examples
+ * ({@code tools/twins/twins.py}, the one definition of what each example computes) written against libtorch's own
+ * operators: torch::linear, the fused RNN/LSTM/GRU kernels (torch::rnn_tanh / lstm / gru, one call for the whole
+ * sequence, as nn.RNN/nn.LSTM/nn.GRU), convolution, max-pool, dropout, layer_norm, gelu, embedding.
+ *
+ * <p>Each class below mirrors one twin, layer for layer, with the same parameter names as the twin's
+ * {@code state_dict} ({@link Net#names}), the same layouts and the same initializer distributions as
+ * {@code twins.init_like_ingot} (Ingot's): dense and conv2d weights Glorot-uniform, biases 0, embeddings N(0, 1),
+ * recurrent tensors U(+-1/sqrt(hidden)), layer norm 1/0, the transformer's {@code pos} N(0, 0.02). Batch sizes,
+ * optimizers, gradient clipping and data are those of {@code benchmarks/pytorch/workloads.py} ({@link #create}).
+ * {@code benchmarks/libtorch/check_twins.sh} proves the correspondence: it loads these parameters into the twins
+ * by name ({@code load_state_dict(strict=True)}: every tensor, with its shape, no other) and compares the outputs,
+ * the loss and every gradient. Change a twin, and that check fails until the class here follows.
  */
 final class Workloads {
     private Workloads() {
@@ -34,25 +42,65 @@ final class Workloads {
 
     static final String[] NAMES = {"mlp", "cnn", "rnn", "lstm", "gru", "bilstm", "ae", "seq2seq", "transformer"};
 
+    /** Seed of the parameters (libtorch's generator) and of the data (java.util.Random). */
+    static final int SEED = 1234;
+
     /** One batch: the model inputs and the training target. */
     record Batch(NDList inputs, NDArray target) {
     }
 
-    /** A model with its parameters (each requires a gradient) and its optimizer. */
+    /**
+     * The workload by name, as {@code benchmarks/pytorch/workloads.py} defines it: the twin, its batch size, the
+     * optimizer of the example's train block and its gradient clipping (learning-rate schedules are not
+     * reproduced there either: one number per step, no cost).
+     */
+    static Net create(String name, NDManager pm) {
+        Engine.getEngine("PyTorch").setRandomSeed(SEED);
+        switch (name) {
+            case "mlp": return new Mlp(pm).train(Optim.sgd(0.05f, 0.9f), 0);
+            case "cnn": return new Cnn(pm).train(Optim.adam(1e-3f, 0f, false), 0);
+            case "rnn": return new CharRecurrent(pm, "rnn").train(Optim.adam(1e-3f, 0f, false), 0);
+            case "lstm": return new CharRecurrent(pm, "lstm").train(Optim.adam(1e-3f, 0f, false), 0);
+            case "gru": return new CharRecurrent(pm, "gru").train(Optim.adam(1e-3f, 0f, false), 0);
+            case "bilstm": return new SentimentBiLstm(pm).train(Optim.adam(1e-3f, 0f, false), 0);
+            case "ae": return new Autoencoder(pm).train(Optim.adam(1e-3f, 0f, false), 0);
+            case "seq2seq": return new Seq2Seq(pm).train(Optim.adam(3e-3f, 0f, false), 0);            // adam(lr = 3e-3)
+            case "transformer": return new CharTransformer(pm).train(Optim.adam(1e-3f, 0.01f, true), 1f); // clip: 1.0
+            default: throw new IllegalArgumentException("unknown workload '" + name + "'; known: "
+                    + String.join(", ", NAMES));
+        }
+    }
+
+    /** A model with its parameters (each requires a gradient), their twin names, its optimizer and clipping. */
     abstract static class Net {
         final NDManager pm;
         final List<NDArray> params = new ArrayList<>();
-        final Random rng = new Random(1234);
+        /** The twin's state_dict name of each parameter (same index as params); same layout too. */
+        final List<String> names = new ArrayList<>();
+        final Random rng = new Random(SEED);
         final int batch;
         Optim optim;
+        /** Clip the gradients to this global L2 norm before the update (torch.nn.utils.clip_grad_norm_); 0: none. */
+        float clip;
 
         Net(NDManager pm, int batch) {
             this.pm = pm;
             this.batch = batch;
         }
 
-        /** Logits (or the reconstruction) of a batch. */
+        Net train(Optim o, float maxNorm) {
+            optim = o;
+            clip = maxNorm;
+            return this;
+        }
+
+        /** The training output (logits or the reconstruction) of a batch; dropout active when train. */
         abstract NDArray forward(NDList in, boolean train);
+
+        /** Every output of the example's predict, in the twin's Example.outputs order (dropout off). */
+        NDList predict(NDList in) {
+            return new NDList(forward(in, false));
+        }
 
         /** Training loss of the forward output. */
         abstract NDArray loss(NDArray out, NDArray target);
@@ -60,28 +108,66 @@ final class Workloads {
         /** n random batches of b examples, in manager m. */
         abstract Batch[] data(NDManager m, int b, int n);
 
-        NDArray param(NDArray init) {
+        /** The global L2 norm of the gradients, as clip_grad_norm_ computes it: the norm of the per-tensor norms. */
+        NDArray gradNorm(NDArray[] grads) {
+            NDList norms = new NDList(grads.length);
+            for (NDArray g : grads) {
+                norms.add(g.norm());
+            }
+            return NDArrays.stack(norms).norm();
+        }
+
+        /** torch.nn.utils.clip_grad_norm_(params, clip) (PyTorch 1.13): every gradient times min(1, clip / (norm + 1e-6)). */
+        void clipGradients() {
+            if (clip <= 0) {
+                return;
+            }
+            NDArray[] grads = new NDArray[params.size()];
+            for (int i = 0; i < grads.length; i++) {
+                grads[i] = params.get(i).getGradient();
+            }
+            NDArray scale = NDArrays.div(clip, gradNorm(grads).add(1e-6f)).minimum(1f);
+            for (NDArray g : grads) {
+                g.muli(scale);
+            }
+        }
+
+        NDArray param(String name, NDArray init) {
             init.setRequiresGradient(true);
             params.add(init);
+            names.add(name);
             return init;
         }
 
-        /** uniform(-1/sqrt(fanIn), 1/sqrt(fanIn)), PyTorch's default for Linear/Conv/RNN weights and biases. */
-        NDArray uniform(long fanIn, long... shape) {
-            float bound = (float) (1.0 / Math.sqrt(fanIn));
-            return param(pm.randomUniform(-bound, bound, new Shape(shape)));
+        /**
+         * Glorot (Xavier) uniform, Ingot's dense and conv2d initializer: U(+-sqrt(6 / (fan_in + fan_out))) with
+         * PyTorch's fans of an [out, in, k...] weight (in * k, out * k), as nn.init.xavier_uniform_.
+         */
+        NDArray glorot(String name, long... shape) {
+            long receptive = 1;
+            for (int i = 2; i < shape.length; i++) {
+                receptive *= shape[i];
+            }
+            float bound = (float) Math.sqrt(6.0 / ((shape[0] + shape[1]) * receptive));
+            return param(name, pm.randomUniform(-bound, bound, new Shape(shape)));
         }
 
-        NDArray normal(long... shape) {
-            return param(pm.randomNormal(new Shape(shape)));
+        /** U(+-1/sqrt(hidden)): Ingot's (and PyTorch's) rnn/lstm/gru initializer. */
+        NDArray recurrentUniform(String name, long hidden, long... shape) {
+            float bound = (float) (1.0 / Math.sqrt(hidden));
+            return param(name, pm.randomUniform(-bound, bound, new Shape(shape)));
         }
 
-        NDArray ones(long n) {
-            return param(pm.ones(new Shape(n)));
+        NDArray normal(String name, float std, long... shape) {
+            return param(name, pm.randomNormal(0f, std, new Shape(shape), DataType.FLOAT32));
         }
 
-        NDArray zeros(long n) {
-            return param(pm.zeros(new Shape(n)));
+        NDArray ones(String name, long n) {
+            return param(name, pm.ones(new Shape(n)));
+        }
+
+        NDArray zeros(String name, long n) {
+            return param(name, pm.zeros(new Shape(n)));
         }
 
         NDArray floats(NDManager m, int n, long... shape) {
@@ -101,14 +187,14 @@ final class Workloads {
         }
     }
 
-    /** A dense layer with PyTorch's [out, in] weight. */
+    /** nn.Linear: weight [out, in] (Glorot), bias [out] (zeros); names NAME.weight, NAME.bias. */
     static final class Dense {
         final NDArray w;
         final NDArray b;
 
-        Dense(Net net, int in, int out) {
-            w = net.uniform(in, out, in);
-            b = net.uniform(in, out);
+        Dense(Net net, String name, int in, int out) {
+            w = net.glorot(name + ".weight", out, in);
+            b = net.zeros(name + ".bias", out);
         }
 
         NDArray apply(NDArray x) {
@@ -116,49 +202,41 @@ final class Workloads {
         }
     }
 
-    /** Weights of one direction of a fused recurrent layer, in torch::lstm/gru/rnn order: w_ih, w_hh, b_ih, b_hh. */
-    static void recurrentParams(Net net, NDList out, int gates, int in, int hidden) {
-        out.add(net.uniform(hidden, (long) gates * hidden, in));
-        out.add(net.uniform(hidden, (long) gates * hidden, hidden));
-        out.add(net.uniform(hidden, (long) gates * hidden));
-        out.add(net.uniform(hidden, (long) gates * hidden));
+    /**
+     * The tensors of one direction of a fused recurrent layer in torch::lstm/gru/rnn order (w_ih, w_hh, b_ih, b_hh),
+     * named as nn.RNN/LSTM/GRU names them: NAME.weight_ih_l0 ... (direction "" forward, "_reverse" backward).
+     */
+    static void recurrent(Net net, NDList out, String name, String direction, int gates, int in, int hidden) {
+        long g = (long) gates * hidden;
+        out.add(net.recurrentUniform(name + ".weight_ih_l0" + direction, hidden, g, in));
+        out.add(net.recurrentUniform(name + ".weight_hh_l0" + direction, hidden, g, hidden));
+        out.add(net.recurrentUniform(name + ".bias_ih_l0" + direction, hidden, g));
+        out.add(net.recurrentUniform(name + ".bias_hh_l0" + direction, hidden, g));
     }
 
     static NDArray embed(NDArray tokens, NDArray table) {
         return Embedding.embedding(tokens, table, SparseFormat.DENSE).singletonOrThrow();
     }
 
-    /** Softmax cross-entropy, mean over rows: logits [R, V], target [R] int64. */
+    static NDArray dropout(NDArray x, float rate, boolean train) {
+        return Dropout.dropout(x, rate, train).singletonOrThrow();
+    }
+
+    /** twins.standardize_mnist: (pixels - 0.1307) / 0.3081, MNIST's mean and std (mnist_mlp/mnist_cnn.ingot). */
+    static NDArray standardizeMnist(NDArray pixels) {
+        return pixels.sub(0.1307f).div(0.3081f);
+    }
+
+    /** Softmax cross-entropy, mean over rows: logits [R, V], target [R] int64 (F.cross_entropy). */
     static NDArray crossEntropy(NDArray logits, NDArray target) {
         return logits.logSoftmax(1).gather(target.reshape(-1, 1), 1).mean().neg();
     }
 
-    static Net create(String name, NDManager pm) {
-        switch (name) {
-            case "mlp": return withOptim(new Mlp(pm), Optim.sgd(0.05f, 0.9f));
-            case "cnn": return withOptim(new Cnn(pm), Optim.adam(1e-3f, 0f, false));
-            case "rnn": return withOptim(new CharRnn(pm, "rnn"), Optim.adam(1e-3f, 0f, false));
-            case "lstm": return withOptim(new CharRnn(pm, "lstm"), Optim.adam(1e-3f, 0f, false));
-            case "gru": return withOptim(new CharRnn(pm, "gru"), Optim.adam(1e-3f, 0f, false));
-            case "bilstm": return withOptim(new BiLstm(pm), Optim.adam(1e-3f, 0f, false));
-            case "ae": return withOptim(new AutoEncoder(pm), Optim.adam(1e-3f, 0f, false));
-            case "seq2seq": return withOptim(new Seq2Seq(pm), Optim.adam(1e-3f, 0f, false));
-            case "transformer": return withOptim(new Transformer(pm), Optim.adam(1e-3f, 0.01f, true));
-            default: throw new IllegalArgumentException("unknown workload '" + name + "'; known: "
-                    + String.join(", ", NAMES));
-        }
-    }
-
-    private static Net withOptim(Net net, Optim o) {
-        net.optim = o;
-        return net;
-    }
-
-    /** mnist_mlp: 784 -> 256 relu -> 128 relu -> 10, softmax CE, batch 128, SGD 0.05 momentum 0.9. */
+    /** twins.MnistMlp: standardize, fc1 784-256 relu, fc2 256-128 relu, out 128-10; CE; batch 128. */
     static final class Mlp extends Net {
-        final Dense fc1 = new Dense(this, 784, 256);
-        final Dense fc2 = new Dense(this, 256, 128);
-        final Dense fc3 = new Dense(this, 128, 10);
+        final Dense fc1 = new Dense(this, "fc1", 784, 256);
+        final Dense fc2 = new Dense(this, "fc2", 256, 128);
+        final Dense out = new Dense(this, "out", 128, 10);
 
         Mlp(NDManager pm) {
             super(pm, 128);
@@ -166,9 +244,10 @@ final class Workloads {
 
         @Override
         NDArray forward(NDList in, boolean train) {
-            NDArray x = Activation.relu(fc1.apply(in.get(0)));
+            NDArray x = standardizeMnist(in.get(0));
+            x = Activation.relu(fc1.apply(x));
             x = Activation.relu(fc2.apply(x));
-            return fc3.apply(x);
+            return out.apply(x);
         }
 
         @Override
@@ -186,14 +265,18 @@ final class Workloads {
         }
     }
 
-    /** Keras mnist_cnn, batch 64, Adam 1e-3. */
+    /**
+     * twins.MnistCnn (the Keras mnist_cnn): standardize, conv1 3x3x32 relu, conv2 3x3x64 relu, max pool 2, dropout
+     * .25, flatten in C, H, W order (Ingot's flatten of NCHW: a view, no copy), fc1 9216-128 relu, dropout .5, fc2
+     * 128-10; CE; batch 64.
+     */
     static final class Cnn extends Net {
-        final NDArray c1w = uniform(9, 32, 1, 3, 3);
-        final NDArray c1b = uniform(9, 32);
-        final NDArray c2w = uniform(32 * 9, 64, 32, 3, 3);
-        final NDArray c2b = uniform(32 * 9, 64);
-        final Dense fc1 = new Dense(this, 9216, 128);
-        final Dense fc2 = new Dense(this, 128, 10);
+        final NDArray c1w = glorot("conv1.weight", 32, 1, 3, 3);
+        final NDArray c1b = zeros("conv1.bias", 32);
+        final NDArray c2w = glorot("conv2.weight", 64, 32, 3, 3);
+        final NDArray c2b = zeros("conv2.bias", 64);
+        final Dense fc1 = new Dense(this, "fc1", 9216, 128);
+        final Dense fc2 = new Dense(this, "fc2", 128, 10);
 
         Cnn(NDManager pm) {
             super(pm, 64);
@@ -201,14 +284,14 @@ final class Workloads {
 
         @Override
         NDArray forward(NDList in, boolean train) {
-            NDArray x = Activation.relu(Conv2d.conv2d(in.get(0), c1w, c1b).singletonOrThrow());
+            NDArray x = standardizeMnist(in.get(0));
+            x = Activation.relu(Conv2d.conv2d(x, c1w, c1b).singletonOrThrow());
             x = Activation.relu(Conv2d.conv2d(x, c2w, c2b).singletonOrThrow());
             x = Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
-            x = Dropout.dropout(x, 0.25f, train).singletonOrThrow();
-            // flatten in Keras's (H, W, C) order; the Ingot example and the PyTorch twin flatten (C, H, W) (benchmarks/README.md)
-            x = x.transpose(0, 2, 3, 1).reshape(x.getShape().get(0), 9216);
+            x = dropout(x, 0.25f, train);
+            x = x.reshape(x.getShape().get(0), 9216);
             x = Activation.relu(fc1.apply(x));
-            x = Dropout.dropout(x, 0.5f, train).singletonOrThrow();
+            x = dropout(x, 0.5f, train);
             return fc2.apply(x);
         }
 
@@ -227,40 +310,43 @@ final class Workloads {
         }
     }
 
-    /** Char LM: embed 64 -> fused RNN tanh / LSTM / GRU 256 -> dense 65 at every step; seq 64, batch 32, Adam. */
-    static final class CharRnn extends Net {
+    /**
+     * twins.CharRnn / CharLstm / CharGru: emb 65x64, rec = fused tanh RNN / LSTM / GRU 64-256 over the 64 steps from
+     * a zero state, out 256-65 at every step; CE over all steps; batch 32.
+     */
+    static final class CharRecurrent extends Net {
         static final int V = 65;
         static final int T = 64;
         static final int H = 256;
         final String cell;
-        final NDArray table = normal(V, 64);
-        final NDList rnn = new NDList();
+        final NDArray emb = normal("emb.weight", 1f, V, 64);
+        final NDList rec = new NDList();
         final Dense out;
 
-        CharRnn(NDManager pm, String cell) {
+        CharRecurrent(NDManager pm, String cell) {
             super(pm, 32);
             this.cell = cell;
-            recurrentParams(this, rnn, cell.equals("lstm") ? 4 : cell.equals("gru") ? 3 : 1, 64, H);
-            out = new Dense(this, H, V);
+            recurrent(this, rec, "rec", "", cell.equals("lstm") ? 4 : cell.equals("gru") ? 3 : 1, 64, H);
+            out = new Dense(this, "out", H, V);
         }
 
         @Override
         NDArray forward(NDList in, boolean train) {
             NDArray tokens = in.get(0);
             long b = tokens.getShape().get(0);
-            NDArray x = embed(tokens, table);
+            NDArray x = embed(tokens, emb);
             NDArrayEx ex = x.getNDArrayInternal();
             NDArray zero = x.getManager().zeros(new Shape(1, b, H));
             NDArray h;
             switch (cell) {
                 case "lstm":
-                    h = ex.lstm(x, new NDList(zero, zero), rnn, true, 1, 0, train, false, true).get(0);
+                    h = ex.lstm(x, new NDList(zero, zero), rec, true, 1, 0, train, false, true).get(0);
                     break;
                 case "gru":
-                    h = ex.gru(x, zero, rnn, true, 1, 0, train, false, true).get(0);
+                    h = ex.gru(x, zero, rec, true, 1, 0, train, false, true).get(0);
                     break;
                 default:
-                    h = ex.rnn(x, zero, rnn, true, 1, RNN.Activation.TANH, 0, train, false, true).get(0);
+                    h = ex.rnn(x, zero, rec, true, 1, RNN.Activation.TANH, 0, train, false, true).get(0);
                     break;
             }
             return out.apply(h);
@@ -277,6 +363,7 @@ final class Workloads {
         }
     }
 
+    /** Next-character batches: 65 random characters per row, ids = the first 64, target = the last 64. */
     static Batch[] charData(Net net, NDManager m, int b, int n) {
         Batch[] d = new Batch[n];
         for (int i = 0; i < n; i++) {
@@ -295,31 +382,34 @@ final class Workloads {
         return d;
     }
 
-    /** Sentiment: embed 64 -> fused BiLSTM 128 each way -> concat final states -> dense 2; seq 100, batch 32. */
-    static final class BiLstm extends Net {
+    /**
+     * twins.SentimentBiLstm: emb 1000x64, dropout .3, rec = fused bidirectional LSTM 128 each way, the two final
+     * hidden states concatenated (256), dropout .3, out 256-2; CE; seq 100, batch 32.
+     */
+    static final class SentimentBiLstm extends Net {
         static final int H = 128;
-        final NDArray table = normal(1000, 64);
-        final NDList rnn = new NDList();
+        final NDArray emb = normal("emb.weight", 1f, 1000, 64);
+        final NDList rec = new NDList();
         final Dense out;
 
-        BiLstm(NDManager pm) {
+        SentimentBiLstm(NDManager pm) {
             super(pm, 32);
-            // torch::lstm order: forward direction's four tensors, then the reverse direction's
-            recurrentParams(this, rnn, 4, 64, H);
-            recurrentParams(this, rnn, 4, 64, H);
-            out = new Dense(this, 2 * H, 2);
+            // torch::lstm order: the forward direction's four tensors, then the reverse direction's
+            recurrent(this, rec, "rec", "", 4, 64, H);
+            recurrent(this, rec, "rec", "_reverse", 4, 64, H);
+            out = new Dense(this, "out", 2 * H, 2);
         }
 
         @Override
         NDArray forward(NDList in, boolean train) {
             NDArray tokens = in.get(0);
             long b = tokens.getShape().get(0);
-            NDArray x = embed(tokens, table);
+            NDArray x = dropout(embed(tokens, emb), 0.3f, train);
             NDArray zero = x.getManager().zeros(new Shape(2, b, H));
-            NDList r = x.getNDArrayInternal().lstm(x, new NDList(zero, zero), rnn, true, 1, 0, train, true, true);
-            NDArray hn = r.get(1);                                   // [2, B, H]
+            NDList r = x.getNDArrayInternal().lstm(x, new NDList(zero, zero), rec, true, 1, 0, train, true, true);
+            NDArray hn = r.get(1);                                                 // [2, B, H]: forward, backward
             NDArray last = NDArrays.concat(new NDList(hn.get(0), hn.get(1)), 1);  // [B, 2H]
-            return out.apply(last);
+            return out.apply(dropout(last, 0.3f, train));
         }
 
         @Override
@@ -337,23 +427,23 @@ final class Workloads {
         }
     }
 
-    /** 784 -> 256 relu -> 64 relu -> 256 relu -> 784 sigmoid, MSE, batch 128, Adam. */
-    static final class AutoEncoder extends Net {
-        final Dense e1 = new Dense(this, 784, 256);
-        final Dense e2 = new Dense(this, 256, 64);
-        final Dense d1 = new Dense(this, 64, 256);
-        final Dense d2 = new Dense(this, 256, 784);
+    /** twins.MnistAutoencoder: enc1 784-256 relu, enc2 256-64 relu, dec1 64-256 relu, dec2 256-784 sigmoid; MSE. */
+    static final class Autoencoder extends Net {
+        final Dense enc1 = new Dense(this, "enc1", 784, 256);
+        final Dense enc2 = new Dense(this, "enc2", 256, 64);
+        final Dense dec1 = new Dense(this, "dec1", 64, 256);
+        final Dense dec2 = new Dense(this, "dec2", 256, 784);
 
-        AutoEncoder(NDManager pm) {
+        Autoencoder(NDManager pm) {
             super(pm, 128);
         }
 
         @Override
         NDArray forward(NDList in, boolean train) {
-            NDArray x = Activation.relu(e1.apply(in.get(0)));
-            x = Activation.relu(e2.apply(x));
-            x = Activation.relu(d1.apply(x));
-            return Activation.sigmoid(d2.apply(x));
+            NDArray x = Activation.relu(enc1.apply(in.get(0)));
+            x = Activation.relu(enc2.apply(x));
+            x = Activation.relu(dec1.apply(x));
+            return Activation.sigmoid(dec2.apply(x));
         }
 
         @Override
@@ -372,31 +462,65 @@ final class Workloads {
         }
     }
 
-    /** GRU encoder-decoder, vocab 32, embed 64, hidden 128, src/tgt len 20, teacher forcing, batch 64. */
+    /**
+     * twins.Seq2Seq: emb_src, emb_tgt 32x64, encoder and decoder fused GRUs 64-128, out 128-32. Training: teacher
+     * forcing (the decoder starts from the encoder's final state and reads tgt_in), out at every step, CE. predict:
+     * the teacher-forced logits and the greedy decoding (START = 1, 20 steps of the decoder, each argmax fed back),
+     * the example's {@code decoded} output. src/tgt len 20, batch 64.
+     */
     static final class Seq2Seq extends Net {
         static final int H = 128;
-        final NDArray srcTable = normal(32, 64);
-        final NDArray tgtTable = normal(32, 64);
-        final NDList enc = new NDList();
-        final NDList dec = new NDList();
+        static final int START = 1;
+        static final int LENGTH = 20;
+        final NDArray embSrc = normal("emb_src.weight", 1f, 32, 64);
+        final NDArray embTgt = normal("emb_tgt.weight", 1f, 32, 64);
+        final NDList encoder = new NDList();
+        final NDList decoder = new NDList();
         final Dense out;
 
         Seq2Seq(NDManager pm) {
             super(pm, 64);
-            recurrentParams(this, enc, 3, 64, H);
-            recurrentParams(this, dec, 3, 64, H);
-            out = new Dense(this, H, 32);
+            recurrent(this, encoder, "encoder", "", 3, 64, H);
+            recurrent(this, decoder, "decoder", "", 3, 64, H);
+            out = new Dense(this, "out", H, 32);
+        }
+
+        /** The encoder's final state [1, B, H]. */
+        NDArray encode(NDArray src, boolean train) {
+            NDArray x = embed(src, embSrc);
+            NDArray zero = x.getManager().zeros(new Shape(1, x.getShape().get(0), H));
+            return x.getNDArrayInternal().gru(x, zero, encoder, true, 1, 0, train, false, true).get(1);
+        }
+
+        NDArray teacherForced(NDArray h, NDArray tgtIn, boolean train) {
+            NDArray x = embed(tgtIn, embTgt);
+            return out.apply(x.getNDArrayInternal().gru(x, h, decoder, true, 1, 0, train, false, true).get(0));
+        }
+
+        /** Token ids [B, 20] as floats (like Ingot's output): one decoder step at a time, each argmax fed back. */
+        NDArray greedy(NDArray h) {
+            long b = h.getShape().get(1);
+            NDArray token = h.getManager().full(new Shape(b), START, DataType.INT64);
+            NDList tokens = new NDList(LENGTH);
+            for (int t = 0; t < LENGTH; t++) {
+                NDArray x = embed(token, embTgt).reshape(b, 1, 64);
+                NDList r = x.getNDArrayInternal().gru(x, h, decoder, true, 1, 0, false, false, true);
+                h = r.get(1);
+                token = out.apply(r.get(0).reshape(b, H)).argMax(-1);
+                tokens.add(token);
+            }
+            return NDArrays.stack(tokens, 1).toType(DataType.FLOAT32, false);
         }
 
         @Override
         NDArray forward(NDList in, boolean train) {
-            NDArray src = embed(in.get(0), srcTable);
-            NDArray tgt = embed(in.get(1), tgtTable);
-            long b = src.getShape().get(0);
-            NDArray zero = src.getManager().zeros(new Shape(1, b, H));
-            NDArray h = src.getNDArrayInternal().gru(src, zero, enc, true, 1, 0, train, false, true).get(1);
-            NDArray y = tgt.getNDArrayInternal().gru(tgt, h, dec, true, 1, 0, train, false, true).get(0);
-            return out.apply(y);
+            return teacherForced(encode(in.get(0), train), in.get(1), train);
+        }
+
+        @Override
+        NDList predict(NDList in) {
+            NDArray h = encode(in.get(0), false);
+            return new NDList(teacherForced(h, in.get(1), false), greedy(h));
         }
 
         @Override
@@ -425,21 +549,25 @@ final class Workloads {
         }
     }
 
-    /** Decoder-only char LM: d 128, 4 heads, ff 512 gelu, 2 pre-LN layers, causal, seq 64, batch 32, AdamW. */
-    static final class Transformer extends Net {
+    /**
+     * twins.CharTransformer: tok 65x128 + pos [64, 128] (a parameter, N(0, 0.02)), 2 pre-LayerNorm blocks
+     * (h = x + attn(ln1(x)); h + ff(ln2(h))), 4 heads, q, k and v one product of the three stacked weights, causal
+     * additive mask, ff 512 exact gelu, no dropout, final ln, head 128-65; CE; seq 64, batch 32; AdamW, clip 1.0.
+     */
+    static final class CharTransformer extends Net {
         static final int D = 128;
         static final int HEADS = 4;
+        static final int FF = 512;
         static final int T = 64;
-        final NDArray tok = normal(65, D);
-        final NDArray pos = normal(T, D);
-        final Block[] blocks = {new Block(this), new Block(this)};
-        final NDArray lnG = ones(D);
-        final NDArray lnB = zeros(D);
-        final Dense head = new Dense(this, D, 65);
+        final NDArray tok = normal("tok.weight", 1f, 65, D);
+        final NDArray pos = normal("pos", 0.02f, T, D);
+        final Block[] blocks = {new Block(this, "blocks.0."), new Block(this, "blocks.1.")};
+        final NDArray lnG = ones("ln.weight", D);
+        final NDArray lnB = zeros("ln.bias", D);
+        final Dense head = new Dense(this, "head", D, 65);
         final NDArray mask;
-        final NDArray positions;
 
-        Transformer(NDManager pm) {
+        CharTransformer(NDManager pm) {
             super(pm, 32);
             float[] m = new float[T * T];
             for (int i = 0; i < T; i++) {
@@ -448,28 +576,32 @@ final class Workloads {
                 }
             }
             mask = pm.create(m, new Shape(T, T));
-            positions = pm.arange(0, T, 1, DataType.INT64);
         }
 
+        /** twins.TransformerBlock with its MultiHeadAttention (q, k, v, o) and FeedForward (up, down). */
         static final class Block {
             final NDArray ln1g;
             final NDArray ln1b;
-            final Dense qkv;
-            final Dense proj;
+            final Dense q;
+            final Dense k;
+            final Dense v;
+            final Dense o;
             final NDArray ln2g;
             final NDArray ln2b;
-            final Dense ff1;
-            final Dense ff2;
+            final Dense up;
+            final Dense down;
 
-            Block(Net n) {
-                ln1g = n.ones(D);
-                ln1b = n.zeros(D);
-                qkv = new Dense(n, D, 3 * D);
-                proj = new Dense(n, D, D);
-                ln2g = n.ones(D);
-                ln2b = n.zeros(D);
-                ff1 = new Dense(n, D, 512);
-                ff2 = new Dense(n, 512, D);
+            Block(Net n, String p) {
+                ln1g = n.ones(p + "ln1.weight", D);
+                ln1b = n.zeros(p + "ln1.bias", D);
+                q = new Dense(n, p + "attn.q", D, D);
+                k = new Dense(n, p + "attn.k", D, D);
+                v = new Dense(n, p + "attn.v", D, D);
+                o = new Dense(n, p + "attn.o", D, D);
+                ln2g = n.ones(p + "ln2.weight", D);
+                ln2b = n.zeros(p + "ln2.bias", D);
+                up = new Dense(n, p + "ff.up", D, FF);
+                down = new Dense(n, p + "ff.down", FF, D);
             }
         }
 
@@ -477,26 +609,27 @@ final class Workloads {
             return LayerNorm.layerNorm(x, new Shape(D), g, b, 1e-5f).singletonOrThrow();
         }
 
-        NDArray attention(Block k, NDArray x) {
+        NDArray attention(Block blk, NDArray x) {
             long b = x.getShape().get(0);
             int hd = D / HEADS;
-            NDArray qkv = k.qkv.apply(x).reshape(b, T, 3, HEADS, hd).transpose(2, 0, 3, 1, 4);  // [3, B, h, T, hd]
+            NDArray w = NDArrays.concat(new NDList(blk.q.w, blk.k.w, blk.v.w));
+            NDArray bias = NDArrays.concat(new NDList(blk.q.b, blk.k.b, blk.v.b));
+            NDArray qkv = Linear.linear(x, w, bias).singletonOrThrow()
+                    .reshape(b, T, 3, HEADS, hd).transpose(2, 0, 3, 1, 4);                 // [3, B, h, T, hd]
             NDArray q = qkv.get(0).reshape(b * HEADS, T, hd);
-            NDArray kk = qkv.get(1).reshape(b * HEADS, T, hd);
+            NDArray k = qkv.get(1).reshape(b * HEADS, T, hd);
             NDArray v = qkv.get(2).reshape(b * HEADS, T, hd);
-            NDArray att = q.batchMatMul(kk.transpose(0, 2, 1)).mul(1.0 / Math.sqrt(hd)).add(mask);
-            att = att.softmax(-1);
+            NDArray att = q.batchMatMul(k.transpose(0, 2, 1)).mul(1.0 / Math.sqrt(hd)).add(mask).softmax(-1);
             NDArray y = att.batchMatMul(v).reshape(b, HEADS, T, hd).transpose(0, 2, 1, 3).reshape(b, T, D);
-            return k.proj.apply(y);
+            return blk.o.apply(y);
         }
 
         @Override
         NDArray forward(NDList in, boolean train) {
-            NDArray tokens = in.get(0);
-            NDArray x = embed(tokens, tok).add(embed(positions, pos));
-            for (Block k : blocks) {
-                x = x.add(attention(k, ln(x, k.ln1g, k.ln1b)));
-                x = x.add(k.ff2.apply(Activation.gelu(k.ff1.apply(ln(x, k.ln2g, k.ln2b)))));
+            NDArray x = embed(in.get(0), tok).add(pos);
+            for (Block blk : blocks) {
+                NDArray h = x.add(attention(blk, ln(x, blk.ln1g, blk.ln1b)));
+                x = h.add(blk.down.apply(Activation.gelu(blk.up.apply(ln(h, blk.ln2g, blk.ln2b)))));
             }
             return head.apply(ln(x, lnG, lnB));
         }

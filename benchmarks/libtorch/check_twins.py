@@ -1,0 +1,81 @@
+"""Checks that each DJL workload (Workloads.java) computes what its PyTorch twin (tools/twins/twins.py) computes,
+on the same weights: reads OUTDIR/WORKLOAD.npz written by TwinCheck (run_djl.sh --twin-check), loads the DJL
+parameters into the twin by name with load_state_dict(strict=True) (every tensor of the twin, with its shape, no
+other), and compares every output of predict (eval mode), the training loss of benchmarks/pytorch/workloads.py
+(dropout off) and every gradient after the workload's clipping. Exit status 1 on any mismatch.
+
+    /usr/bin/python3 benchmarks/libtorch/check_twins.py OUTDIR [WORKLOAD...]     (or check_twins.sh)
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pytorch"))
+import workloads  # noqa: E402  (puts tools/twins on sys.path)
+import twins      # noqa: E402
+
+TOL = 1e-4        # max |difference| relative to max(1, max |value|) of each tensor
+
+
+def rel_diff(a, b):
+    a, b = a.detach().double(), b.detach().double()
+    return (a - b).abs().max().item() / max(1.0, b.abs().max().item())
+
+
+def check(name, path):
+    w = workloads.get(name)
+    z = np.load(path)
+    params = {k[len("param/"):]: torch.from_numpy(z[k]) for k in z.files if k.startswith("param/")}
+    grads = {k[len("grad/"):]: torch.from_numpy(z[k]) for k in z.files if k.startswith("grad/")}
+    n_in = sum(k.startswith("input/") for k in z.files)
+    inputs = tuple(torch.from_numpy(z[f"input/{i}"]) for i in range(n_in))
+    target = torch.from_numpy(z["target"])
+    outputs = [torch.from_numpy(z[f"output/{i}"]) for i in range(sum(k.startswith("output/") for k in z.files))]
+
+    net = twins.build(w.example_file, 0)
+    net.load_state_dict(params, strict=True)       # names and shapes: the DJL model has exactly the twin's tensors
+    net.eval()
+    worst, notes = 0.0, []
+    with torch.no_grad():
+        ys = twins.predict(net, *inputs)
+    if len(ys) != len(outputs):
+        raise SystemExit(f"{name}: DJL predict gives {len(outputs)} outputs, the twin {len(ys)}")
+    for i, (y, o) in enumerate(zip(ys, outputs)):
+        if tuple(y.shape) != tuple(o.shape):
+            raise SystemExit(f"{name}: output {i} shape {tuple(o.shape)}, the twin's {tuple(y.shape)}")
+        d = rel_diff(o, y)
+        worst = max(worst, d)
+        notes.append(f"out{i} {d:.1e}")
+    net.zero_grad(set_to_none=True)
+    loss = w.loss(net, inputs, target)             # dropout off (eval), as TwinCheck's forward(train = false)
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(net.parameters(), w.clip).item() if w.clip else None
+    d = rel_diff(torch.from_numpy(z["loss"]), loss)
+    worst = max(worst, d)
+    notes.append(f"loss {loss.item():.4f} {d:.1e}")
+    if norm is not None:
+        notes.append(f"grad norm {norm:.3f} (DJL {z['grad_norm'].item():.3f}, clip {w.clip})")
+        worst = max(worst, rel_diff(torch.from_numpy(z["grad_norm"]), torch.tensor(norm)))
+    gd = max(rel_diff(grads[n], p.grad) for n, p in net.named_parameters())
+    worst = max(worst, gd)
+    notes.append(f"grads {gd:.1e}")
+    ok = worst <= TOL
+    print(f"{name:12s} {'ok  ' if ok else 'FAIL'} {len(params):3d} tensors  " + ", ".join(notes))
+    return ok
+
+
+def main():
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    out = sys.argv[1]
+    names = sys.argv[2:] or list(workloads.WORKLOADS)
+    torch.set_num_threads(1)
+    ok = all([check(n, os.path.join(out, n + ".npz")) for n in names])
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
