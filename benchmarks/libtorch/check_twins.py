@@ -2,7 +2,9 @@
 on the same weights: reads OUTDIR/WORKLOAD.npz written by TwinCheck (run_djl.sh --twin-check), loads the DJL
 parameters into the twin by name with load_state_dict(strict=True) (every tensor of the twin, with its shape, no
 other), and compares every output of predict (eval mode), the training loss of benchmarks/pytorch/workloads.py
-(dropout off) and every gradient after the workload's clipping. Exit status 1 on any mismatch.
+(dropout off) and every gradient after the workload's clipping. It also checks that DJL draws its initial weights
+like twins.build(init="ingot") (Ingot's initializers): constant tensors equal, every random tensor's standard
+deviation within 20% of the twin's. Exit status 1 on any mismatch.
 
     /usr/bin/python3 benchmarks/libtorch/check_twins.py OUTDIR [WORKLOAD...]     (or check_twins.sh)
 """
@@ -18,6 +20,21 @@ import workloads  # noqa: E402  (puts tools/twins on sys.path)
 import twins      # noqa: E402
 
 TOL = 1e-4        # max |difference| relative to max(1, max |value|) of each tensor
+SPREAD = 0.2      # initial weights: |std(DJL) / std(twin) - 1| at most this
+
+
+def init_mismatches(params, fresh):
+    """Names whose DJL initial tensor is not drawn like the twin's (init="ingot"): constants must be equal,
+    random tensors of the same spread."""
+    bad = []
+    for n, ref in fresh.items():
+        p = params[n]
+        if ref.std().item() == 0 or ref.numel() == 1:
+            if not torch.equal(p, ref):
+                bad.append(f"{n} (constant {ref.flatten()[0].item():g} in the twin)")
+        elif abs(p.std().item() / ref.std().item() - 1) > SPREAD:
+            bad.append(f"{n} (std {p.std().item():.4f}, twin {ref.std().item():.4f})")
+    return bad
 
 
 def rel_diff(a, b):
@@ -35,7 +52,8 @@ def check(name, path):
     target = torch.from_numpy(z["target"])
     outputs = [torch.from_numpy(z[f"output/{i}"]) for i in range(sum(k.startswith("output/") for k in z.files))]
 
-    net = twins.build(w.example_file, 0)
+    net = twins.build(w.example_file, 0)                   # Ingot's initializers
+    bad_init = init_mismatches(params, {k: v.detach().clone() for k, v in net.state_dict().items()})
     net.load_state_dict(params, strict=True)       # names and shapes: the DJL model has exactly the twin's tensors
     net.eval()
     worst, notes = 0.0, []
@@ -62,8 +80,9 @@ def check(name, path):
     gd = max(rel_diff(grads[n], p.grad) for n, p in net.named_parameters())
     worst = max(worst, gd)
     notes.append(f"grads {gd:.1e}")
-    ok = worst <= TOL
-    print(f"{name:12s} {'ok  ' if ok else 'FAIL'} {len(params):3d} tensors  " + ", ".join(notes))
+    ok = worst <= TOL and not bad_init
+    print(f"{name:12s} {'ok  ' if ok else 'FAIL'} {len(params):3d} tensors  " + ", ".join(notes)
+          + (f"; initialized unlike the twin: {', '.join(bad_init)}" if bad_init else ", init like the twin"))
     return ok
 
 
