@@ -2,7 +2,8 @@
 on the same weights: reads OUTDIR/WORKLOAD.npz written by TwinCheck (run_djl.sh --twin-check), loads the DJL
 parameters into the twin by name with load_state_dict(strict=True) (every tensor of the twin, with its shape, no
 other), and compares every output of predict (eval mode), the training loss of benchmarks/pytorch/workloads.py
-(dropout off) and every gradient after the workload's clipping. It also checks that DJL draws its initial weights
+(dropout off), every gradient after the workload's clipping and every parameter after one optimizer step from
+DJL's gradients (torch.optim's step against DJL's); the batch size, optimizer, its hyper-parameters and the clipping must be workloads.py's. It also checks that DJL draws its initial weights
 like twins.build(init="ingot") (Ingot's initializers): constant tensors equal, every random tensor's standard
 deviation within 20% of the twin's. Exit status 1 on any mismatch.
 
@@ -31,9 +32,9 @@ def init_mismatches(params, fresh):
         p = params[n]
         if ref.std().item() == 0 or ref.numel() == 1:
             if not torch.equal(p, ref):
-                bad.append(f"{n} (constant {ref.flatten()[0].item():g} in the twin)")
+                bad.append(f"{n} initialized unlike the twin (constant {ref.flatten()[0].item():g} there)")
         elif abs(p.std().item() / ref.std().item() - 1) > SPREAD:
-            bad.append(f"{n} (std {p.std().item():.4f}, twin {ref.std().item():.4f})")
+            bad.append(f"{n} initialized unlike the twin (std {p.std().item():.4f}, the twin's {ref.std().item():.4f})")
     return bad
 
 
@@ -80,9 +81,23 @@ def check(name, path):
     gd = max(rel_diff(grads[n], p.grad) for n, p in net.named_parameters())
     worst = max(worst, gd)
     notes.append(f"grads {gd:.1e}")
+    for n, p in net.named_parameters():            # the optimizer alone: from DJL's gradients (Adam's first step is
+        p.grad = grads[n].clone()                  # ~lr * sign(g), so a gradient of 1e-8 +- 1e-8 would dominate)
+    opt = w.make_optimizer(net)
+    opt.step()
+    ud = max(rel_diff(torch.from_numpy(z["updated/" + n]), p) for n, p in net.named_parameters())
+    worst = max(worst, ud)
+    notes.append(f"{type(opt).__name__} step {ud:.1e}")
+    clip, lr, momentum, wd = (float(v) for v in z["hyper"])
+    djl = (int(z["batch"][0]), bytes(z["optimizer"].astype(np.uint8)).decode(), clip, lr, momentum, wd)
+    torch_side = (w.batch, type(opt).__name__, float(w.clip), opt.defaults["lr"], opt.defaults.get("momentum", 0.0),
+                  opt.defaults.get("weight_decay", 0.0))
+    same = djl[:2] == torch_side[:2] and all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(djl[2:], torch_side[2:]))
+    if not same:
+        bad_init.append(f"training setup (batch, optimizer, clip, lr, momentum, wd) {djl} != workloads.py's {torch_side}")
     ok = worst <= TOL and not bad_init
     print(f"{name:12s} {'ok  ' if ok else 'FAIL'} {len(params):3d} tensors  " + ", ".join(notes)
-          + (f"; initialized unlike the twin: {', '.join(bad_init)}" if bad_init else ", init like the twin"))
+          + (f"; MISMATCH: {'; '.join(bad_init)}" if bad_init else ", init and training setup like the twin's"))
     return ok
 
 

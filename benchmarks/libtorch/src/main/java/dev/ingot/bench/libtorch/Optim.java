@@ -13,6 +13,18 @@ import java.util.List;
 abstract class Optim {
     final List<NDArray> state1 = new ArrayList<>();
     final List<NDArray> state2 = new ArrayList<>();
+    /** The optimizer as torch.optim names it (SGD, Adam, AdamW) and its hyper-parameters, for check_twins.py. */
+    final String kind;
+    final float lr;
+    final float momentum;
+    final float weightDecay;
+
+    Optim(String kind, float lr, float momentum, float weightDecay) {
+        this.kind = kind;
+        this.lr = lr;
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+    }
 
     abstract void step(List<NDArray> params);
 
@@ -28,7 +40,7 @@ abstract class Optim {
     }
 
     static Optim sgd(float lr, float momentum) {
-        return new Optim() {
+        return new Optim("SGD", lr, momentum, 0f) {
             @Override
             void step(List<NDArray> params) {
                 for (int i = 0; i < params.size(); i++) {
@@ -45,19 +57,28 @@ abstract class Optim {
         };
     }
 
-    /** Adam (adamw = false, wd must be 0) or AdamW (decoupled weight decay wd). */
+    /** torch.optim.Adam's and AdamW's defaults (workloads.py uses them). */
+    static final float BETA1 = 0.9f;
+    static final float BETA2 = 0.999f;
+    static final double EPS = 1e-8;
+
+    /** torch.optim.Adam (adamw = false, wd must be 0) or AdamW (decoupled weight decay wd), betas and eps as there. */
     static Optim adam(float lr, float wd, boolean adamw) {
-        return new Optim() {
+        return new Optim(adamw ? "AdamW" : "Adam", lr, 0f, wd) {
             int t;
 
             @Override
             void step(List<NDArray> params) {
                 t++;
-                float corr = (float) (lr * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t)));
+                // DJL's kernel: w -= corr * m / (sqrt(v) + eps'). torch.optim.Adam: w -= lr / bc1 * m / (sqrt(v) /
+                // sqrt(bc2) + eps), the same with corr = lr * sqrt(bc2) / bc1 and eps' = eps * sqrt(bc2)
+                double sqrtBc2 = Math.sqrt(1 - Math.pow(BETA2, t));
+                float corr = (float) (lr * sqrtBc2 / (1 - Math.pow(BETA1, t)));
+                float eps = (float) (EPS * sqrtBc2);
                 for (int i = 0; i < params.size(); i++) {
                     NDArray p = params.get(i);
                     p.getNDArrayInternal().adamUpdate(new NDList(p, p.getGradient(), state1.get(i), state2.get(i)),
-                            new NDList(p), lr, corr, wd, 1f, -1f, 0.9f, 0.999f, 1e-8f, false, adamw);
+                            new NDList(p), lr, corr, wd, 1f, -1f, BETA1, BETA2, eps, false, adamw);
                 }
             }
         };

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,7 +18,9 @@ import java.util.List;
  * (tools/twins/twins.py) on the same weights: OUTDIR/WORKLOAD.npz with {@code param/NAME} (every parameter under the
  * twin's state_dict name), {@code input/I}, {@code target}, {@code output/I} (every output of predict, dropout off),
  * {@code loss} and {@code grad/NAME} (the training loss and its gradients with dropout off, after the workload's
- * gradient clipping), and {@code grad_norm} (the global norm before clipping). Batch 3.
+ * gradient clipping), {@code grad_norm} (the global norm before clipping), {@code updated/NAME} (the parameters after
+ * one optimizer step from those gradients), and the workload's {@code batch}, {@code hyper} (clip, lr, momentum,
+ * weight decay) and {@code optimizer} (torch.optim's class name, ASCII bytes). Batch 3.
  *
  * <pre>
  *   run_djl.sh --twin-check OUTDIR [WORKLOAD...]      (all nine by default; see check_twins.sh)
@@ -65,6 +68,15 @@ public final class TwinCheck {
                     out.add(named(net.params.get(i).duplicate(), "param/" + n));
                     out.add(named(net.params.get(i).getGradient().duplicate(), "grad/" + n));
                 }
+                net.optim.ensureState(net.params, true);
+                net.optim.step(net.params);                     // one update from these gradients
+                for (int i = 0; i < grads.length; i++) {
+                    out.add(named(net.params.get(i).duplicate(), "updated/" + net.names.get(i)));
+                }
+                Optim o = net.optim;
+                out.add(named(pm.create(new long[] {net.batch}), "batch"));
+                out.add(named(pm.create(new float[] {net.clip, o.lr, o.momentum, o.weightDecay}), "hyper"));
+                out.add(named(pm.create(o.kind.getBytes(StandardCharsets.US_ASCII)), "optimizer"));
                 Path file = dir.resolve(name + ".npz");
                 try (OutputStream os = Files.newOutputStream(file)) {
                     out.encode(os, NDList.Encoding.NPZ);
