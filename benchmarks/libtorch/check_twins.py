@@ -3,8 +3,9 @@ on the same weights: reads OUTDIR/WORKLOAD.npz written by TwinCheck (run_djl.sh 
 parameters into the twin by name with load_state_dict(strict=True) (every tensor of the twin, with its shape, no
 other), and compares every output of predict (eval mode), the training loss of benchmarks/pytorch/workloads.py
 (dropout off), every gradient after the workload's clipping and every parameter after one optimizer step from
-DJL's gradients (torch.optim's step against DJL's); the batch size, optimizer, its hyper-parameters and the clipping must be workloads.py's. It also checks that DJL draws its initial weights
-like twins.build(init="ingot") (Ingot's initializers): constant tensors equal, every random tensor's standard
+DJL's gradients (torch.optim's step against DJL's). The data (shapes, kinds, ranges), batch size, optimizer, its
+hyper-parameters and the clipping must be workloads.py's, and DJL must draw its initial weights like
+twins.build(init="ingot") (Ingot's initializers): constant tensors equal, every random tensor's standard
 deviation within 20% of the twin's. Exit status 1 on any mismatch.
 
     /usr/bin/python3 benchmarks/libtorch/check_twins.py OUTDIR [WORKLOAD...]     (or check_twins.sh)
@@ -38,6 +39,21 @@ def init_mismatches(params, fresh):
     return bad
 
 
+def data_mismatches(w, inputs, target):
+    """The DJL batch against workloads.py's data: per tensor the same shape (but the batch axis), kind (float /
+    integer) and values within the range workloads.py draws (seen over 8 of its batches of 64)."""
+    batches = w.make_data(64, 8)
+    bad = []
+    for i, djl in enumerate(list(inputs) + [target]):
+        ref = torch.cat([b[0][i] if i < len(inputs) else b[1] for b in batches])
+        what = f"input {i}" if i < len(inputs) else "target"
+        if tuple(djl.shape[1:]) != tuple(ref.shape[1:]) or djl.is_floating_point() != ref.is_floating_point() \
+                or djl.min() < ref.min() or djl.max() > ref.max():
+            bad.append(f"{what}: {djl.dtype} {tuple(djl.shape)} in [{djl.min().item():g}, {djl.max().item():g}], "
+                       f"workloads.py's {ref.dtype} {tuple(ref.shape[1:])} in [{ref.min().item():g}, {ref.max().item():g}]")
+    return bad
+
+
 def rel_diff(a, b):
     a, b = a.detach().double(), b.detach().double()
     return (a - b).abs().max().item() / max(1.0, b.abs().max().item())
@@ -53,6 +69,7 @@ def check(name, path):
     target = torch.from_numpy(z["target"])
     outputs = [torch.from_numpy(z[f"output/{i}"]) for i in range(sum(k.startswith("output/") for k in z.files))]
 
+    bad_data = data_mismatches(w, inputs, target)
     net = twins.build(w.example_file, 0)                   # Ingot's initializers
     bad_init = init_mismatches(params, {k: v.detach().clone() for k, v in net.state_dict().items()})
     net.load_state_dict(params, strict=True)       # names and shapes: the DJL model has exactly the twin's tensors
@@ -95,9 +112,10 @@ def check(name, path):
     same = djl[:2] == torch_side[:2] and all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(djl[2:], torch_side[2:]))
     if not same:
         bad_init.append(f"training setup (batch, optimizer, clip, lr, momentum, wd) {djl} != workloads.py's {torch_side}")
+    bad_init += bad_data
     ok = worst <= TOL and not bad_init
     print(f"{name:12s} {'ok  ' if ok else 'FAIL'} {len(params):3d} tensors  " + ", ".join(notes)
-          + (f"; MISMATCH: {'; '.join(bad_init)}" if bad_init else ", init and training setup like the twin's"))
+          + (f"; MISMATCH: {'; '.join(bad_init)}" if bad_init else ", init, data and training setup like the twin's"))
     return ok
 
 
