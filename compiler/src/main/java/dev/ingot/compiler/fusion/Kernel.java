@@ -8,7 +8,10 @@ import java.util.List;
  * A unit of generated code: one method in the generated class.
  * <ul>
  *   <li>{@link Fused}: a bundle of elementwise nodes of one iteration shape, computed in one loop;
- *       {@code stores} are the members whose values leave the loop (used elsewhere, or results).</li>
+ *       {@code stores} are the members whose values leave the loop (used elsewhere, or results);
+ *       {@code recomputed} are members computed again from leaves instead of being read from memory
+ *       (a dropout mask from the seeded generator, a broadcast constant): another kernel computes them
+ *       too.</li>
  *   <li>{@link Rows}: reductions over the last axis of a row shape {@code [..., R]} with the
  *       elementwise nodes that produce their inputs and consume their results, all of shape
  *       {@code [..., R]} or {@code [..., 1]}: one pass over each row per phase (softmax, layer norm).</li>
@@ -30,7 +33,9 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
     /** Values read from memory. */
     List<Node> reads();
 
-    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) implements Kernel {}
+    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed) implements Kernel {
+        public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) { this(members, stores, reads, shape, List.of()); }
+    }
 
     /**
      * A row kernel over {@code row} ({@code [..., R]}): for each row, phases in order; phase k first

@@ -50,6 +50,10 @@ public final class SchedulePrinter {
                 sb.append("   reads");
                 for (Node r : k.reads()) sb.append(' ').append(names.get(r));
             }
+            if (k instanceof Kernel.Fused f && !f.recomputed().isEmpty()) {
+                sb.append("   recomputes");
+                for (Node r : f.recomputed()) sb.append(' ').append(names.get(r));
+            }
             sb.append("   ->");
             for (Node st : k.stores()) sb.append(' ').append(names.get(st));
             sb.append('\n');

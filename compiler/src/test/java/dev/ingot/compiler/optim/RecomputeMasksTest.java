@@ -1,0 +1,54 @@
+package dev.ingot.compiler.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ingot.compiler.Compiler;
+import dev.ingot.compiler.codegen.JavaEmitter;
+import dev.ingot.compiler.frontend.Frontend;
+import dev.ingot.compiler.frontend.SourceFile;
+import dev.ingot.compiler.fusion.Kernel;
+import dev.ingot.compiler.ir.DType;
+import dev.ingot.compiler.memory.MemoryPlanner;
+import dev.ingot.compiler.ops.Ops;
+import dev.ingot.compiler.schedule.Schedule;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Dropout's backward kernel draws its mask again from the seeded generator instead of reading a
+ * stored mask (issue 11: no float masks): the schedule stores no boolean tensor, and the training
+ * step still equals the interpreter's (the mask drawn twice is the same mask; the step counter is
+ * advanced only after both draws).
+ */
+class RecomputeMasksTest {
+    static final String MODEL = """
+        model D {
+          input  x: f32[batch, 12]
+          label  y: i32[batch]
+          layer  fc1 = dense(12, 16, activation = relu)
+          layer  fc2 = dense(16, 4)
+          output logits = x |> fc1 |> dropout(0.5) |> fc2
+          loss = softmax_cross_entropy(logits, y)
+          train { optimizer: adam(lr = 0.01), batch: 8 }
+        }
+        """;
+
+    @Test
+    void dropoutMaskIsRecomputedNotStored() {
+        var m = Frontend.compile(SourceFile.of("d.ingot", Path.of("."), MODEL, true));
+        Schedule s = Compiler.entries(m, Compiler.Options.defaults()).stream()
+                .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow().schedule();
+        for (MemoryPlanner.Buffer b : s.memory().buffers())
+            assertTrue(b.scratch() || b.value().type().dtype() != DType.BOOL, "a mask is stored: " + b.value());
+        long draws = s.kernels().stream().filter(k -> k instanceof Kernel.Fused f
+                && f.recomputed().stream().anyMatch(n -> n.op() == Ops.RANDOM_UNIFORM)).count();
+        assertEquals(1, draws, "the backward kernel should draw the dropout mask again");
+    }
+
+    @ParameterizedTest(name = "vector={0}")
+    @ValueSource(booleans = {true, false})
+    void trainStepStillMatchesTheInterpreter(boolean vector) { StepCheck.run(MODEL, 8, 3, 4, vector); }
+}
