@@ -97,7 +97,9 @@ public final class FusionPlanner {
             producer.put(n, k);
             if (k instanceof Kernel.Loop loop) for (Node p : loop.projections()) producer.put(p, loop);
         }
-        // 4. updates that cannot be written in place: the writer also reads the old value of another
+        // 4. library kernels take their epilogues (bias, ReLU) from the fused kernels that read them
+        Epilogues.attach(kernels, producer, users, roots);
+        // 5. updates that cannot be written in place: the writer also reads the old value of another
         // target that a different kernel writes (x' = f(x, y), y' = g(x, y) in separate loops)
         List<Kernel> commits = new ArrayList<>();
         for (Graph.Update u : g.updates()) {

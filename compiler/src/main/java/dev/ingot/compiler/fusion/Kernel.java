@@ -52,11 +52,35 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
         public List<Node> reads() { return node.inputs(); }
     }
 
-    record Call(Node node) implements Kernel {
-        public List<Node> stores() { return List.of(node); }
-        public List<Node> members() { return List.of(node); }
-        public List<Node> reads() { return node.inputs(); }
+    /**
+     * A library op's kernel, with an optional {@link Epilogue} the op applies to its output before
+     * storing it.
+     */
+    record Call(Node node, Epilogue epilogue) implements Kernel {
+        public Call(Node node) { this(node, null); }
+        public List<Node> stores() { return List.of(epilogue == null ? node : epilogue.out()); }
+        public List<Node> members() {
+            if (epilogue == null) return List.of(node);
+            List<Node> r = new java.util.ArrayList<>(List.of(node));
+            r.addAll(epilogue.members());
+            return r;
+        }
+        public List<Node> reads() {
+            if (epilogue == null || epilogue.bias() == null) return node.inputs();
+            List<Node> r = new java.util.ArrayList<>(node.inputs());
+            r.add(epilogue.bias());
+            return r;
+        }
     }
+
+    /**
+     * What a matrix product does to each block of its output before storing it, in the kernel that
+     * computes it: {@code out = act(node + bias)}: the dense layer's bias add ({@code bias} a leaf
+     * broadcast along the last axis, or null) and ReLU ({@code relu}). {@code members} are the
+     * elementwise nodes it replaces (the add, the ReLU's comparison and select); {@code out} the last
+     * of them, the only value stored.
+     */
+    record Epilogue(Node bias, boolean relu, List<Node> members, Node out) {}
 
     record Commit(Node value, Node target) implements Kernel {
         public List<Node> stores() { return List.of(); }

@@ -10,5 +10,11 @@ public non-sealed interface Library extends Op {
     /** Emits the Java statements computing {@code n} into its planned buffer. */
     void lower(Lowering cx, Node n);
 
+    /**
+     * Whether the lowering takes an epilogue: a bias along the output's last axis and a ReLU,
+     * applied to each output block before it is stored ({@code Lowering.epilogue}).
+     */
+    default boolean acceptsEpilogue(Node n) { return false; }
+
     @Override default FusionKind fusionKind() { return FusionKind.LIBRARY; }
 }
