@@ -34,6 +34,6 @@ final class EpilogueLowering implements Lowering {
         if (n != call.node()) return null;
         Kernel.Epilogue e = call.epilogue();
         String bias = e.bias() == null ? "null, 0" : cx.array(e.bias()) + ", " + cx.offset(e.bias());
-        return bias + ", " + (e.relu() ? "MatMulEpilogue.RELU" : "MatMulEpilogue.NONE");
+        return bias + ", " + (e.relu() ? "Epilogue.RELU" : "Epilogue.NONE");
     }
 }

@@ -13,13 +13,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Gives library kernels that accept one ({@link Library#acceptsEpilogue}) their epilogue: a dense
+ * Gives library kernels that accept one ({@link Library#epilogueAxis}) their epilogue: a dense
  * layer's {@code relu(x @ w + b)} becomes one matmul kernel that adds the bias and applies the ReLU
  * to each block of its output before storing it, instead of a matmul kernel storing {@code x @ w}
- * and a fused kernel reading it back. Taken over when:
+ * and a fused kernel reading it back; a convolution's {@code relu(conv(x, w) + b)} likewise. Taken
+ * over when:
  * <ul>
  *   <li>the product's only user is {@code add(product, bias)} with {@code bias} a parameter (or
- *       other non-constant leaf) of the product's last-axis length, broadcast along it;</li>
+ *       other non-constant leaf, or a reshape of one) that varies along the op's epilogue axis only
+ *       (a dense layer's {@code [n]} against {@code [batch, n]}, a convolution's {@code [c, 1, 1]}
+ *       against {@code [batch, c, h, w]});</li>
  *   <li>then, when the sum's only users are a ReLU's comparison and select, the ReLU too;</li>
  *   <li>the nodes taken are in one fused kernel, which keeps the rest (reading the epilogue's
  *       output from memory where it needs it) or disappears when nothing is left.</li>
@@ -35,12 +38,12 @@ final class Epilogues {
         for (int i = 0; i < kernels.size(); i++) {
             if (!(kernels.get(i) instanceof Kernel.Call call) || call.epilogue() != null) continue;
             Node c = call.node();
-            if (!(c.op() instanceof Library lib) || !lib.acceptsEpilogue(c) || roots.contains(c)) continue;
+            if (!(c.op() instanceof Library lib) || lib.epilogueAxis(c) < 0 || roots.contains(c)) continue;
             List<Node> cu = users.getOrDefault(c, List.of());
             if (cu.size() != 1 || cu.get(0).op() != Ops.ADD) continue;
             Node add = cu.get(0);
             Node bias = add.in(0) == c ? add.in(1) : add.in(0);
-            if (bias == c || !add.shape().equals(c.shape()) || !alongLastAxis(bias, c)) continue;
+            if (bias == c || !add.shape().equals(c.shape()) || !alongAxis(bias, c, lib.epilogueAxis(c))) continue;
             if (!(producer.get(add) instanceof Kernel.Fused f) || f.recomputed().contains(add)) continue;
             List<Node> taken = new ArrayList<>(List.of(add));
             Node out = add;
@@ -68,13 +71,15 @@ final class Epilogues {
         }
     }
 
-    /** A parameter-like leaf with the product's last-axis length, broadcast along that axis ([n], [1, n], ...). */
-    private static boolean alongLastAxis(Node bias, Node product) {
+    /** A parameter-like leaf (or a reshape of one) varying along {@code axis} of the product only, as long as it. */
+    private static boolean alongAxis(Node bias, Node product, int axis) {
         Node b = FusionPlanner.base(bias);
         if (b.op().fusionKind() != FusionKind.LEAF || b.isConst() || b.op() == Ops.BATCH_SIZE) return false;
-        int n = product.shape().dim(-1);
-        if (bias.shape().rank() == 0 || bias.shape().rank() > product.shape().rank() || bias.shape().dim(-1) != n) return false;
-        return bias.shape().numel().equals(dev.ingot.compiler.ir.Lin.of(n));
+        int br = bias.shape().rank(), pr = product.shape().rank(), shift = pr - br;
+        if (br == 0 || br > pr || axis < shift) return false;
+        for (int i = 0; i < br; i++)
+            if (bias.shape().dim(i) != (i + shift == axis ? product.shape().dim(axis) : 1)) return false;
+        return true;
     }
 
     /** The fused kernel without {@code taken} (and what only they needed), or null when nothing is left to store. */

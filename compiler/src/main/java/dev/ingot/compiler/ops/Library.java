@@ -11,10 +11,10 @@ public non-sealed interface Library extends Op {
     void lower(Lowering cx, Node n);
 
     /**
-     * Whether the lowering takes an epilogue: a bias along the output's last axis and a ReLU,
-     * applied to each output block before it is stored ({@code Lowering.epilogue}).
+     * The output axis along which the lowering can add a bias as an epilogue (with a ReLU after it),
+     * applied to each output block before it is stored ({@code Lowering.epilogue}); -1: no epilogue.
      */
-    default boolean acceptsEpilogue(Node n) { return false; }
+    default int epilogueAxis(Node n) { return -1; }
 
     @Override default FusionKind fusionKind() { return FusionKind.LIBRARY; }
 }

@@ -95,7 +95,7 @@ public final class MatMul implements Library {
     }
 
     /** Any product: the epilogue's bias runs along the output's last axis, the columns of C. */
-    @Override public boolean acceptsEpilogue(Node c) { return true; }
+    @Override public int epilogueAxis(Node c) { return c.shape().rank() - 1; }
 
     public TestSpec testSpec() {
         Attrs nn = Attrs.of("transA", false, "transB", false);

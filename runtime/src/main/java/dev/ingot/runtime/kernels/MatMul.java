@@ -74,12 +74,12 @@ public final class MatMul {
     public static void matmul(float[] a, int aOff, boolean transA,
                               float[] b, int bOff, boolean transB,
                               float[] c, int cOff, int m, int n, int k, boolean accumulate) {
-        matmul(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, null, 0, MatMulEpilogue.NONE);
+        matmul(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, null, 0, Epilogue.NONE);
     }
 
     /**
      * {@link #matmul} with an epilogue: then {@code C = act(C + bias)} ({@code bias[biasOff + j]} added to
-     * column j, or none when {@code bias} is null; {@code act} a {@link MatMulEpilogue} code), applied to each
+     * column j, or none when {@code bias} is null; {@code act} a {@link Epilogue} code), applied to each
      * block of C by the thread that computed it, after the block's last K step.
      */
     public static void matmul(float[] a, int aOff, boolean transA,
@@ -97,7 +97,7 @@ public final class MatMul {
             if (!accumulate) {
                 Arrays.fill(c, cOff, cOff + m * n, 0f);
             }
-            MatMulEpilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
+            Epilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
             return;
         }
         Ctx ctx = CTX.get();
@@ -481,7 +481,7 @@ public final class MatMul {
             this.k = k;
             this.accumulate = accumulate;
             this.bias = null;
-            this.act = MatMulEpilogue.NONE;
+            this.act = Epilogue.NONE;
         }
 
         /** The epilogue of this call (after {@link #set}, which clears it). */
@@ -493,7 +493,7 @@ public final class MatMul {
 
         /** Rows [r0, r1) and columns [c0, c1) of C are final: apply the epilogue while they are in cache. */
         private void finish(int co, int r0, int r1, int c0, int c1) {
-            MatMulEpilogue.apply(c, co, n, r0, r1, c0, c1, bias, biasOff, act);
+            Epilogue.apply(c, co, n, r0, r1, c0, c1, bias, biasOff, act);
         }
 
         /** Drops the array references so the job does not keep user arrays alive. */

@@ -54,7 +54,7 @@ public final class MatMulPacked {
     /** C[m, n] (+)= op(A)[m, k] @ B[k, n] with B packed by {@link #pack}. Parallel over column panels. */
     public static void matmul(float[] a, int aOff, boolean transA, float[] bp, int bpOff,
                               float[] c, int cOff, int m, int n, int k, boolean accumulate) {
-        matmul(a, aOff, transA, bp, bpOff, c, cOff, m, n, k, accumulate, null, 0, MatMulEpilogue.NONE);
+        matmul(a, aOff, transA, bp, bpOff, c, cOff, m, n, k, accumulate, null, 0, Epilogue.NONE);
     }
 
     /** {@link #matmul} with an epilogue {@code C = act(C + bias)}, as {@link MatMul#matmul(float[], int, boolean, float[], int, boolean, float[], int, int, int, int, boolean, float[], int, int)}. */
@@ -68,14 +68,14 @@ public final class MatMulPacked {
         }
         if (k == 0) {
             if (!accumulate) java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
-            MatMulEpilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
+            Epilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
             return;
         }
         Parallel pool = Parallel.get();
         int panels = MatMul.ceilDiv(n, NR);
         if (pool.threads() == 1 || (long) m * n * k < MatMul.INLINE_MACS || panels < 2 || n <= 2 * L) {
             run(SCRATCH.get(), a, aOff, transA, bp, bpOff, c, cOff, m, n, k, accumulate, 0, n);
-            MatMulEpilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
+            Epilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
             return;
         }
         Job job = JOB.get();
@@ -158,7 +158,7 @@ public final class MatMulPacked {
         @Override
         public void run(int lo, int hi) {
             MatMulPacked.run(SCRATCH.get(), a, aOff, transA, bp, bpOff, c, cOff, m, n, k, accumulate, lo * NR, Math.min(n, hi * NR));
-            MatMulEpilogue.apply(c, cOff, n, 0, m, lo * NR, Math.min(n, hi * NR), bias, biasOff, act);
+            Epilogue.apply(c, cOff, n, 0, m, lo * NR, Math.min(n, hi * NR), bias, biasOff, act);
         }
     }
 }

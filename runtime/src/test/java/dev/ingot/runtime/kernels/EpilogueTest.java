@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * every split the kernels choose (small M, dot products, row blocks, column panels, one thread or
  * several), with packed weights, and on the scalar path.
  */
-class MatMulEpilogueTest {
+class EpilogueTest {
     @AfterEach
     void restore() { Parallel.setThreads(Runtime.getRuntime().availableProcessors()); }
 
@@ -27,7 +27,7 @@ class MatMulEpilogueTest {
             for (int[] s : SHAPES)
                 for (boolean ta : new boolean[] {false, true})
                     for (boolean tb : new boolean[] {false, true})
-                        for (int act : new int[] {MatMulEpilogue.NONE, MatMulEpilogue.RELU})
+                        for (int act : new int[] {Epilogue.NONE, Epilogue.RELU})
                             for (boolean withBias : new boolean[] {false, true}) check(s[0], s[1], s[2], ta, tb, withBias, act, threads);
         }
     }
@@ -58,13 +58,47 @@ class MatMulEpilogueTest {
         assertArrayEquals(scalarWant, scalar, "scalar " + what);
     }
 
+    /** Convolutions: every algorithm, fewer and more images than threads, groups, one thread or several. */
+    @Test
+    void convolutionEpilogueGivesTheSeparatePassBits() {
+        Conv2dShape[] shapes = {new Conv2dShape(3, 12, 11, 8, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1),
+                new Conv2dShape(4, 9, 9, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2), new Conv2dShape(5, 7, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1)};
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (Conv2dShape s : shapes)
+                for (Conv2dAlgo algo : Conv2dAlgo.values()) {
+                    if (algo == Conv2dAlgo.DIRECT && !Conv2d.supportsDirect(s)) continue;
+                    for (int batch : new int[] {1, 5})
+                        for (int act : new int[] {Epilogue.NONE, Epilogue.RELU})
+                            for (boolean withBias : new boolean[] {false, true}) {
+                                SplittableRandom r = new SplittableRandom(batch * 13L + s.oc());
+                                float[] x = rnd(r, s.inSize() * batch), w = rnd(r, s.weightSize()), bias = withBias ? rnd(r, s.oc() + 2) : null;
+                                float[] want = new float[s.outSize() * batch], got = new float[s.outSize() * batch];
+                                Conv2d.forward(x, 0, w, 0, want, 0, s, batch, algo);
+                                int plane = s.oh() * s.ow();
+                                for (int img = 0; img < batch; img++)
+                                    for (int o = 0; o < s.oc(); o++)
+                                        for (int p = 0; p < plane; p++) {
+                                            int at = (img * s.oc() + o) * plane + p;
+                                            float v = want[at];
+                                            if (bias != null) v = bias[2 + o] + v;
+                                            if (act == Epilogue.RELU) v = v > 0 ? v : 0f;
+                                            want[at] = v;
+                                        }
+                                Conv2d.forward(x, 0, w, 0, got, 0, s, batch, algo, bias, 2, act);
+                                assertArrayEquals(want, got, s + " " + algo + " batch=" + batch + " act=" + act + " bias=" + withBias + " threads=" + threads);
+                            }
+                }
+        }
+    }
+
     /** The separate pass, as the generated fused kernel computes it: bias + x, then where(x > 0, x, 0). */
     private static void separate(float[] c, int off, int m, int n, float[] bias, int biasOff, int act) {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {
                 float v = c[off + i * n + j];
                 if (bias != null) v = bias[biasOff + j] + v;
-                if (act == MatMulEpilogue.RELU) v = v > 0 ? v : 0f;
+                if (act == Epilogue.RELU) v = v > 0 ? v : 0f;
                 c[off + i * n + j] = v;
             }
     }
