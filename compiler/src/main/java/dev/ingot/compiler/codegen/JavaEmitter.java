@@ -347,7 +347,7 @@ public final class JavaEmitter {
                 List<String> body = new ArrayList<>();
                 cx.target(body);
                 Node n = call.node();
-                if (n.op() instanceof Library lib) lib.lower(cx, n);
+                if (n.op() instanceof Library lib) lib.lower(call.epilogue() == null ? cx : new EpilogueLowering(cx, call), n);
                 else if (n.op() instanceof Movement mv) mv.lower(cx, n);
                 else throw new IllegalStateException("no lowering for the call kernel of " + n);
                 StringBuilder m = new StringBuilder(javadoc).append("private void ").append(name).append("() {\nfinal int n = this.n;\n");

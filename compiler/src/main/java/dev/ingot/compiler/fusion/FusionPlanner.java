@@ -2,6 +2,7 @@ package dev.ingot.compiler.fusion;
 
 import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Shape;
 import dev.ingot.compiler.ops.FusionKind;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.ops.ScanBody;
@@ -38,6 +39,22 @@ public final class FusionPlanner {
 
     /** The kernels of a graph, in execution order. */
     public static List<Kernel> plan(Graph g) {
+        try {
+            return plan(g, true);
+        } catch (CycleException e) {
+            // reading a leaf again (a parameter, the step counter) orders the reader before the leaf's
+            // in-place writer; should that close a cycle, the recomputed values are read from memory
+            return plan(g, false);
+        }
+    }
+
+    /** Thrown by {@link #order} when kernels depend on each other in a cycle. */
+    static final class CycleException extends IllegalStateException {
+        CycleException(String m) { super(m); }
+    }
+
+    /** The kernels of a graph; {@code recompute}: fused kernels compute cheap values of leaves again ({@link Recompute}). */
+    private static List<Kernel> plan(Graph g, boolean recompute) {
         List<Node> topo = g.topo();
         Map<Node, List<Node>> users = g.users();
         Set<Node> roots = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -64,21 +81,9 @@ public final class FusionPlanner {
             kernels.add(k);
             for (Node m : members) producer.put(m, k);
         }
-        for (List<Node> members : groups.elementwise()) {
-            members.sort((a, b) -> Integer.compare(a.id(), b.id()));
-            Set<Node> in = Collections.newSetFromMap(new IdentityHashMap<>());
-            in.addAll(members);
-            List<Node> stores = new ArrayList<>();
-            Set<Node> reads = new LinkedHashSet<>();
-            for (Node m : members) {
-                boolean escapes = roots.contains(m);
-                for (Node u : users.getOrDefault(m, List.of())) escapes |= !in.contains(u);
-                if (escapes) stores.add(m);
-                for (Node x : m.inputs()) if (!in.contains(x)) reads.add(x);
-            }
-            Kernel k = new Kernel.Fused(List.copyOf(members), stores, new ArrayList<>(reads), members.get(members.size() - 1).shape());
+        for (Kernel.Fused k : fused(groups.elementwise(), users, roots, recompute)) {
             kernels.add(k);
-            for (Node m : members) producer.put(m, k);
+            for (Node m : k.members()) if (!k.recomputed().contains(m)) producer.put(m, k);
         }
         for (Node n : topo) {
             Kernel k = switch (n.op().fusionKind()) {
@@ -92,7 +97,9 @@ public final class FusionPlanner {
             producer.put(n, k);
             if (k instanceof Kernel.Loop loop) for (Node p : loop.projections()) producer.put(p, loop);
         }
-        // 4. updates that cannot be written in place: the writer also reads the old value of another
+        // 4. library kernels take their epilogues (bias, ReLU) from the fused kernels that read them
+        Epilogues.attach(kernels, producer, users, roots);
+        // 5. updates that cannot be written in place: the writer also reads the old value of another
         // target that a different kernel writes (x' = f(x, y), y' = g(x, y) in separate loops)
         List<Kernel> commits = new ArrayList<>();
         for (Graph.Update u : g.updates()) {
@@ -182,7 +189,7 @@ public final class FusionPlanner {
         for (Kernel k : kernels) for (Kernel s : after.get(k)) pending.merge(s, 1, Integer::sum);
         // commits run last (after every reader), in update order
         PriorityQueue<Kernel> ready = new PriorityQueue<>((a, b) -> a instanceof Kernel.Commit != b instanceof Kernel.Commit
-                ? (a instanceof Kernel.Commit ? 1 : -1) : Integer.compare(a.members().get(0).id(), b.members().get(0).id()));
+                ? (a instanceof Kernel.Commit ? 1 : -1) : Integer.compare(firstOwn(a), firstOwn(b)));
         for (Kernel k : kernels) if (pending.get(k) == 0) ready.add(k);
         List<Kernel> out = new ArrayList<>();
         while (!ready.isEmpty()) {
@@ -190,7 +197,83 @@ public final class FusionPlanner {
             out.add(k);
             for (Kernel s : after.get(k)) if (pending.merge(s, -1, Integer::sum) == 0) ready.add(s);
         }
-        if (out.size() != kernels.size()) throw new IllegalStateException("kernel dependence cycle in " + g.name());
+        if (out.size() != kernels.size()) throw new CycleException("kernel dependence cycle in " + g.name());
+        return out;
+    }
+
+    /** The id of a kernel's first member that it does not merely recompute. */
+    private static int firstOwn(Kernel k) {
+        for (Node m : k.members()) if (!(k instanceof Kernel.Fused f) || !f.recomputed().contains(m)) return m.id();
+        return k.members().get(0).id();
+    }
+
+    /**
+     * The fused kernels of the elementwise groups. With {@code recompute}, a kernel that reads a value
+     * another group computes cheaply from leaves ({@link Recompute#cone}) computes it again instead;
+     * a member is stored only when some reader still needs it from memory, and members nobody
+     * needs any more are dropped (a kernel left with nothing to store disappears).
+     */
+    private static List<Kernel.Fused> fused(List<List<Node>> groups, Map<Node, List<Node>> users, Set<Node> roots, boolean recompute) {
+        Map<Node, Integer> home = new IdentityHashMap<>();
+        for (int gi = 0; gi < groups.size(); gi++) {
+            groups.get(gi).sort((a, b) -> Integer.compare(a.id(), b.id()));
+            for (Node m : groups.get(gi)) home.put(m, gi);
+        }
+        List<Set<Node>> extra = new ArrayList<>();
+        for (List<Node> members : groups) {
+            Set<Node> own = Collections.newSetFromMap(new IdentityHashMap<>());
+            own.addAll(members);
+            Set<Node> add = new LinkedHashSet<>();
+            if (recompute) {
+                Shape shape = members.get(members.size() - 1).shape();
+                for (Node m : members)
+                    for (Node x : m.inputs()) {
+                        if (own.contains(x) || !home.containsKey(x)) continue;
+                        Set<Node> cone = Recompute.cone(x, shape);
+                        if (cone != null) for (Node c : cone) if (!own.contains(c)) add.add(c);
+                    }
+            }
+            extra.add(add);
+        }
+        List<Kernel.Fused> out = new ArrayList<>();
+        for (int gi = 0; gi < groups.size(); gi++) {
+            List<Node> members = groups.get(gi);
+            Set<Node> live = Collections.newSetFromMap(new IdentityHashMap<>());
+            live.addAll(members);
+            live.addAll(extra.get(gi));
+            // stores: own members read from memory by some user (a user in a kernel that lacks them), or results
+            List<Node> stores = new ArrayList<>();
+            for (Node m : members) {
+                boolean escapes = roots.contains(m);
+                for (Node u : users.getOrDefault(m, List.of())) {
+                    Integer hu = home.get(u);
+                    escapes |= hu == null || (hu != gi && !extra.get(hu).contains(m));
+                }
+                if (escapes) stores.add(m);
+            }
+            // drop members no store and no live member needs
+            for (boolean changed = true; changed; ) {
+                changed = false;
+                for (java.util.Iterator<Node> it = live.iterator(); it.hasNext(); ) {
+                    Node m = it.next();
+                    if (stores.contains(m)) continue;
+                    boolean needed = false;
+                    for (Node u : users.getOrDefault(m, List.of())) needed |= live.contains(u);
+                    if (!needed) {
+                        it.remove();
+                        changed = true;
+                    }
+                }
+            }
+            if (stores.isEmpty()) continue;
+            List<Node> all = new ArrayList<>(live);
+            all.sort((a, b) -> Integer.compare(a.id(), b.id()));
+            Set<Node> reads = new LinkedHashSet<>();
+            for (Node m : all) for (Node x : m.inputs()) if (!live.contains(x)) reads.add(x);
+            List<Node> recomputed = new ArrayList<>();
+            for (Node m : all) if (extra.get(gi).contains(m)) recomputed.add(m);
+            out.add(new Kernel.Fused(List.copyOf(all), stores, new ArrayList<>(reads), members.get(members.size() - 1).shape(), List.copyOf(recomputed)));
+        }
         return out;
     }
 

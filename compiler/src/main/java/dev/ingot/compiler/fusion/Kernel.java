@@ -8,7 +8,10 @@ import java.util.List;
  * A unit of generated code: one method in the generated class.
  * <ul>
  *   <li>{@link Fused}: a bundle of elementwise nodes of one iteration shape, computed in one loop;
- *       {@code stores} are the members whose values leave the loop (used elsewhere, or results).</li>
+ *       {@code stores} are the members whose values leave the loop (used elsewhere, or results);
+ *       {@code recomputed} are members computed again from leaves instead of being read from memory
+ *       (a dropout mask from the seeded generator, a broadcast constant): another kernel computes them
+ *       too.</li>
  *   <li>{@link Rows}: reductions over the last axis of a row shape {@code [..., R]} with the
  *       elementwise nodes that produce their inputs and consume their results, all of shape
  *       {@code [..., R]} or {@code [..., 1]}: one pass over each row per phase (softmax, layer norm).</li>
@@ -30,7 +33,9 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
     /** Values read from memory. */
     List<Node> reads();
 
-    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) implements Kernel {}
+    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed) implements Kernel {
+        public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) { this(members, stores, reads, shape, List.of()); }
+    }
 
     /**
      * A row kernel over {@code row} ({@code [..., R]}): for each row, phases in order; phase k first
@@ -47,11 +52,35 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
         public List<Node> reads() { return node.inputs(); }
     }
 
-    record Call(Node node) implements Kernel {
-        public List<Node> stores() { return List.of(node); }
-        public List<Node> members() { return List.of(node); }
-        public List<Node> reads() { return node.inputs(); }
+    /**
+     * A library op's kernel, with an optional {@link Epilogue} the op applies to its output before
+     * storing it.
+     */
+    record Call(Node node, Epilogue epilogue) implements Kernel {
+        public Call(Node node) { this(node, null); }
+        public List<Node> stores() { return List.of(epilogue == null ? node : epilogue.out()); }
+        public List<Node> members() {
+            if (epilogue == null) return List.of(node);
+            List<Node> r = new java.util.ArrayList<>(List.of(node));
+            r.addAll(epilogue.members());
+            return r;
+        }
+        public List<Node> reads() {
+            if (epilogue == null || epilogue.bias() == null) return node.inputs();
+            List<Node> r = new java.util.ArrayList<>(node.inputs());
+            r.add(epilogue.bias());
+            return r;
+        }
     }
+
+    /**
+     * What a matrix product does to each block of its output before storing it, in the kernel that
+     * computes it: {@code out = act(node + bias)}: the dense layer's bias add ({@code bias} a leaf
+     * broadcast along the last axis, or null) and ReLU ({@code relu}). {@code members} are the
+     * elementwise nodes it replaces (the add, the ReLU's comparison and select); {@code out} the last
+     * of them, the only value stored.
+     */
+    record Epilogue(Node bias, boolean relu, List<Node> members, Node out) {}
 
     record Commit(Node value, Node target) implements Kernel {
         public List<Node> stores() { return List.of(); }

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * 2-D convolution, NCHW input {@code [n, c, h, w]}, OIHW weights {@code [oc, c/groups, kh, kw]}
  * (PyTorch's layouts); attributes {@code stride [sh, sw]}, {@code pad [top, left, bottom, right]},
- * {@code dilation [dh, dw]}, {@code groups}. No bias (the layer adds it, fused with the activation).
+ * {@code dilation [dh, dw]}, {@code groups}. No bias: the layer adds it, and the schedule usually makes that and the ReLU this
+ * kernel's epilogue.
  * <p>Forward: {@code y[n, o, i, j] = sum_{c,p,q} x[n, g*C + c, i*sh - pt + p*dh, j*sw - pl + q*dw] * w[o, c, p, q]}.
  * Backward: {@code dx = conv2d_grad_input(dy, w)} (the transposed convolution) and
  * {@code dw = conv2d_grad_weight(x, dy)}. Lowered to the runtime's {@code Conv2d} kernels,
@@ -48,9 +49,13 @@ public final class Conv2d implements Library {
     public void lower(Lowering cx, Node y) {
         Node x = y.in(0), w = y.in(1);
         String shape = Conv2dGeometry.constant(cx, x.shape(), w.shape(), y.attrs());
+        String epi = cx.epilogue(y);
         cx.emit("Conv2d.forward(" + cx.array(x) + ", " + cx.offset(x) + ", " + cx.array(w) + ", " + cx.offset(w) + ", "
-                + cx.array(y) + ", " + cx.offset(y) + ", " + shape + ", " + cx.size(x.shape().size(0)) + ");");
+                + cx.array(y) + ", " + cx.offset(y) + ", " + shape + ", " + cx.size(x.shape().size(0)) + (epi == null ? "" : ", " + epi) + ");");
     }
+
+    /** The layer's bias is per output channel (axis 1), added with the ReLU as each image's channels are done. */
+    @Override public int epilogueAxis(Node y) { return 1; }
 
     public TestSpec testSpec() { return Conv2dGeometry.spec(); }
 }

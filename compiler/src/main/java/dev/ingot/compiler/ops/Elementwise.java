@@ -32,6 +32,14 @@ public non-sealed interface Elementwise extends Op {
      */
     default boolean indexed() { return false; }
 
+    /**
+     * Whether a fused kernel may compute this op again, from leaves, instead of reading its stored
+     * value (a few integer or float operations per element, bit-identical wherever computed).
+     * False for transcendental functions: costly, and their vector forms need not give the same bits
+     * in every JIT tier.
+     */
+    default boolean recomputable() { return true; }
+
     @Override default FusionKind fusionKind() { return FusionKind.ELEMENTWISE; }
 
     /** Output element type (F32 unless overridden by comparisons). */

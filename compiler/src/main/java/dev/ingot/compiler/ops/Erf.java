@@ -15,6 +15,7 @@ import java.util.List;
  */
 public final class Erf implements Elementwise {
     public String name() { return "erf"; }
+    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
 
     public double apply(double[] x, Attrs a) { return erf(x[0]); }
 

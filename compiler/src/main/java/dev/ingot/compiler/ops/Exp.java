@@ -11,6 +11,7 @@ import java.util.List;
  */
 public final class Exp implements Elementwise {
     public String name() { return "exp"; }
+    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
 
     public double apply(double[] x, Attrs a) { return Math.exp(x[0]); }
     public String scalar(List<String> x, Attrs a) { return "(float) Math.exp(" + x.get(0) + ")"; }

@@ -10,5 +10,11 @@ public non-sealed interface Library extends Op {
     /** Emits the Java statements computing {@code n} into its planned buffer. */
     void lower(Lowering cx, Node n);
 
+    /**
+     * The output axis along which the lowering can add a bias as an epilogue (with a ReLU after it),
+     * applied to each output block before it is stored ({@code Lowering.epilogue}); -1: no epilogue.
+     */
+    default int epilogueAxis(Node n) { return -1; }
+
     @Override default FusionKind fusionKind() { return FusionKind.LIBRARY; }
 }

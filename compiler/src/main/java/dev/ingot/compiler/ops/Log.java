@@ -11,6 +11,7 @@ import java.util.List;
  */
 public final class Log implements Elementwise {
     public String name() { return "log"; }
+    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
 
     public double apply(double[] x, Attrs a) { return Math.log(x[0]); }
     public String scalar(List<String> x, Attrs a) { return "ScalarMath.log(" + x.get(0) + ")"; }

@@ -30,6 +30,13 @@ public interface Lowering {
      */
     default String packed(Node b, boolean transB) { return null; }
 
+    /**
+     * The epilogue the schedule gave {@code n}'s kernel, as the trailing arguments of the runtime
+     * call ({@code bias array, bias offset, activation code}), or null when it has none. With an
+     * epilogue, {@link #array}/{@link #offset} of {@code n} locate the epilogue's output.
+     */
+    default String epilogue(Node n) { return null; }
+
     /** Appends one statement (with its trailing semicolon). */
     void emit(String statement);
 }

@@ -83,14 +83,19 @@ public final class MatMul implements Library {
         Lin[] va = view(a.shape()), vb = view(b.shape());
         Lin m = ta ? va[1] : va[0], k = ta ? va[0] : va[1], n = tb ? vb[0] : vb[1];
         String packed = cx.packed(b, tb);
+        String epi = cx.epilogue(c);
+        String tail = epi == null ? "false);" : "false, " + epi + ");";
         if (packed != null) {
             cx.emit("MatMulPacked.matmul(" + cx.array(a) + ", " + cx.offset(a) + ", " + ta + ", " + packed + ", 0, "
-                    + cx.array(c) + ", " + cx.offset(c) + ", " + cx.size(m) + ", " + cx.size(n) + ", " + cx.size(k) + ", false);   // weights packed before the loop");
+                    + cx.array(c) + ", " + cx.offset(c) + ", " + cx.size(m) + ", " + cx.size(n) + ", " + cx.size(k) + ", " + tail + "   // weights packed before the loop");
             return;
         }
         cx.emit((cx.vector() ? "MatMul" : "MatMulScalar") + ".matmul(" + cx.array(a) + ", " + cx.offset(a) + ", " + ta + ", " + cx.array(b) + ", " + cx.offset(b) + ", " + tb + ", "
-                + cx.array(c) + ", " + cx.offset(c) + ", " + cx.size(m) + ", " + cx.size(n) + ", " + cx.size(k) + ", false);");
+                + cx.array(c) + ", " + cx.offset(c) + ", " + cx.size(m) + ", " + cx.size(n) + ", " + cx.size(k) + ", " + tail);
     }
+
+    /** Any product: the epilogue's bias runs along the output's last axis, the columns of C. */
+    @Override public int epilogueAxis(Node c) { return c.shape().rank() - 1; }
 
     public TestSpec testSpec() {
         Attrs nn = Attrs.of("transA", false, "transB", false);

@@ -13,6 +13,7 @@ import java.util.List;
  */
 public final class Sigmoid implements Elementwise {
     public String name() { return "sigmoid"; }
+    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
 
     public double apply(double[] x, Attrs a) { return 1 / (1 + Math.exp(-x[0])); }
     public String scalar(List<String> x, Attrs a) { return "(1f / (1f + (float) Math.exp(-" + x.get(0) + ")))"; }

@@ -11,6 +11,7 @@ import java.util.List;
  */
 public final class Tanh implements Elementwise {
     public String name() { return "tanh"; }
+    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
 
     public double apply(double[] x, Attrs a) { return Math.tanh(x[0]); }
     public String scalar(List<String> x, Attrs a) { return "(float) Math.tanh(" + x.get(0) + ")"; }

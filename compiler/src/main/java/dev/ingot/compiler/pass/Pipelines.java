@@ -31,6 +31,8 @@ public final class Pipelines {
             // stop_gradient only matters to autodiff.
             once(new StripStopGradient()),
             cleanups(),
+            // Gradients taken here (inputGradients, grad(...)): ReLU's backward reads its output.
+            once(new ReluMaskFromOutput()),
             once(new DeadCodeElimination()),
             // Loop bodies get the same cleanups, as graphs of their own.
             once(new CleanScanBodies()));

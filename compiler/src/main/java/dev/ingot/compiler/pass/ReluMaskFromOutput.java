@@ -23,9 +23,9 @@ public final class ReluMaskFromOutput implements Pass {
         Map<Node, Node> reluOf = new IdentityHashMap<>();
         Map<Node, List<Node>> users = g.users();
         for (Node w : g.topo()) {
-            if (w.op() != Ops.WHERE || !w.in(2).isConst(0)) continue;
+            if (dev.ingot.compiler.ops.composite.Relu.input(w) == null) continue;
             Node m = w.in(0);
-            if (m.op() != Ops.GT || m.in(0) != w.in(1) || !m.in(1).isConst(0) || reluOf.containsKey(m)) continue;
+            if (reluOf.containsKey(m)) continue;
             if (users.get(m).stream().anyMatch(u -> u != w)) reluOf.put(m, w);
         }
         if (reluOf.isEmpty()) return g;

@@ -50,6 +50,10 @@ public final class SchedulePrinter {
                 sb.append("   reads");
                 for (Node r : k.reads()) sb.append(' ').append(names.get(r));
             }
+            if (k instanceof Kernel.Fused f && !f.recomputed().isEmpty()) {
+                sb.append("   recomputes");
+                for (Node r : f.recomputed()) sb.append(' ').append(names.get(r));
+            }
             sb.append("   ->");
             for (Node st : k.stores()) sb.append(' ').append(names.get(st));
             sb.append('\n');
@@ -75,7 +79,7 @@ public final class SchedulePrinter {
         if (k instanceof Kernel.Fused f) return "fused " + f.shape() + ":";
         if (k instanceof Kernel.Rows r) return "rows " + r.row() + ":";
         if (k instanceof Kernel.Reduce) return "reduce";
-        if (k instanceof Kernel.Call) return "call";
+        if (k instanceof Kernel.Call c) return c.epilogue() == null ? "call" : c.epilogue().relu() ? "call + bias, relu:" : "call + bias:";
         if (k instanceof Kernel.Loop) return "loop";
         if (k instanceof Kernel.Commit) return "commit";
         throw new IllegalStateException("unknown kernel kind " + k);

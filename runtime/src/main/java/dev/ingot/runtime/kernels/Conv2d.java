@@ -67,12 +67,31 @@ public final class Conv2d {
     /** {@link #forward(float[], int, float[], int, float[], int, Conv2dShape, int)} with a forced algorithm. */
     public static void forward(float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, Conv2dShape s,
                                int batch, Conv2dAlgo algo) {
+        forward(x, xOff, w, wOff, y, yOff, s, batch, algo, null, 0, Epilogue.NONE);
+    }
+
+    /**
+     * {@link #forward(float[], int, float[], int, float[], int, Conv2dShape, int)} with an epilogue:
+     * {@code y[n][o] = act(y[n][o] + bias[biasOff + o])} (no bias when null; {@code act} an {@link Epilogue}
+     * code), applied to each image's channels by the thread that computed them.
+     */
+    public static void forward(float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, Conv2dShape s,
+                               int batch, float[] bias, int biasOff, int act) {
+        forward(x, xOff, w, wOff, y, yOff, s, batch, Conv2dAlgo.AUTO, bias, biasOff, act);
+    }
+
+    /** With a forced algorithm and an epilogue. */
+    public static void forward(float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, Conv2dShape s,
+                               int batch, Conv2dAlgo algo, float[] bias, int biasOff, int act) {
         check(x, xOff, s.inSize(), w, wOff, y, yOff, s.outSize(), s, batch, "x", "y");
+        if (bias != null && (biasOff < 0 || biasOff + s.oc() > bias.length)) {
+            throw new IndexOutOfBoundsException("bias of " + s.oc() + " channels at " + biasOff + " outside an array of " + bias.length);
+        }
         if (batch == 0) {
             return;
         }
         Conv2dAlgo a = resolve(algo, s, s.ckk() <= DIRECT_MAX_TAPS);
-        Conv2dJob.get().forward(a, x, xOff, w, wOff, y, yOff, s, batch);
+        Conv2dJob.get().forward(a, x, xOff, w, wOff, y, yOff, s, batch, bias, biasOff, act);
     }
 
     /**

@@ -50,6 +50,11 @@ final class Conv2dJob implements Parallel.RangeTask {
     private final AtomicInteger next = new AtomicInteger();
     private boolean[] used = new boolean[0];
 
+    /** The forward call's epilogue (bias per output channel, activation). */
+    private float[] bias;
+    private int biasOff;
+    private int act;
+
     private float[] packed = new float[0];
     private int[] taps = new int[0];
     private float[][] partials = new float[0][];
@@ -76,14 +81,25 @@ final class Conv2dJob implements Parallel.RangeTask {
         w = null;
         out = null;
         s = null;
+        bias = null;
+        act = Epilogue.NONE;
+    }
+
+    /** Output channels [o0, o1) of image {@code n} are final: the epilogue, while they are in cache. */
+    private void finish(int n, int o0, int o1) {
+        int plane = s.oh() * s.ow();
+        Epilogue.rows(out, outOff + n * s.oc() * plane, plane, o0, o1, bias, biasOff, act);
     }
 
     // ---- entry points -----------------------------------------------------------------------------------------
 
     void forward(Conv2dAlgo a, float[] x, int xOff, float[] wt, int wtOff, float[] y, int yOff, Conv2dShape sh,
-                 int n) {
+                 int n, float[] bias, int biasOff, int act) {
         Parallel pool = Parallel.get();
         int t = pool.threads();
+        this.bias = bias;
+        this.biasOff = biasOff;
+        this.act = act;
         try {
             if (a == Conv2dAlgo.DIRECT) {
                 set(FWD_DIRECT, x, xOff, wt, wtOff, y, yOff, sh, n);
@@ -102,6 +118,7 @@ final class Conv2dJob implements Parallel.RangeTask {
                     Conv2dScratch sc = Conv2dScratch.get();
                     for (int i = 0; i < n; i++) {
                         Conv2dGemm.forward(sc, true, x, xOff, wt, wtOff, y, yOff, sh, i);
+                        finish(i, 0, sh.oc());
                     }
                 } else {
                     runItems(pool, n, t);
@@ -213,6 +230,7 @@ final class Conv2dJob implements Parallel.RangeTask {
         switch (mode) {
             case FWD_IMAGES:
                 Conv2dGemm.forward(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
+                finish(i, 0, s.oc());
                 break;
             case BWDI_IMAGES:
                 Conv2dGemm.backwardInput(sc, vector, in, inOff, w, wOff, out, outOff, s, i);
@@ -271,6 +289,7 @@ final class Conv2dJob implements Parallel.RangeTask {
         }
         if (mode == FWD_DIRECT) {
             Conv2dDirect.forward(sc, in, inOff, packed, taps, out, outOff, s, n, g, c0, c1);
+            finish(n, g * s.ocg() + c0, g * s.ocg() + c1);
         } else {
             Conv2dDirect.backwardInput(sc, in, inOff, packed, taps, out, outOff, s, n, g, c0, c1);
         }

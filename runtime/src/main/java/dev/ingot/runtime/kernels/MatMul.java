@@ -74,7 +74,22 @@ public final class MatMul {
     public static void matmul(float[] a, int aOff, boolean transA,
                               float[] b, int bOff, boolean transB,
                               float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        matmul(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, null, 0, Epilogue.NONE);
+    }
+
+    /**
+     * {@link #matmul} with an epilogue: then {@code C = act(C + bias)} ({@code bias[biasOff + j]} added to
+     * column j, or none when {@code bias} is null; {@code act} a {@link Epilogue} code), applied to each
+     * block of C by the thread that computed it, after the block's last K step.
+     */
+    public static void matmul(float[] a, int aOff, boolean transA,
+                              float[] b, int bOff, boolean transB,
+                              float[] c, int cOff, int m, int n, int k, boolean accumulate,
+                              float[] bias, int biasOff, int act) {
         checkArgs(a, aOff, b, bOff, c, cOff, m, n, k);
+        if (bias != null && (biasOff < 0 || biasOff + n > bias.length)) {
+            throw new IndexOutOfBoundsException("bias of " + n + " at " + biasOff + " outside an array of " + bias.length);
+        }
         if (m == 0 || n == 0) {
             return;
         }
@@ -82,11 +97,13 @@ public final class MatMul {
             if (!accumulate) {
                 Arrays.fill(c, cOff, cOff + m * n, 0f);
             }
+            Epilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
             return;
         }
         Ctx ctx = CTX.get();
         Job job = ctx.job;
         job.set(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
+        job.epilogue(bias, biasOff, act);
         Parallel pool = Parallel.get();
         int t = pool.threads();
         long macs = (long) m * n * k;
@@ -440,6 +457,9 @@ public final class MatMul {
         int m;
         int n;
         int k;
+        float[] bias;
+        int biasOff;
+        int act;
 
         /** Column units of the small-M split: 4 vectors of C, or 4 dot products. */
         static int smallUnit(boolean transB) {
@@ -460,6 +480,20 @@ public final class MatMul {
             this.n = n;
             this.k = k;
             this.accumulate = accumulate;
+            this.bias = null;
+            this.act = Epilogue.NONE;
+        }
+
+        /** The epilogue of this call (after {@link #set}, which clears it). */
+        void epilogue(float[] bias, int biasOff, int act) {
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.act = act;
+        }
+
+        /** Rows [r0, r1) and columns [c0, c1) of C are final: apply the epilogue while they are in cache. */
+        private void finish(int co, int r0, int r1, int c0, int c1) {
+            Epilogue.apply(c, co, n, r0, r1, c0, c1, bias, biasOff, act);
         }
 
         /** Drops the array references so the job does not keep user arrays alive. */
@@ -467,6 +501,7 @@ public final class MatMul {
             a = null;
             b = null;
             c = null;
+            bias = null;
         }
 
         /** The whole GEMM on the calling thread. */
@@ -488,6 +523,7 @@ public final class MatMul {
             } else {
                 gemm(s, a, ao, transA, b, bo, transB, c, co, m, n, k, accumulate, 0, m, 0, n);
             }
+            finish(co, 0, m, 0, n);
         }
 
         @Override
@@ -496,23 +532,28 @@ public final class MatMul {
             switch (mode) {
                 case SCALAR_ROWS:
                     MatMulScalar.rows(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, lo, hi);
+                    finish(cOff, lo, hi, 0, n);
                     break;
                 case SMALL_COLS: {
                     int u = smallUnit(transB);
                     small(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate,
                             lo * u, Math.min(n, hi * u));
+                    finish(cOff, 0, m, lo * u, Math.min(n, hi * u));
                     break;
                 }
                 case DOT_COLS:
                     dotGemm(a, aOff, b, bOff, c, cOff, m, n, k, accumulate, lo * 4, Math.min(n, hi * 4));
+                    finish(cOff, 0, m, lo * 4, Math.min(n, hi * 4));
                     break;
                 case ROW_BLOCKS:
                     gemm(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate,
                             lo * MR, Math.min(m, hi * MR), 0, n);
+                    finish(cOff, lo * MR, Math.min(m, hi * MR), 0, n);
                     break;
                 case COL_PANELS:
                     gemm(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate,
                             0, m, lo * NR, Math.min(n, hi * NR));
+                    finish(cOff, 0, m, lo * NR, Math.min(n, hi * NR));
                     break;
                 case BATCH:
                     for (int i = lo; i < hi; i++) {

@@ -54,23 +54,35 @@ public final class MatMulPacked {
     /** C[m, n] (+)= op(A)[m, k] @ B[k, n] with B packed by {@link #pack}. Parallel over column panels. */
     public static void matmul(float[] a, int aOff, boolean transA, float[] bp, int bpOff,
                               float[] c, int cOff, int m, int n, int k, boolean accumulate) {
+        matmul(a, aOff, transA, bp, bpOff, c, cOff, m, n, k, accumulate, null, 0, Epilogue.NONE);
+    }
+
+    /** {@link #matmul} with an epilogue {@code C = act(C + bias)}, as {@link MatMul#matmul(float[], int, boolean, float[], int, boolean, float[], int, int, int, int, boolean, float[], int, int)}. */
+    public static void matmul(float[] a, int aOff, boolean transA, float[] bp, int bpOff,
+                              float[] c, int cOff, int m, int n, int k, boolean accumulate,
+                              float[] bias, int biasOff, int act) {
         if (m == 0 || n == 0) return;
         if (!ENABLED) {
-            MatMulScalar.matmul(a, aOff, transA, bp, bpOff, false, c, cOff, m, n, k, accumulate);
+            MatMulScalar.matmul(a, aOff, transA, bp, bpOff, false, c, cOff, m, n, k, accumulate, bias, biasOff, act);
             return;
         }
         if (k == 0) {
             if (!accumulate) java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
+            Epilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
             return;
         }
         Parallel pool = Parallel.get();
         int panels = MatMul.ceilDiv(n, NR);
         if (pool.threads() == 1 || (long) m * n * k < MatMul.INLINE_MACS || panels < 2 || n <= 2 * L) {
             run(SCRATCH.get(), a, aOff, transA, bp, bpOff, c, cOff, m, n, k, accumulate, 0, n);
+            Epilogue.apply(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
             return;
         }
         Job job = JOB.get();
         job.set(a, aOff, transA, bp, bpOff, c, cOff, m, n, k, accumulate);
+        job.bias = bias;
+        job.biasOff = biasOff;
+        job.act = act;
         pool.forRange(panels, 1, job);
         job.clear();
     }
@@ -121,8 +133,8 @@ public final class MatMulPacked {
 
     /** One call's parameters as a reusable task over column panels (no allocation per call). */
     private static final class Job implements Parallel.RangeTask {
-        float[] a, bp, c;
-        int aOff, bpOff, cOff, m, n, k;
+        float[] a, bp, c, bias;
+        int aOff, bpOff, cOff, m, n, k, biasOff, act;
         boolean transA, accumulate;
 
         void set(float[] a, int aOff, boolean transA, float[] bp, int bpOff, float[] c, int cOff, int m, int n, int k, boolean acc) {
@@ -140,12 +152,13 @@ public final class MatMulPacked {
         }
 
         void clear() {
-            a = bp = c = null;
+            a = bp = c = bias = null;
         }
 
         @Override
         public void run(int lo, int hi) {
             MatMulPacked.run(SCRATCH.get(), a, aOff, transA, bp, bpOff, c, cOff, m, n, k, accumulate, lo * NR, Math.min(n, hi * NR));
+            Epilogue.apply(c, cOff, n, 0, m, lo * NR, Math.min(n, hi * NR), bias, biasOff, act);
         }
     }
 }

@@ -25,6 +25,15 @@ public final class MatMulScalar {
         rows(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, 0, m);
     }
 
+    /** With an epilogue {@code C = act(C + bias)} (see {@link Epilogue}). */
+    public static void matmul(float[] a, int aOff, boolean transA,
+                              float[] b, int bOff, boolean transB,
+                              float[] c, int cOff, int m, int n, int k, boolean accumulate,
+                              float[] bias, int biasOff, int act) {
+        matmul(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
+        Epilogue.scalar(c, cOff, n, 0, m, 0, n, bias, biasOff, act);
+    }
+
     /** Rows {@code [i0, i1)} of C; arguments already checked. */
     static void rows(float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB,
                      float[] c, int cOff, int m, int n, int k, boolean accumulate, int i0, int i1) {

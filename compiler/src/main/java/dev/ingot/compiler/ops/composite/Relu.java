@@ -17,4 +17,11 @@ public final class Relu implements Builtin {
         Node x = a.tensor("x");
         return b.where(b.gt(x, b.zero()), x, b.zero());
     }
+
+    /** The x of {@code y = where(x > 0, x, 0)} (the form {@link #call} builds), or null when {@code y} is not a ReLU. */
+    public static Node input(Node y) {
+        if (y.op() != dev.ingot.compiler.ops.Ops.WHERE || !y.in(2).isConst(0)) return null;
+        Node m = y.in(0);
+        return m.op() == dev.ingot.compiler.ops.Ops.GT && m.in(0) == y.in(1) && m.in(1).isConst(0) ? y.in(1) : null;
+    }
 }

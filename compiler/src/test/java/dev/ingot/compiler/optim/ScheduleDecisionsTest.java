@@ -1,0 +1,91 @@
+package dev.ingot.compiler.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ingot.compiler.Compiler;
+import dev.ingot.compiler.codegen.JavaEmitter;
+import dev.ingot.compiler.frontend.Frontend;
+import dev.ingot.compiler.frontend.SourceFile;
+import dev.ingot.compiler.fusion.Kernel;
+import dev.ingot.compiler.ir.DType;
+import dev.ingot.compiler.memory.MemoryPlanner;
+import dev.ingot.compiler.ops.Ops;
+import dev.ingot.compiler.schedule.Schedule;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Decisions of the schedule, each pinned on a small model, with the training step still equal to
+ * the interpreter's:
+ * <ul>
+ *   <li>dropout's backward kernel draws its mask again from the seeded generator instead of reading
+ *       a stored mask (no float masks): the schedule stores no boolean tensor (the mask drawn twice
+ *       is the same mask; the step counter is advanced only after both draws);</li>
+ *   <li>a dense layer's bias and ReLU are the epilogue of its matmul: no separate kernel reads the
+ *       product back.</li>
+ * </ul>
+ */
+class ScheduleDecisionsTest {
+    static final String MODEL = """
+        model D {
+          input  x: f32[batch, 12]
+          label  y: i32[batch]
+          layer  fc1 = dense(12, 16, activation = relu)
+          layer  fc2 = dense(16, 4)
+          output logits = x |> fc1 |> dropout(0.5) |> fc2
+          loss = softmax_cross_entropy(logits, y)
+          train { optimizer: adam(lr = 0.01), batch: 8 }
+        }
+        """;
+
+    @Test
+    void dropoutMaskIsRecomputedNotStored() {
+        var m = Frontend.compile(SourceFile.of("d.ingot", Path.of("."), MODEL, true));
+        Schedule s = Compiler.entries(m, Compiler.Options.defaults()).stream()
+                .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow().schedule();
+        for (MemoryPlanner.Buffer b : s.memory().buffers())
+            assertTrue(b.scratch() || b.value().type().dtype() != DType.BOOL, "a mask is stored: " + b.value());
+        long draws = s.kernels().stream().filter(k -> k instanceof Kernel.Fused f
+                && f.recomputed().stream().anyMatch(n -> n.op() == Ops.RANDOM_UNIFORM)).count();
+        assertEquals(1, draws, "the backward kernel should draw the dropout mask again");
+    }
+
+    @ParameterizedTest(name = "vector={0}")
+    @ValueSource(booleans = {true, false})
+    void trainStepStillMatchesTheInterpreter(boolean vector) { StepCheck.run(MODEL, 8, 3, 4, vector); }
+
+    static final String MLP = """
+        model M {
+          input  x: f32[batch, 12]
+          label  y: i32[batch]
+          layer  fc1 = dense(12, 40, activation = relu)
+          layer  fc2 = dense(40, 24, activation = relu)
+          layer  fc3 = dense(24, 4)
+          output logits = x |> fc1 |> fc2 |> fc3
+          loss = softmax_cross_entropy(logits, y)
+          train { optimizer: sgd(lr = 0.1, momentum = 0.9), batch: 8 }
+        }
+        """;
+
+    @Test
+    void denseBiasAndReluAreTheMatmulsEpilogue() {
+        var m = Frontend.compile(SourceFile.of("m.ingot", Path.of("."), MLP, true));
+        for (JavaEmitter.Entry e : Compiler.entries(m, Compiler.Options.defaults())) {
+            long withRelu = e.schedule().kernels().stream()
+                    .filter(k -> k instanceof Kernel.Call c && c.epilogue() != null && c.epilogue().relu() && c.epilogue().bias() != null).count();
+            assertEquals(2, withRelu, e.method() + ": fc1 and fc2 should each be one matmul kernel with bias and relu");
+            for (Kernel k : e.schedule().kernels())
+                if (k instanceof Kernel.Fused f)
+                    assertTrue(f.members().stream().noneMatch(n -> n.op() == Ops.ADD && n.inputs().stream().anyMatch(i -> i.op() == Ops.MATMUL)
+                                    && n.inputs().stream().anyMatch(i -> i.op() == Ops.PARAM)),
+                            e.method() + ": a fused kernel still adds a bias to a product: " + f);
+        }
+    }
+
+    @ParameterizedTest(name = "vector={0}")
+    @ValueSource(booleans = {true, false})
+    void epilogueTrainStepMatchesTheInterpreter(boolean vector) { StepCheck.run(MLP, 8, 3, 4, vector); }
+}
