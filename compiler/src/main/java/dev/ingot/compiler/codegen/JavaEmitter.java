@@ -76,14 +76,12 @@ public final class JavaEmitter {
         cls.vector = opt.vector();
         List<String> members = new ArrayList<>();
         Map<String, Node> states = new LinkedHashMap<>();
-        Lin arena = Lin.ZERO;
+        Lin arena = dev.ingot.compiler.memory.MemoryBudget.arena(entries.stream().map(Entry::schedule).toList());
         StringBuilder planNotes = new StringBuilder();
         List<String> entryMethods = new ArrayList<>();
         for (Entry e : entries) {
             List<Kernel> kernels = e.schedule().kernels();
             MemoryPlanner.BufferPlan plan = e.schedule().memory();
-            if (plan.arenaSize().perBatch() > arena.perBatch() || plan.arenaSize().constant() > arena.constant())
-                arena = new Lin(Math.max(arena.perBatch(), plan.arenaSize().perBatch()), Math.max(arena.constant(), plan.arenaSize().constant()));
             for (Node s : e.graph().leaves(Ops.STATE)) states.putIfAbsent(s.attrs().s("name"), s);
             planNotes.append(String.format(" * <li>%s: %d kernels, %d arena slots, %s floats</li>%n", e.method(), kernels.size(), plan.slots(), plan.arenaSize().java("maxBatch")));
             EntryContext cx = new EntryContext(prefix(e.method()), plan, cls);
