@@ -124,6 +124,7 @@ public final class JavaEmitter {
         }
         decls.addAll(stepMembers(entries));
         decls.addAll(reportMembers(entries));
+        decls.addAll(gradNormMembers(entries));
         for (String missing : List.of("evaluate", "trainStep")) {
             if (entries.stream().noneMatch(e -> e.method().equals(missing) || (missing.equals("trainStep") && e.method().startsWith(STEP)))) {
                 String why = d.train() == null && missing.equals("trainStep") ? "has no train block" : "was compiled without a loss or for inference only";
@@ -182,6 +183,14 @@ public final class JavaEmitter {
         one.append("default: throw new IndexOutOfBoundsException(\"no training step \" + step + \"; the model has ").append(steps.size()).append("\");\n}\n}");
         all.append("return first;\n}");
         return List.of(one.toString(), all.toString());
+    }
+
+    /** The gradient norm of the last training step, read with {@code gradNorm()}, when a training step computes it. */
+    private static List<String> gradNormMembers(List<Entry> entries) {
+        boolean any = entries.stream().anyMatch(e -> e.graph().outputs().stream().anyMatch(o -> o.name().equals(dev.ingot.compiler.optim.ApplyOptimizer.GRAD_NORM)));
+        if (!any) return List.of();
+        return List.of("private float gradNorm = -1;",
+                "/** The global L2 norm of the gradients of the last training step (before clipping); -1 before the first. */\n@Override\npublic float gradNorm() {\nreturn gradNorm;\n}");
     }
 
     /** The values of {@code report: [...]} that evaluate computes, read with {@code report(i)}. */
@@ -277,6 +286,11 @@ public final class JavaEmitter {
         for (Graph.Output o : g.outputs()) {
             if (o.name().equals("loss")) continue;
             Node on = o.node();
+            if (o.name().equals(dev.ingot.compiler.optim.ApplyOptimizer.GRAD_NORM)) {
+                String lit = cx.literal(on);
+                main.append("gradNorm = ").append(lit != null ? lit : cx.array(on) + "[" + cx.offset(on) + "]").append(";   // the global norm of the gradients\n");
+                continue;
+            }
             if (o.name().startsWith(REPORT)) {
                 String lit = cx.literal(on);
                 main.append("reports[").append(ri++).append("] = ").append(lit != null ? lit : cx.array(on) + "[" + cx.offset(on) + "]").append(";   // ")
