@@ -172,7 +172,11 @@ class ReliabilityTest {
     }
 
     @Test void everyCommandPrintsHelp() {
-        for (String cmd : List.of("train", "sample", "bench", "compile", "check")) {
+        // every subcommand Main declares (but picocli's own `help`)
+        java.util.Set<String> commands = new picocli.CommandLine(new Main()).getSubcommands().keySet();
+        assertTrue(commands.containsAll(List.of("train", "sample", "bench", "compile", "check", "summary", "plot")), commands.toString());
+        for (String cmd : commands) {
+            if (cmd.equals("help")) continue;
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: ingot " + cmd), cmd + ": " + r.out());
