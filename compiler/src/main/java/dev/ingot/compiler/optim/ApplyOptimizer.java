@@ -55,9 +55,11 @@ public final class ApplyOptimizer implements Pass {
             // the global norm over every gradient: an output the trainer watches (a NaN or infinite gradient stops the run)
             Node sq = null;
             for (Node gr : grads) {
-                // as one row, so that the square joins the sum (a row kernel): the gradient is read once, nothing is stored
-                Node row = b.reshape(gr, Shape.of(1, Math.toIntExact(gr.shape().numel().constant())));
-                Node s2 = b.reshape(b.sum(b.mul(row, row), new int[] {1}, true), Shape.SCALAR);
+                // as rows, so that the square joins the sum (a row kernel): the gradient is read once, nothing is
+                // stored; a large gradient as many rows, summed in parallel, then their sums in order
+                int numel = Math.toIntExact(gr.shape().numel().constant()), cols = normRow(numel);
+                Node rows = b.reshape(gr, Shape.of(numel / cols, cols));
+                Node s2 = b.sumAll(b.sum(b.mul(rows, rows), new int[] {1}, true));
                 sq = sq == null ? s2 : b.add(sq, s2);
             }
             Node norm = b.sqrt(sq);
@@ -70,6 +72,19 @@ public final class ApplyOptimizer implements Pass {
         }
         optimizer.apply(b, params, grads, hyper, schedule.lr(b, hyper.get("lr"), ups), ups);
         return new Graph(g.name(), outs, ups);
+    }
+
+    /**
+     * Row length for the sum of squares of a gradient of {@code numel} elements: all of it when small;
+     * otherwise a divisor between 1,024 and 16,384 (nearest 4,096), so that a million-element gradient is
+     * hundreds of rows the pool shares rather than one row on one thread.
+     */
+    static int normRow(int numel) {
+        if (numel < 1 << 16) return numel;
+        int best = numel;
+        for (int c = 1024; c <= 16384; c++)
+            if (numel % c == 0 && Math.abs(c - 4096) < Math.abs(best - 4096)) best = c;
+        return best;
     }
 
     private static Node paramNamed(Graph g, String name) {
