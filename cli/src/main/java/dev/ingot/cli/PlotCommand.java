@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ingot plot metrics.json -o curves.png}: the loss and metric curves of a run written by {@code train --metrics}. */
-@Command(name = "plot", description = "Draw the training curves (train and test loss, test accuracy or MSE, per epoch or evaluation) of a metrics file written by train --metrics, as a PNG.")
+@Command(name = "plot", mixinStandardHelpOptions = true, description = "Draw the training curves (train and test loss, test accuracy or MSE, per epoch or evaluation) of a metrics file written by train --metrics, as a PNG.")
 final class PlotCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "METRICS.json") Path metrics;
     @Option(names = {"-o", "--output"}, paramLabel = "FILE.png", required = true, description = "The PNG to write.") Path png;

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * counts; the total (the number {@code train} reports); the memory of the intermediates (the arena)
  * for a few batch sizes; and the kernels each entry point runs.
  */
-@Command(name = "summary", description = "Print a table of the model's layers (output shape, parameters), the parameter total, the memory of the intermediates per batch size and the kernels per step.")
+@Command(name = "summary", mixinStandardHelpOptions = true, description = "Print a table of the model's layers (output shape, parameters), the parameter total, the memory of the intermediates per batch size and the kernels per step.")
 final class SummaryCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.ingot") Path model;
     @Option(names = "--batch", paramLabel = "N", description = "Also show the memory for this batch size.") int batch;

@@ -38,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the final metrics.") boolean quiet;
     @Option(names = "--samples", paramLabel = "FILE.png", description = "Write a PNG of test images, each above the model's image-sized outputs for it (reconstructions, decoded random latents, generated digits).") Path samples;
     @Option(names = "--stop-after", paramLabel = "N", description = "End this run after N steps, the schedule still planning the whole --epochs/--steps; with --save, continue later with --load.") int stopAfter;
-    @Option(names = "--allow-non-finite", description = "Keep training when the loss becomes NaN or infinite (by default the run stops there, exit 1).") boolean allowNonFinite;
+    @Option(names = "--allow-non-finite", description = "Keep training when the loss or the gradient norm becomes NaN or infinite (by default the run stops there, exit 1).") boolean allowNonFinite;
     @Option(names = "--early-stopping", paramLabel = "N", description = "Stop when the held-out metric (test accuracy, else test loss) has not improved for N evaluations (default: the train block's early_stopping).") Integer earlyStopping;
     @Option(names = "--save-best", paramLabel = "CKPT", description = "Write a checkpoint whenever the held-out metric improves.") Path saveBest;
     @Option(names = "--save-every", paramLabel = "N", description = "With --save: also write the checkpoint after every N-th evaluation (every N epochs; with --steps every N --eval-every segments).") int saveEvery;

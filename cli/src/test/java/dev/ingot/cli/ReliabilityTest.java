@@ -70,6 +70,25 @@ class ReliabilityTest {
         assertTrue(Files.exists(fresh));
     }
 
+    @Test void aModelLargerThanTheHeapIsAPositionedErrorOfCheckAndTrain() throws Exception {
+        // 80 GB of parameters: reported at the parameter's line before anything is allocated or any data read
+        StringBuilder text = new StringBuilder("model Big {\n  input x: f32[batch, 46000]\n  label y: i32[batch]\n");
+        for (int i = 0; i < 10; i++) text.append("  param w").append(i).append(": [46000, 46000] = zeros\n");
+        text.append("  output logits = x");
+        for (int i = 0; i < 10; i++) text.append(" @ w").append(i);
+        text.append("\n  loss = softmax_cross_entropy(logits, y)\n  train {\n    optimizer: sgd(lr = 0.1)\n    batch: 8, epochs: 1\n"
+                + "    data: mnist(\"no/such/dir\")\n  }\n}\n");
+        Path m = Files.writeString(tmp.resolve("big.ingot"), text.toString());
+        for (String[] args : List.of(new String[] {"check", m.toString()}, train(m))) {
+            Run r = run(args);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith(m + ":4:3: error: model Big needs at least 80,7"), r.err());
+            assertTrue(r.err().contains("more than the JVM's heap of ") && r.err().contains("the largest parameter, w0 [46000, 46000], alone takes 8,071 MB"), r.err());
+            assertTrue(r.err().contains("\n      param w0: [46000, 46000] = zeros\n      ^^^"), r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace");
+        }
+    }
+
     @Test void resumedRunsEqualOneRunBitForBit() throws Exception {
         record Case(String optimizer, String schedule, boolean dropout, String[] plan) {}
         List<Case> cases = List.of(
@@ -153,7 +172,11 @@ class ReliabilityTest {
     }
 
     @Test void everyCommandPrintsHelp() {
-        for (String cmd : List.of("train", "sample", "bench", "compile", "check")) {
+        // every subcommand Main declares (but picocli's own `help`)
+        java.util.Set<String> commands = new picocli.CommandLine(new Main()).getSubcommands().keySet();
+        assertTrue(commands.containsAll(List.of("train", "sample", "bench", "compile", "check", "summary", "plot")), commands.toString());
+        for (String cmd : commands) {
+            if (cmd.equals("help")) continue;
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: ingot " + cmd), cmd + ": " + r.out());

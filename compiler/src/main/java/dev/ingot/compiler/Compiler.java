@@ -12,6 +12,7 @@ import dev.ingot.compiler.ir.GraphBuilder;
 import dev.ingot.compiler.ir.Node;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.jit.InMemoryJavac;
+import dev.ingot.compiler.memory.MemoryBudget;
 import dev.ingot.compiler.optim.Optimizer;
 import dev.ingot.compiler.pass.PassContext;
 import dev.ingot.compiler.pass.PassManager;
@@ -52,16 +53,20 @@ public final class Compiler {
 
     /** Everything one compilation produced. */
     public record Result(ModelIr model, ModelDescription description, List<JavaEmitter.Entry> entries, JavaEmitter.Source source) {
-        /** Loads the generated class (compiled in memory, cached) and instantiates it. */
+        /**
+         * Loads the generated class (compiled in memory, cached) and instantiates it. A model that does not
+         * fit Java's arrays or the heap at this batch size is a {@link dev.ingot.compiler.diag.CompileError}
+         * at the layer that makes it too large, before anything is allocated.
+         */
         public CompiledModel instantiate(int maxBatch) {
-            checkHeap(maxBatch);
+            checkMemory(model, entries, maxBatch);
             Class<? extends CompiledModel> c = InMemoryJavac.compile(source.qualifiedName(), source.code());
             try {
                 return c.getConstructor(int.class).newInstance(maxBatch);
             } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof OutOfMemoryError || e.getCause() instanceof ArithmeticException)
+                if (e.getCause() instanceof OutOfMemoryError)
                     throw new IllegalArgumentException("model " + model.name() + " does not fit in memory for batches of " + maxBatch + " (the JVM's heap is "
-                            + mb(Runtime.getRuntime().maxMemory()) + "): lower the batch size or raise the heap (-Xmx, e.g. INGOT_JAVA_OPTS=-Xmx16g)");
+                            + String.format("%,d MB", Runtime.getRuntime().maxMemory() >> 20) + "): lower the batch size or raise the heap (-Xmx, e.g. INGOT_JAVA_OPTS=-Xmx16g)");
                 if (e.getCause() instanceof RuntimeException re) throw re;
                 throw new IllegalStateException(e.getCause());
             } catch (ReflectiveOperationException e) {
@@ -69,29 +74,6 @@ public final class Compiler {
             }
         }
 
-        /**
-         * Fails with a clear message, before allocating anything, when the parameters and state alone
-         * (a lower bound of what an instance holds) exceed the JVM's heap.
-         */
-        private void checkHeap(int maxBatch) {
-            long floats = 0;
-            Node largest = null;
-            for (Node p : description.params()) {
-                floats += p.shape().numel().constant();
-                if (largest == null || p.shape().numel().constant() > largest.shape().numel().constant()) largest = p;
-            }
-            Set<String> seen = new java.util.HashSet<>();
-            for (JavaEmitter.Entry e : entries)
-                for (Node st : e.graph().leaves(dev.ingot.compiler.ops.Ops.STATE)) if (seen.add(st.attrs().s("name"))) floats += st.shape().numel().constant();
-            long bytes = 4 * floats, heap = Runtime.getRuntime().maxMemory();
-            if (bytes > heap) {
-                throw new IllegalArgumentException("model " + model.name() + " needs at least " + mb(bytes) + " for its parameters and optimizer state"
-                        + (largest == null ? "" : " (the largest, " + largest.attrs().s("name") + " " + largest.shape() + ", alone " + mb(4 * largest.shape().numel().constant()) + ")")
-                        + ", more than the JVM's heap of " + mb(heap) + ": make the model smaller or raise the heap (-Xmx, e.g. INGOT_JAVA_OPTS=-Xmx16g)");
-            }
-        }
-
-        private static String mb(long bytes) { return String.format("%,d MB", bytes >> 20); }
 
         public Graph graph(String entry) {
             for (JavaEmitter.Entry e : entries) if (e.method().equals(entry)) return e.graph();
@@ -137,7 +119,8 @@ public final class Compiler {
     public static void check(SourceFile src, Options opt) {
         try {
             ModelIr m = Frontend.compile(src);
-            entries(m, opt);   // the pass pipelines and the scheduling stage (fusion, memory plan) of every entry point
+            // the pass pipelines and the scheduling stage (fusion, memory plan) of every entry point, and its memory at the train block's batch
+            checkMemory(m, entries(m, opt), m.train() == null ? 1 : m.train().batch());
         } catch (StackOverflowError e) {
             throw tooDeep(src);
         }
@@ -150,6 +133,14 @@ public final class Compiler {
                 m.inputs(), m.labels(), m.params(), m.outputs(), m.train());
         JavaEmitter.Source source = JavaEmitter.emit(d, entries, new JavaEmitter.Options(opt.packageName(), opt.vector(), opt.profile()));
         return new Result(m, d, entries, source);
+    }
+
+    /** Fails with a positioned error when an instance for batches of {@code batch} would not fit Java's arrays or the JVM's heap. */
+    static void checkMemory(ModelIr m, List<JavaEmitter.Entry> entries, int batch) {
+        List<Node> leaves = new ArrayList<>(m.inputs());
+        leaves.addAll(m.labels());
+        leaves.addAll(m.outputs().values());
+        MemoryBudget.check(m.name(), m.params(), leaves, entries.stream().map(JavaEmitter.Entry::schedule).toList(), batch, Runtime.getRuntime().maxMemory());
     }
 
     /** The entry points of a model through the pass pipelines and the scheduling stage (everything before code generation). */

@@ -76,14 +76,12 @@ public final class JavaEmitter {
         cls.vector = opt.vector();
         List<String> members = new ArrayList<>();
         Map<String, Node> states = new LinkedHashMap<>();
-        Lin arena = Lin.ZERO;
+        Lin arena = dev.ingot.compiler.memory.MemoryBudget.arena(entries.stream().map(Entry::schedule).toList());
         StringBuilder planNotes = new StringBuilder();
         List<String> entryMethods = new ArrayList<>();
         for (Entry e : entries) {
             List<Kernel> kernels = e.schedule().kernels();
             MemoryPlanner.BufferPlan plan = e.schedule().memory();
-            if (plan.arenaSize().perBatch() > arena.perBatch() || plan.arenaSize().constant() > arena.constant())
-                arena = new Lin(Math.max(arena.perBatch(), plan.arenaSize().perBatch()), Math.max(arena.constant(), plan.arenaSize().constant()));
             for (Node s : e.graph().leaves(Ops.STATE)) states.putIfAbsent(s.attrs().s("name"), s);
             planNotes.append(String.format(" * <li>%s: %d kernels, %d arena slots, %s floats</li>%n", e.method(), kernels.size(), plan.slots(), plan.arenaSize().java("maxBatch")));
             EntryContext cx = new EntryContext(prefix(e.method()), plan, cls);
@@ -126,6 +124,7 @@ public final class JavaEmitter {
         }
         decls.addAll(stepMembers(entries));
         decls.addAll(reportMembers(entries));
+        decls.addAll(gradNormMembers(entries));
         for (String missing : List.of("evaluate", "trainStep")) {
             if (entries.stream().noneMatch(e -> e.method().equals(missing) || (missing.equals("trainStep") && e.method().startsWith(STEP)))) {
                 String why = d.train() == null && missing.equals("trainStep") ? "has no train block" : "was compiled without a loss or for inference only";
@@ -184,6 +183,14 @@ public final class JavaEmitter {
         one.append("default: throw new IndexOutOfBoundsException(\"no training step \" + step + \"; the model has ").append(steps.size()).append("\");\n}\n}");
         all.append("return first;\n}");
         return List.of(one.toString(), all.toString());
+    }
+
+    /** The gradient norm of the last training step, read with {@code gradNorm()}, when a training step computes it. */
+    private static List<String> gradNormMembers(List<Entry> entries) {
+        boolean any = entries.stream().anyMatch(e -> e.graph().outputs().stream().anyMatch(o -> o.name().equals(dev.ingot.compiler.optim.ApplyOptimizer.GRAD_NORM)));
+        if (!any) return List.of();
+        return List.of("private float gradNorm = -1;",
+                "/** The global L2 norm of the gradients of the last training step (before clipping); -1 before the first. */\n@Override\npublic float gradNorm() {\nreturn gradNorm;\n}");
     }
 
     /** The values of {@code report: [...]} that evaluate computes, read with {@code report(i)}. */
@@ -279,6 +286,11 @@ public final class JavaEmitter {
         for (Graph.Output o : g.outputs()) {
             if (o.name().equals("loss")) continue;
             Node on = o.node();
+            if (o.name().equals(dev.ingot.compiler.optim.ApplyOptimizer.GRAD_NORM)) {
+                String lit = cx.literal(on);
+                main.append("gradNorm = ").append(lit != null ? lit : cx.array(on) + "[" + cx.offset(on) + "]").append(";   // the global norm of the gradients\n");
+                continue;
+            }
             if (o.name().startsWith(REPORT)) {
                 String lit = cx.literal(on);
                 main.append("reports[").append(ri++).append("] = ").append(lit != null ? lit : cx.array(on) + "[" + cx.offset(on) + "]").append(";   // ")

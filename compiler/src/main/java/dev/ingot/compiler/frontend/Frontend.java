@@ -265,13 +265,16 @@ public final class Frontend {
             }
             optimizer = opt;
             hyper = hp;
-            if (clip > 0 || earlyStopping > 0 || schedule.kind().equals("plateau")) hp = new LinkedHashMap<>(hp);
+            // a plateau schedule of the train block, else of a step: the trainer reduces the one shared learning-rate scale
+            dev.ingot.compiler.optim.Schedule plateau = schedule.kind().equals("plateau") ? schedule
+                    : steps.stream().map(ModelIr.Step::schedule).filter(x -> x.kind().equals("plateau")).findFirst().orElse(schedule);
+            if (clip > 0 || earlyStopping > 0 || plateau.kind().equals("plateau")) hp = new LinkedHashMap<>(hp);
             if (clip > 0) hp.put("clip_norm", clip);
             // training control, read by the runtime's trainer (TrainConfig.EARLY_STOPPING, PLATEAU_*)
             if (earlyStopping > 0) hp.put(TrainConfig.EARLY_STOPPING, (double) earlyStopping);
-            if (schedule.kind().equals("plateau")) {
-                hp.put(TrainConfig.PLATEAU_FACTOR, schedule.factor());
-                hp.put(TrainConfig.PLATEAU_PATIENCE, (double) schedule.patience());
+            if (plateau.kind().equals("plateau")) {
+                hp.put(TrainConfig.PLATEAU_FACTOR, plateau.factor());
+                hp.put(TrainConfig.PLATEAU_PATIENCE, (double) plateau.patience());
             }
             train = new TrainConfig(batch, epochs, opt, hp, data, schedule.toString(), metric, List.copyOf(stepNames), List.copyOf(reports.keySet()));
         }

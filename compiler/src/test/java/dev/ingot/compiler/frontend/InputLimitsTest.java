@@ -61,15 +61,51 @@ class InputLimitsTest {
     }
 
     @Test void aModelLargerThanTheHeapFailsBeforeAllocating() {
+        // 80 GB of parameters: more than any heap a test runs with; `check` and `instantiate` both say where
         StringBuilder m = new StringBuilder("model Big {\n  input x: f32[batch, 46000]\n");
         for (int i = 0; i < 10; i++) m.append("  param w").append(i).append(": [46000, 46000] = zeros\n");
         m.append("  output h = x");
         for (int i = 0; i < 10; i++) m.append(" @ w").append(i);
         m.append("\n}\n");
-        var r = Compiler.compile(SourceFile.of("big.ingot", null, m.toString(), true), Compiler.Options.defaults().withTraining(false));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.instantiate(1));
-        assertTrue(e.getMessage().startsWith("model Big needs at least 80,718 MB for its parameters and optimizer state (the largest, w0 [46000, 46000], alone 8,071 MB), more than the JVM's heap of "),
-                e.getMessage());
+        SourceFile src = SourceFile.of("big.ingot", null, m.toString(), true);
+        CompileError e = assertThrows(CompileError.class, () -> Compiler.check(src, Compiler.Options.defaults()));
+        assertTrue(e.getMessage().startsWith("model Big needs at least 80,7"), e.render());
+        assertTrue(e.getMessage().contains("more than the JVM's heap of " + String.format("%,d MB", Runtime.getRuntime().maxMemory() >> 20)
+                + "; the largest parameter, w0 [46000, 46000], alone takes 8,071 MB"), e.render());
+        assertEquals("3:3", e.loc().line() + ":" + (e.loc().col() + 1), e.render());
+        assertTrue(e.render().startsWith("big.ingot:3:3: error: model Big needs at least"), e.render());
+        var r = Compiler.compile(src, Compiler.Options.defaults().withTraining(false));
+        CompileError atLoad = assertThrows(CompileError.class, () -> r.instantiate(1));
+        assertEquals(e.render(), atLoad.render());
+    }
+
+    @Test void anArenaLargerThanAJavaArrayAtTheTrainBatchIsPositioned() {
+        // each value fits an array per example, but the working memory at batch 4096 does not
+        String m = HEAD + "  h = one_hot(y, 1000000)\n  output logits = h\n  loss = softmax_cross_entropy(logits, y)\n"
+                + "  train {\n    optimizer: sgd(lr = 0.1)\n    batch: 4096, epochs: 1\n  }\n}\n";
+        CompileError e = assertThrows(CompileError.class, () -> Compiler.check(SourceFile.of("m.ingot", null, m, true), Compiler.Options.defaults()));
+        assertTrue(e.getMessage().startsWith("model M needs an arena (working memory) of ") && e.getMessage().contains(" floats at batch 4096, more than a Java array holds (2,147,483,639)"),
+                e.render());
+        assertTrue(e.getMessage().contains("[batch, 1000000] (15,625 MB at batch 4096), is computed here"), e.render());
+        assertEquals("4:7", e.loc().line() + ":" + (e.loc().col() + 1), e.render());
+        Compiler.check(SourceFile.of("m.ingot", null, m.replace("batch: 4096", "batch: 16"), true), Compiler.Options.defaults());
+    }
+
+    @Test void workingMemoryBeyondTheHeapPointsAtTheLargestValue() {
+        // 7 MB of parameters, but [batch, 1000000] activations (and their gradients) at batch 128
+        String m = HEAD + "  param w: [784, 1] = zeros\n  param s: [1, 1000000] = ones\n  output logits = (x @ w) * s\n  loss = softmax_cross_entropy(logits, y)\n"
+                + "  train {\n    optimizer: sgd(lr = 0.1)\n    batch: 128, epochs: 1\n  }\n}\n";
+        var model = Frontend.compile(SourceFile.of("m.ingot", null, m, true));
+        var entries = Compiler.entries(model, Compiler.Options.defaults());
+        var leaves = new java.util.ArrayList<>(model.inputs());
+        leaves.addAll(model.outputs().values());
+        var schedules = entries.stream().map(dev.ingot.compiler.codegen.JavaEmitter.Entry::schedule).toList();
+        long heap = 1L << 30;   // 1 GB: the parameters fit, the working memory does not
+        CompileError e = assertThrows(CompileError.class, () -> dev.ingot.compiler.memory.MemoryBudget.check("M", model.params(), leaves, schedules, 128, heap));
+        assertTrue(e.getMessage().matches("model M needs at least [0-9,]+ MB \\(parameters and optimizer state [0-9,]+ MB, working memory at batch 128 [0-9,]+ MB\\),"
+                + " more than the JVM's heap of 1,024 MB; the largest value of the working memory, .* \\[batch, 1000000\\] \\(488 MB at batch 128\\), is computed here"), e.render());
+        assertEquals(6, e.loc().line(), e.render());
+        dev.ingot.compiler.memory.MemoryBudget.check("M", model.params(), leaves, schedules, 1, heap);   // fits at batch 1
     }
 
     @Test void repeatHasALimit() {

@@ -106,4 +106,70 @@ class TrainingControlTest {
         assertEquals(bestSeen, bestAccuracy, 1e-9);
         assertEquals(scaleAtBest, again.state(TrainConfig.LR_SCALE)[0], 1e-7, "the scale is in the checkpoint");
     }
+
+    /** The learning rate of each step, read off an SGD update of a parameter whose gradient is 1. */
+    @Test
+    void plateauWithWarmupAppliesTheWarmupOnce() {
+        String text = """
+            model Lr {
+              input  x: f32[batch, 1]
+              param  p: [1] = zeros
+              output y = x * p
+              loss = mean(x * p)
+              train { optimizer: sgd(lr = 2), schedule: plateau(warmup = 4, factor = 0.5, patience = 1), batch: 1, epochs: 1 }
+            }
+            """;
+        CompiledModel m = Compiler.compile(SourceFile.of("lr.ingot", null, text, true), Compiler.Options.defaults()).instantiate(1);
+        m.initialize(1);
+        assertEquals("plateau(warmup=4, factor=0.5, patience=1)", m.spec().train().schedule());
+        m.inputF32("x")[0] = 1;
+        // warm-up: lr * min(1, step / 4) for steps 1, 2, ...; then lr; the plateau scale multiplies both
+        double[] expected = {0.5, 1.0, 1.5, 2.0, 2.0, 2.0, 1.0, 1.0};
+        for (int step = 0; step < expected.length; step++) {
+            if (step == 6) m.state(TrainConfig.LR_SCALE)[0] = 0.5f;   // what TrainingControl does on a plateau
+            float before = m.param("p")[0];
+            m.trainStep(1);
+            assertEquals(expected[step], before - m.param("p")[0], 1e-6, "learning rate of step " + (step + 1));
+        }
+        // a plateau during the warm-up: the scale and the warm-up multiply once each
+        CompiledModel w = Compiler.compile(SourceFile.of("lr.ingot", null, text, true), Compiler.Options.defaults()).instantiate(1);
+        w.initialize(1);
+        w.inputF32("x")[0] = 1;
+        w.state(TrainConfig.LR_SCALE)[0] = 0.5f;
+        double[] halved = {0.25, 0.5, 0.75, 1.0, 1.0};
+        for (int step = 0; step < halved.length; step++) {
+            float before = w.param("p")[0];
+            w.trainStep(1);
+            assertEquals(halved[step], before - w.param("p")[0], 1e-6, "learning rate of step " + (step + 1) + " at scale 0.5");
+        }
+    }
+
+    /** A plateau schedule of one of several training steps reaches the trainer: one shared scale, the step's factor and patience. */
+    @Test
+    void aStepsPlateauScaleIsTheSharedOne() {
+        String text = """
+            model Two {
+              input  x: f32[batch, 1]
+              param  p: [1] = zeros
+              param  q: [1] = zeros
+              a = mean(x * p)
+              c = mean(x * q)
+              output y = x * p
+              train {
+                batch: 1, epochs: 1
+                step first  { loss: a, optimizer: sgd(lr = 1), schedule: plateau(factor = 0.25, patience = 3), params: [p] }
+                step second { loss: c, optimizer: sgd(lr = 1), params: [q] }
+              }
+            }
+            """;
+        CompiledModel m = Compiler.compile(SourceFile.of("two.ingot", null, text, true), Compiler.Options.defaults()).instantiate(1);
+        m.initialize(1);
+        assertEquals(0.25, m.spec().train().hyper().get(TrainConfig.PLATEAU_FACTOR));
+        assertEquals(3.0, m.spec().train().hyper().get(TrainConfig.PLATEAU_PATIENCE));
+        m.inputF32("x")[0] = 1;
+        m.state(TrainConfig.LR_SCALE)[0] = 0.25f;   // what TrainingControl does on a plateau
+        m.trainStep(1);
+        assertEquals(-0.25f, m.param("p")[0], 1e-7, "the first step reads the scale");
+        assertEquals(-1f, m.param("q")[0], 1e-7, "the second has a constant rate");
+    }
 }

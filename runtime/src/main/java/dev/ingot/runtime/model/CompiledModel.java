@@ -47,6 +47,15 @@ public abstract class CompiledModel {
         return trainStep(n);
     }
 
+    /**
+     * The global L2 norm of the gradients in the last training step (before clipping; for a model with several
+     * steps, the last one run), which the trainer watches for NaN and infinities; -1 when not computed (no
+     * step run yet).
+     */
+    public float gradNorm() {
+        return -1;
+    }
+
     /** Value {@code i} of {@link TrainConfig#reports()} computed by the last {@link #evaluate(int)} (a batch mean). */
     public float report(int i) {
         throw new IndexOutOfBoundsException("model " + spec().name() + " reports no values");

@@ -364,12 +364,26 @@ public final class Trainer {
 
     private long stopAt(long total, long start) { return stopAfter > 0 ? Math.min(total, start + stopAfter) : total; }
 
-    /** Stops the run at the first non-finite loss (unless told to keep going). */
+    /**
+     * Stops the run at the first non-finite loss, or non-finite gradient norm with a finite loss
+     * (unless told to keep going).
+     */
     private void watch(float loss, long step, int epoch) {
-        if (!stopOnNonFinite || Float.isFinite(loss)) return;
-        progress.abort();
-        throw new DivergedException(step, epoch, loss, model.spec().train());
+        if (!stopOnNonFinite) return;
+        if (!Float.isFinite(loss)) {
+            progress.abort();
+            throw new DivergedException(step, epoch, loss, model.spec().train());
+        }
+        if (!Float.isFinite(gradNorm)) {
+            progress.abort();
+            throw DivergedException.gradient(step, epoch, loss, gradNorm, gradNormStep, model.spec().train());
+        }
     }
+
+    /** The gradient norm of the last batch's training steps: the first non-finite one, else the last step's. */
+    private float gradNorm;
+    /** The training step (of several) that {@link #gradNorm} is from, or null for a model with one. */
+    private String gradNormStep;
 
     /** One running loss per training step of a model with several ({@link TrainConfig#steps()}); none for one step. */
     private Metrics[] perStepMetrics() {
@@ -382,12 +396,22 @@ public final class Trainer {
 
     /** Runs the model's training steps on the bound batch, in declared order; returns the (first) step's loss. */
     private float trainSteps(int n, Metrics[] perStep) {
-        if (perStep.length == 0) return model.trainStep(n);
+        gradNormStep = null;
+        if (perStep.length == 0) {
+            float l = model.trainStep(n);
+            gradNorm = model.gradNorm();
+            return l;
+        }
         float first = 0;
+        gradNorm = 0;
         for (int s = 0; s < perStep.length; s++) {
             float l = model.trainStep(s, n);
             perStep[s].addLoss(l, n);
             if (s == 0) first = l;
+            if (Float.isFinite(gradNorm)) {
+                gradNorm = model.gradNorm();
+                gradNormStep = model.spec().train().steps().get(s);
+            }
         }
         return first;
     }
