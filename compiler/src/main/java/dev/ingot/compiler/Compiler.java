@@ -69,6 +69,11 @@ public final class Compiler {
             }
         }
 
+        /** The generated class compiled to class files, not loaded: to ship to a JVM without the compiler (a Spark executor). */
+        public dev.ingot.runtime.model.ClassFiles classFiles() {
+            return InMemoryJavac.classFiles(source.qualifiedName(), source.code());
+        }
+
         /**
          * Fails with a clear message, before allocating anything, when the parameters and state alone
          * (a lower bound of what an instance holds) exceed the JVM's heap.
