@@ -146,8 +146,11 @@ public final class DataParallelTrainer {
         Dataset<Row> parts = data.rdd().getNumPartitions() == tasks ? data : data.repartition(tasks);
         ReplicaTask task = new ReplicaTask(code, bindings, options, global / tasks, epochs);
         RDD<Row> rdd = parts.rdd();
-        Object collected = rdd.barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(ReplicaTask.Report.class)).collect();
-        ReplicaTask.Report[] reports = (ReplicaTask.Report[]) collected;
+        scala.reflect.ClassTag<ReplicaTask.Report> tag = scala.reflect.ClassTag$.MODULE$.apply(ReplicaTask.Report.class);
+        RDD<ReplicaTask.Report> trained = rdd.barrier().mapPartitions(task, false, tag);
+        // NOTE: the shuffle makes the barrier stage a shuffle-map stage, which Spark retries as a whole when a task fails
+        // (up to spark.stage.maxConsecutiveAttempts); a failed barrier result stage is never retried
+        List<ReplicaTask.Report> reports = org.apache.spark.api.java.JavaRDD.fromRDD(trained, tag).repartition(1).collect();
         ReplicaTask.Report first = null;
         double seconds = 0;
         for (ReplicaTask.Report r : reports) {

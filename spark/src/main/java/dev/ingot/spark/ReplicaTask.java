@@ -47,14 +47,33 @@ final class ReplicaTask implements scala.Function1<Iterator<Row>, Iterator<Repli
         this.epochs = epochs;
     }
 
+    /** Called after every step with (task context, steps done), when set: a test's way to make a task fail mid-run. */
+    static volatile java.util.function.ObjLongConsumer<BarrierTaskContext> afterStep;
+
     @Override
     public Iterator<Report> apply(Iterator<Row> rows) {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         try {
             return CollectionConverters.asScala(List.of(run(ctx, CollectionConverters.asJava(rows))).iterator());
         } catch (IOException e) {
+            // a peer failed: Spark is about to stop this task too; let it, so that this task counts as stopped, not as failed
+            awaitKill(ctx);
             throw new UncheckedIOException("data-parallel task " + ctx.partitionId() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Waits up to 2 s for Spark to stop this task (throws TaskKilledException when it does). */
+    private static void awaitKill(BarrierTaskContext ctx) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline && ctx.getKillReason().isEmpty()) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        ctx.killTaskIfInterrupted();
     }
 
     /** A partition's rows, one array per bound input (f32 or i32), {@code count} examples. */
@@ -196,6 +215,8 @@ final class ReplicaTask implements scala.Function1<Iterator<Row>, Iterator<Repli
                     epochLoss += stepLoss;
                     inEpoch++;
                 }
+                var hook = afterStep;
+                if (hook != null) hook.accept(ctx, step + 1);
                 if (rank == 0 && ck != null && options.checkpointEvery() > 0 && (step + 1) % options.checkpointEvery() == 0 && step + 1 < end)
                     Checkpoint.save(ck, m, Map.of("steps", Long.toString(step + 1), "seed", Long.toString(options.seed())));
             }

@@ -168,11 +168,39 @@ class DataParallelTrainerTest {
         assertEquals(12, part.steps());
         DataParallelTrainer.Result resumed = DataParallelTrainer.fit(spark, code, frame(spark, rows), opt.withCheckpoint(ck, 4));
         assertEquals(12, resumed.resumedAt());
-        for (Map.Entry<String, float[]> e : whole.tensors().entrySet())
-            if (!e.getKey().equals("opt.total_steps")) assertArrayEquals(e.getValue(), resumed.tensors().get(e.getKey()), e.getKey());
+        // NOTE: the same up to the last bits of exp, which differ between the JIT's tiers (see README, Reproducibility)
+        for (Map.Entry<String, float[]> e : whole.tensors().entrySet()) {
+            float[] want = e.getValue(), got = resumed.tensors().get(e.getKey());
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), e.getKey() + "[" + i + "]");
+        }
         // at the end: nothing left to train, said clearly
         Exception done = assertThrows(Exception.class, () -> DataParallelTrainer.fit(spark, code, frame(spark, rows), opt.withCheckpoint(ck, 4)));
         assertTrue(String.valueOf(rootMessage(done)).contains("nothing left to train"), rootMessage(done));
+    }
+
+    @Test
+    void aTaskLostMidRunMakesSparkRetryTheStageFromTheLastCheckpoint(@TempDir Path dir) {
+        SparkSession spark = LocalSpark.session();
+        ModelCode code = compile(MLP);
+        List<Row> rows = rows(2 * 10 * 8, 5);
+        var opt = DataParallelTrainer.Options.defaults().withTasks(2).withGlobalBatch(16).withSteps(12).withSeed(4).withThreadsPerTask(1);
+        DataParallelTrainer.Result whole = DataParallelTrainer.fit(spark, code, frame(spark, rows), opt);
+        // task 1 of the first attempt is stopped after step 6 (as when its executor is lost); the checkpoint is at step 4
+        ReplicaTask.afterStep = (ctx, step) -> {
+            if (ctx.stageAttemptNumber() == 0 && ctx.partitionId() == 1 && step == 6)
+                org.apache.spark.SparkContext.getOrCreate().killTaskAttempt(ctx.taskAttemptId(), true, "test: a lost task");
+        };
+        try {
+            DataParallelTrainer.Result retried = DataParallelTrainer.fit(spark, code, frame(spark, rows), opt.withCheckpoint(dir.resolve("ck.safetensors"), 4));
+            assertEquals(4, retried.resumedAt(), "the retried stage resumed from the checkpoint");
+            assertEquals(12, retried.steps());
+            for (Map.Entry<String, float[]> e : whole.tensors().entrySet()) {
+                float[] want = e.getValue(), got = retried.tensors().get(e.getKey());
+                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), e.getKey() + "[" + i + "]");
+            }
+        } finally {
+            ReplicaTask.afterStep = null;
+        }
     }
 
     @Test
