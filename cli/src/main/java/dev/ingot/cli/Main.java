@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ingot", mixinStandardHelpOptions = true, version = "ingot 0.1.0",
         description = "An ahead-of-time deep-learning compiler for the JVM.",
-        subcommands = {TrainCommand.class, SampleCommand.class, BenchCommand.class, CompileCommand.class, CheckCommand.class, SummaryCommand.class, PlotCommand.class, SparkPredictStub.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, SampleCommand.class, BenchCommand.class, CompileCommand.class, CheckCommand.class, SummaryCommand.class, PlotCommand.class, SparkPredictStub.class, SparkTrainStub.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int RUNTIME_ERROR = 1;
     public static final int USAGE_ERROR = 2;

@@ -160,7 +160,12 @@ public final class SparkPredictCommand implements Callable<Integer> {
     }
 
     private SparkSession session() {
-        SparkSession.Builder b = SparkSession.builder().master(master).appName("ingot spark-predict " + model.getFileName());
+        return session("ingot spark-predict " + model.getFileName(), master, conf);
+    }
+
+    /** The session of a command: {@code master}, the {@code --conf} settings, and for local mode no UI and the loopback address. */
+    static SparkSession session(String appName, String master, Map<String, String> conf) {
+        SparkSession.Builder b = SparkSession.builder().master(master).appName(appName);
         if (master.startsWith("local")) {
             // one JVM: no UI, and the loopback address (no warning about the host name)
             b = b.config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
@@ -170,23 +175,23 @@ public final class SparkPredictCommand implements Callable<Integer> {
     }
 
     /** Spark logs at INFO; the command keeps warnings and errors (its own summary goes to stdout). */
-    private static void quietLogs() {
+    static void quietLogs() {
         org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
     }
 
-    private static String formatOf(String path) {
+    static String formatOf(String path) {
         String p = path.toLowerCase(Locale.ROOT);
         if (p.endsWith(".csv")) return "csv";
         if (p.endsWith(".json") || p.endsWith(".jsonl")) return "json";
         return "parquet";
     }
 
-    private static void checkFormat(String option, String f) {
+    static void checkFormat(String option, String f) {
         if (!List.of("parquet", "csv", "json").contains(f)) throw new Errors.UsageException(option + " must be parquet, csv or json, got '" + f + "'");
     }
 
     /** The local file a path names (no scheme, or file:), else null (hdfs://, s3a://, ...: Spark checks those). */
-    private static Path localPath(String p) {
+    static Path localPath(String p) {
         try {
             URI u = URI.create(p);
             if (u.getScheme() == null) return Path.of(p);
