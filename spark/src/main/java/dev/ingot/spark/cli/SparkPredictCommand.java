@@ -171,7 +171,9 @@ public final class SparkPredictCommand implements Callable<Integer> {
             b = b.config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
         for (var e : conf.entrySet()) b = b.config(e.getKey(), e.getValue());
-        return b.getOrCreate();
+        SparkSession spark = b.getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");   // Spark's own logging setup, at the session's start, sets INFO again
+        return spark;
     }
 
     /** Spark logs at INFO; the command keeps warnings and errors (its own summary goes to stdout). */
