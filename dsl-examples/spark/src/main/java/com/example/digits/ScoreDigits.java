@@ -1,6 +1,6 @@
 package com.example.digits;
 
-import dev.ingot.runtime.train.Trainer;
+import dev.ingot.spark.DataParallelTrainer;
 import dev.ingot.spark.ModelCode;
 import dev.ingot.spark.SparkPredictor;
 import java.io.IOException;
@@ -20,8 +20,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A Spark job: trains the generated {@link MnistMlp}, then scores the MNIST test set as a DataFrame
- * on the executors with {@link SparkPredictor} and prints the accuracy.
+ * A Spark job: trains the generated {@link MnistMlp} data-parallel on the executors, then scores the
+ * MNIST test set as a DataFrame on the executors with {@link SparkPredictor} and prints the accuracy.
  * <pre>
  * mvn exec:exec                                         # local[2], see pom.xml
  * spark-submit --class com.example.digits.ScoreDigits ... target/digits-spark-1.0-SNAPSHOT.jar MNIST_DIR [EPOCHS]
@@ -65,17 +65,20 @@ public final class ScoreDigits {
     }
 
     /**
-     * TRAINING: where the MLP is trained before it is scored. Until Ingot's data-parallel training on
-     * Spark lands, this trains in this JVM (the driver) with the generated training step, {@code epochs}
-     * passes over the 60,000 training images; data-parallel training will train on the executors
-     * instead, from the same {@code spark} session.
+     * Trains the MLP data-parallel on the executors: one replica per task slot, each on its partition of
+     * the 60,000 training images, the gradients averaged every step by a ring all-reduce between the tasks
+     * (DataParallelTrainer); the generated class has the split training step ({@code <splitStep>} in pom.xml).
      */
     static MnistMlp train(SparkSession spark, Path mnist, int epochs) throws IOException {
+        int tasks = spark.sparkContext().defaultParallelism();   // local[2]: 2; a cluster: its task slots
+        Dataset<Row> train = images(spark, dev.ingot.runtime.data.Dataset.idxImages(mnist, "train", 1 / 255f), tasks).select("pixels", "digit");
+        DataParallelTrainer.Result r = DataParallelTrainer.fit(spark, ModelCode.of(MnistMlp.class), train,
+                DataParallelTrainer.Options.defaults().withTasks(tasks).withEpochs(epochs).withSeed(1).withThreadsPerTask(1));
+        for (int e = 0; e < r.losses().size(); e++) System.out.printf(Locale.ROOT, "epoch %d: train_loss %.4f%n", e + 1, r.losses().get(e));
+        System.out.printf(Locale.ROOT, "data-parallel on %d tasks: %,d steps, %,.0f examples/s, %,d bytes sent per step by each task%n",
+                tasks, r.steps(), r.examplesPerSecond(), r.bytesPerStep());
         MnistMlp model = new MnistMlp(MnistMlp.SPEC.train().batch());
-        model.initialize(42);
-        new Trainer(model)
-                .options(Trainer.Options.defaults().withEpochs(epochs).withSeed(1).withEvalEachEpoch(false))
-                .fit(dev.ingot.runtime.data.Dataset.idxImages(mnist, "train", 1 / 255f), null);
+        r.loadInto(model);
         return model;
     }
 
