@@ -109,12 +109,7 @@ class DataParallelTrainerTest {
             float l = m.trainStep(global);
             if (s == 0) firstLoss = l;
         }
-        for (Map.Entry<String, float[]> e : m.tensors().entrySet()) {
-            float[] want = e.getValue(), got = r.tensors().get(e.getKey());
-            assertNotNull(got, e.getKey());
-            for (int i = 0; i < want.length; i++)
-                assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), e.getKey() + "[" + i + "] after " + steps + " steps");
-        }
+        assertClose(m.tensors(), r.tensors(), "after " + steps + " steps");
         assertTrue(r.losses().get(0) < firstLoss, "mean loss " + r.losses() + " vs first " + firstLoss);
         // each task sent its share of the gradients' bytes (2 tasks: once the vector) per step, plus the loss
         long gradientBytes = 4L * (20 * 16 + 16 + 16 * 4 + 4);
@@ -169,10 +164,7 @@ class DataParallelTrainerTest {
         DataParallelTrainer.Result resumed = DataParallelTrainer.fit(spark, code, frame(spark, rows), opt.withCheckpoint(ck, 4));
         assertEquals(12, resumed.resumedAt());
         // NOTE: the same up to the last bits of exp, which differ between the JIT's tiers (see README, Reproducibility)
-        for (Map.Entry<String, float[]> e : whole.tensors().entrySet()) {
-            float[] want = e.getValue(), got = resumed.tensors().get(e.getKey());
-            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), e.getKey() + "[" + i + "]");
-        }
+        assertClose(whole.tensors(), resumed.tensors(), "resumed");
         // at the end: nothing left to train, said clearly
         Exception done = assertThrows(Exception.class, () -> DataParallelTrainer.fit(spark, code, frame(spark, rows), opt.withCheckpoint(ck, 4)));
         assertTrue(String.valueOf(rootMessage(done)).contains("nothing left to train"), rootMessage(done));
@@ -187,17 +179,25 @@ class DataParallelTrainerTest {
         DataParallelTrainer.Result whole = DataParallelTrainer.fit(spark, code, frame(spark, rows), opt);
         // task 1 of the first attempt is stopped after step 6 (as when its executor is lost); the checkpoint is at step 4
         ReplicaTask.afterStep = (ctx, step) -> {
-            if (ctx.stageAttemptNumber() == 0 && ctx.partitionId() == 1 && step == 6)
-                org.apache.spark.SparkContext.getOrCreate().killTaskAttempt(ctx.taskAttemptId(), true, "test: a lost task");
+            if (ctx.stageAttemptNumber() != 0 || ctx.partitionId() != 1 || step != 6) return;
+            org.apache.spark.SparkContext.getOrCreate().killTaskAttempt(ctx.taskAttemptId(), true, "test: a lost task");
+            // the stop is asynchronous: wait for it here, so that the task ends after step 6 whatever the load
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (ctx.getKillReason().isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            ctx.killTaskIfInterrupted();
         };
         try {
             DataParallelTrainer.Result retried = DataParallelTrainer.fit(spark, code, frame(spark, rows), opt.withCheckpoint(dir.resolve("ck.safetensors"), 4));
             assertEquals(4, retried.resumedAt(), "the retried stage resumed from the checkpoint");
             assertEquals(12, retried.steps());
-            for (Map.Entry<String, float[]> e : whole.tensors().entrySet()) {
-                float[] want = e.getValue(), got = retried.tensors().get(e.getKey());
-                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), e.getKey() + "[" + i + "]");
-            }
+            assertClose(whole.tensors(), retried.tensors(), "retried");
         } finally {
             ReplicaTask.afterStep = null;
         }
@@ -253,6 +253,15 @@ class DataParallelTrainerTest {
         assertEquals(2 * 4096 / 128, r.steps());
         assertTrue(want > 0.85, "single-process accuracy " + want);
         assertTrue(got > want - 0.02, "data-parallel accuracy " + got + " vs single-process " + want);
+    }
+
+    /** Every tensor of {@code want} is in {@code got} with the same values within 1e-5 (relative, or absolute near 0). */
+    static void assertClose(Map<String, float[]> want, Map<String, float[]> got, String what) {
+        for (Map.Entry<String, float[]> e : want.entrySet()) {
+            float[] w = e.getValue(), g = got.get(e.getKey());
+            assertNotNull(g, e.getKey());
+            for (int i = 0; i < w.length; i++) assertEquals(w[i], g[i], 1e-5 * (1 + Math.abs(w[i])), what + ": " + e.getKey() + "[" + i + "]");
+        }
     }
 
     static String rootMessage(Throwable e) {
