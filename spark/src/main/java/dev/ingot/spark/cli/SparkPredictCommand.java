@@ -83,7 +83,6 @@ public final class SparkPredictCommand implements Callable<Integer> {
 
         SparkPredictor predictor = SparkPredictor.of(ModelCode.compile(model)).load(load).batchSize(batch)
                 .hint("choose an input's columns with --column INPUT=COL, INPUT=C1,C2,... or INPUT=PREFIX*");
-        quietLogs();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();   // else (a test, an application) leave it running
         SparkSession spark = session();
         try {
@@ -167,11 +166,6 @@ public final class SparkPredictCommand implements Callable<Integer> {
         }
         for (var e : conf.entrySet()) b = b.config(e.getKey(), e.getValue());
         return b.getOrCreate();
-    }
-
-    /** Spark logs at INFO; the command keeps warnings and errors (its own summary goes to stdout). */
-    private static void quietLogs() {
-        org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
     }
 
     private static String formatOf(String path) {
