@@ -51,6 +51,7 @@ public final class SparkPredictor {
     private final Map<String, String> outputColumns = new LinkedHashMap<>();
     private String predictionColumn = PREDICTION;
     private String hint = "name the column of an input with SparkPredictor.column(input, column)";
+    private ModelSpec spec;
     private long lastWeightBytes;
 
     private SparkPredictor(ModelCode code) {
@@ -125,7 +126,8 @@ public final class SparkPredictor {
 
     /** The model's spec (from the class, without weights). */
     public ModelSpec spec() {
-        return code.newInstance(1).spec();
+        if (spec == null) spec = weights != null ? weights.spec() : code.newInstance(1).spec();
+        return spec;
     }
 
     /** Whether the model is a classifier that gets a prediction column: metric accuracy and output 0 of shape [batch, K], K > 1. */

@@ -23,4 +23,11 @@ final class LocalSpark {
         }
         return session;
     }
+
+    /** Stops the shared session (for a test that needs a session of another master; the next {@link #session()} starts a new one). */
+    static synchronized void stop() {
+        SparkSession active = SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : session;
+        if (active != null) active.stop();
+        session = null;
+    }
 }

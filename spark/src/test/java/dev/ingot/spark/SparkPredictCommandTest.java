@@ -102,4 +102,29 @@ class SparkPredictCommandTest {
         assertEquals(2, badFormat.code());
         assertFalse(badFormat.err().contains("\tat "), badFormat.err());
     }
+
+    @Test
+    void aDslErrorIsShownWithItsLine() throws Exception {
+        Path bad = tmp.resolve("bad.ingot");
+        Files.writeString(bad, "model M {\n  input x: f32[batch, 4]\n  output y = rleu(x)\n}\n");
+        Run r = run(bad.toString(), "--load", mnist.checkpoint.toString(), "--input", tmp.toString(), "--output", tmp.resolve("o").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith(bad + ":3:14: error: unknown name 'rleu'; did you mean 'relu'?"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void labelNeedsAClassifierAndItsColumn() throws Exception {
+        Path ckpt = tmp.resolve("tiny.safetensors");
+        var model = ModelCode.compile(SparkPredictorTest.TINY).newInstance(1);
+        model.initialize(3);
+        model.save(ckpt);
+        Path in = tmp.resolve("t.csv");
+        Files.writeString(in, "v0,v1,v2,k0,k1,digit\n1,2,3,0,1,1\n");
+        Run notClassifier = run(SparkPredictorTest.TINY.toString(), "--load", ckpt.toString(), "--input", in.toString(), "--output", tmp.resolve("o").toString(),
+                "--column", "x=v*", "--column", "ids=k0,k1", "--label", "digit");
+        assertEquals(2, notClassifier.code(), notClassifier.err());
+        assertEquals("error: --label: the model is not a classifier (no prediction column to compare)\n", notClassifier.err());
+        assertFalse(Files.exists(tmp.resolve("o")), "nothing written");
+    }
 }

@@ -83,7 +83,6 @@ public final class SparkPredictCommand implements Callable<Integer> {
 
         SparkPredictor predictor = SparkPredictor.of(ModelCode.compile(model)).load(load).batchSize(batch)
                 .hint("choose an input's columns with --column INPUT=COL, INPUT=C1,C2,... or INPUT=PREFIX*");
-        quietLogs();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();   // else (a test, an application) leave it running
         SparkSession spark = session();
         try {
@@ -108,15 +107,20 @@ public final class SparkPredictCommand implements Callable<Integer> {
             if (eq <= 0 || eq == c.length() - 1) throw new Errors.UsageException("--column takes INPUT=COLUMNS, got '" + c + "'");
             predictor.columns(c.substring(0, eq), expand(c.substring(eq + 1), table.columns()));
         }
+        List<String> tableColumns = List.of(table.columns());
+        if (label != null) {   // checked before the job runs, not after
+            if (!SparkPredictor.isClassifier(predictor.spec())) throw new Errors.UsageException("--label: the model is not a classifier (no prediction column to compare)");
+            if (!tableColumns.contains(label)) throw new Errors.UsageException("--label: the input has no column '" + label + "'");
+            if (keep != null && !keep.contains(label)) throw new Errors.UsageException("--label " + label + ": add it to --keep");
+        }
+        if (keep != null)
+            for (String k : keep) if (!tableColumns.contains(k)) throw new Errors.UsageException("--keep: the input has no column '" + k + "'");
         long t0 = System.nanoTime();
         Dataset<Row> scored = predictor.transform(table);
         List<String> outputs = new ArrayList<>(List.of(scored.columns()).subList(table.columns().length, scored.columns().length));
         if (keep != null) {
             List<Column> cols = new ArrayList<>();
-            for (String k : keep) {
-                if (!List.of(table.columns()).contains(k)) throw new Errors.UsageException("--keep: the input has no column '" + k + "'");
-                cols.add(functions.col(k));
-            }
+            for (String k : keep) cols.add(functions.col(k));
             for (String o : outputs) cols.add(functions.col(o));
             scored = scored.select(cols.toArray(Column[]::new));
         }
@@ -129,9 +133,6 @@ public final class SparkPredictCommand implements Callable<Integer> {
         out().printf(Locale.ROOT, "scored %,d rows in %.1f s (%,.0f rows/s) on %s; weights broadcast: %,d bytes; wrote %s (%s: %s)%n",
                 rows, seconds, rows / seconds, master, predictor.weightBytes(), output, outputFormat, String.join(", ", written.columns()));
         if (label != null) {
-            if (!outputs.contains(SparkPredictor.PREDICTION)) throw new Errors.UsageException("--label: the model is not a classifier (no prediction column)");
-            if (keep != null && !keep.contains(label)) throw new Errors.UsageException("--label " + label + ": add it to --keep");
-            if (!List.of(written.columns()).contains(label)) throw new Errors.UsageException("--label: the input has no column '" + label + "'");
             long right = written.filter(functions.col(SparkPredictor.PREDICTION).equalTo(functions.col(label))).count();
             out().printf(Locale.ROOT, "accuracy %.4f (%,d of %,d rows: %s = %s)%n", right / (double) rows, right, rows, SparkPredictor.PREDICTION, label);
         }
@@ -171,14 +172,7 @@ public final class SparkPredictCommand implements Callable<Integer> {
             b = b.config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
         for (var e : conf.entrySet()) b = b.config(e.getKey(), e.getValue());
-        SparkSession spark = b.getOrCreate();
-        spark.sparkContext().setLogLevel("WARN");   // Spark's own logging setup, at the session's start, sets INFO again
-        return spark;
-    }
-
-    /** Spark logs at INFO; the command keeps warnings and errors (its own summary goes to stdout). */
-    static void quietLogs() {
-        org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
+        return b.getOrCreate();
     }
 
     static String formatOf(String path) {

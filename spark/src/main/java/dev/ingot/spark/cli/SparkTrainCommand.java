@@ -98,7 +98,6 @@ public final class SparkTrainCommand implements Callable<Integer> {
             test = Dataset.load(tc.data(), base, "test");
         }
         double compileSeconds = (System.nanoTime() - t0) / 1e9;
-        SparkPredictCommand.quietLogs();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkPredictCommand.session("ingot spark-train " + model.getFileName(), master, conf);
         try {
