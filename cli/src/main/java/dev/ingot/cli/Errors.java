@@ -12,7 +12,7 @@ import picocli.CommandLine;
  * missing file, a bad option value) is one clear message without a stack trace; anything else is
  * an internal error and keeps its stack trace, since it is ours to fix.
  */
-final class Errors implements CommandLine.IExecutionExceptionHandler {
+public final class Errors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parse) {
         var err = cl.getErr();
@@ -40,7 +40,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     }
 
     /** A bad combination of options or a missing model file: exit code 2. */
-    static final class UsageException extends RuntimeException {
-        UsageException(String msg) { super(msg, null, false, false); }
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String msg) { super(msg, null, false, false); }
     }
 }

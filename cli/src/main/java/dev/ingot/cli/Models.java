@@ -7,10 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Shared steps of the commands: read and compile a model file, set the thread count. */
-final class Models {
+public final class Models {
     private Models() {}
 
-    static SourceFile read(Path model) {
+    /** Reads a model file; a missing file or one not named .ingot is a usage error. */
+    public static SourceFile read(Path model) {
         if (!Files.isRegularFile(model)) throw new Errors.UsageException("no such model file: " + model);
         if (!model.getFileName().toString().endsWith(".ingot")) throw new Errors.UsageException(model + " is not an .ingot file");
         return SourceFile.read(model);

@@ -41,14 +41,23 @@ public final class Compiler {
      * @param training    also emit {@code evaluate} and {@code trainStep} (when the model has a loss)
      * @param dumpDir     write the IR after each pass there, or null
      */
-    public record Options(String packageName, boolean vector, boolean training, Path dumpDir, boolean profile) {
-        public static Options defaults() { return new Options("ingot.generated", true, true, null, false); }
-        public Options withPackage(String p) { return new Options(p, vector, training, dumpDir, profile); }
-        public Options withDumpDir(Path d) { return new Options(packageName, vector, training, d, profile); }
-        public Options withVector(boolean v) { return new Options(packageName, v, training, dumpDir, profile); }
-        public Options withTraining(boolean t) { return new Options(packageName, vector, t, dumpDir, profile); }
+    /**
+     * @param splitStep also emit the split training step, {@code computeGradients} and {@code applyUpdate} (per
+     *                  training step of a model with several), for data-parallel training
+     */
+    public record Options(String packageName, boolean vector, boolean training, Path dumpDir, boolean profile, boolean splitStep) {
+        public Options(String packageName, boolean vector, boolean training, Path dumpDir, boolean profile) {
+            this(packageName, vector, training, dumpDir, profile, false);
+        }
+        public static Options defaults() { return new Options("ingot.generated", true, true, null, false, false); }
+        public Options withPackage(String p) { return new Options(p, vector, training, dumpDir, profile, splitStep); }
+        public Options withDumpDir(Path d) { return new Options(packageName, vector, training, d, profile, splitStep); }
+        public Options withVector(boolean v) { return new Options(packageName, v, training, dumpDir, profile, splitStep); }
+        public Options withTraining(boolean t) { return new Options(packageName, vector, t, dumpDir, profile, splitStep); }
         /** Time every kernel call (for {@code ingot bench --profile}); slows small kernels a little. */
-        public Options withProfile(boolean p) { return new Options(packageName, vector, training, dumpDir, p); }
+        public Options withProfile(boolean p) { return new Options(packageName, vector, training, dumpDir, p, splitStep); }
+        /** Also emit {@code computeGradients} and {@code applyUpdate} (data-parallel training); {@code trainStep} is unchanged. */
+        public Options withSplitStep(boolean s) { return new Options(packageName, vector, training, dumpDir, profile, s); }
     }
 
     /** Everything one compilation produced. */
@@ -72,6 +81,11 @@ public final class Compiler {
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        /** The generated class compiled to class files, not loaded: to ship to a JVM without the compiler (a Spark executor). */
+        public dev.ingot.runtime.model.ClassFiles classFiles() {
+            return InMemoryJavac.classFiles(source.qualifiedName(), source.code());
         }
 
 
@@ -165,17 +179,41 @@ public final class Compiler {
                 String method = JavaEmitter.STEP + st.name();
                 Set<String> params = new LinkedHashSet<>();
                 st.params().forEach(p -> params.add(p.attrs().s("name")));
+                Optimizer o = Optimizer.all().get(st.optimizer());
                 Graph train = new Graph(method, List.of(new Graph.Output(Differentiate.LOSS, st.loss())), m.trainUpdates());
-                entries.add(entry(method, PassManager.run(Pipelines.training(Optimizer.all().get(st.optimizer()), st.hyper(), st.schedule(),
-                        st.clipNorm(), params, st.name()), train, cx), opt));
+                entries.add(entry(method, PassManager.run(Pipelines.training(o, st.hyper(), st.schedule(), st.clipNorm(), params, st.name()), train, cx), opt));
+                if (opt.splitStep()) entries.addAll(splitStep(m, st.loss(), params, o, st.hyper(), st.schedule(), st.clipNorm(), st.name(), cx, opt));
             }
             if (m.train() != null && m.steps().isEmpty()) {
                 Optimizer o = Optimizer.all().get(m.optimizer());
                 Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
                 entries.add(entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm()), train, cx), opt));
+                if (opt.splitStep()) entries.addAll(splitStep(m, m.loss(), null, o, m.optimizerHyper(), m.schedule(), m.clipNorm(), null, cx, opt));
             }
         }
         return entries;
+    }
+
+    /**
+     * The two halves of a training step (of training step {@code step} of a model with several, else null):
+     * {@code computeGradients} (forward, loss, backward; the gradients as {@code grad:NAME} outputs, which the
+     * generated class copies into its gradient buffers) and {@code applyUpdate} (the optimizer, schedule and
+     * clipping of the training step, reading the gradient buffers, {@link Differentiate#GRAD_BUFFER} state leaves).
+     */
+    private static List<JavaEmitter.Entry> splitStep(ModelIr m, Node loss, Set<String> params, Optimizer o, java.util.Map<String, Double> hyper,
+                                                     dev.ingot.compiler.optim.Schedule schedule, double clipNorm, String step, PassContext cx, Options opt) {
+        String suffix = step == null ? "" : "_" + step;
+        Graph grads = PassManager.run(Pipelines.gradients(params),
+                new Graph(JavaEmitter.GRADIENTS + suffix, List.of(new Graph.Output(Differentiate.LOSS, loss)), m.trainUpdates()), cx);
+        GraphBuilder b = new GraphBuilder();
+        List<Graph.Output> buffers = new ArrayList<>();
+        for (Graph.Output g : grads.outputs()) {
+            if (!g.name().startsWith(Differentiate.GRAD)) continue;
+            String name = g.name().substring(Differentiate.GRAD.length());
+            buffers.add(new Graph.Output(g.name(), b.state(Differentiate.GRAD_BUFFER + name, g.node().type(), 0)));
+        }
+        Graph update = PassManager.run(Pipelines.update(o, hyper, schedule, clipNorm, m.params(), step), new Graph(JavaEmitter.UPDATE + suffix, buffers, List.of()), cx);
+        return List.of(entry(JavaEmitter.GRADIENTS + suffix, grads, opt), entry(JavaEmitter.UPDATE + suffix, update, opt));
     }
 
     /** The scheduling stage of one entry point (written next to the IR dumps as {@code ENTRY.schedule}). */

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden figures of the schedule of every example's entry points: kernels (generated methods),
+ * Golden figures of the schedule of every example's entry points (with the split training step, computeGradients and
+ * applyUpdate): kernels (generated methods),
  * kernel runs per call (loop bodies once per step) and arena bytes at the example's batch size. A
  * change to fusion or memory planning shows here, on purpose: when it is an improvement, regenerate
  * the file with {@code mvn -pl dsl-examples test -Dtest=ScheduleGoldenTest -Dingot.updateGolden=true}
@@ -37,7 +38,7 @@ class ScheduleGoldenTest {
         for (Path p : examples) {
             ModelIr m = Frontend.compile(SourceFile.read(p));
             int batch = m.train().batch();
-            for (JavaEmitter.Entry e : Compiler.entries(m, Compiler.Options.defaults())) {
+            for (JavaEmitter.Entry e : Compiler.entries(m, Compiler.Options.defaults().withSplitStep(true))) {
                 Schedule s = e.schedule();
                 lines.add(String.format("%s %s: kernels %d, runs %d, arena %d bytes at batch %d", p.getFileName(), e.method(),
                         s.kernelCount(), s.kernelRuns(), s.arenaBytes(batch), batch));

@@ -55,6 +55,13 @@ public class GenerateMojo extends AbstractMojo {
     @Parameter(property = "ingot.target", defaultValue = "vector")
     String target;
 
+    /**
+     * Also generate the split training step, {@code computeGradients} and {@code applyUpdate}, which
+     * data-parallel training (ingot-spark's {@code DataParallelTrainer}) needs; {@code trainStep} is the same either way.
+     */
+    @Parameter(property = "ingot.splitStep", defaultValue = "false")
+    boolean splitStep;
+
     /** Skip this goal (no generation, no source root). */
     @Parameter(property = "ingot.skip", defaultValue = "false")
     boolean skip;
@@ -87,7 +94,7 @@ public class GenerateMojo extends AbstractMojo {
         Generator.Report report;
         try {
             Generator g = new Generator(new Generator.Settings(sourceDirectory.toPath(), out, state, pkg, inferenceOnly, vector,
-                    "ingot-maven-plugin " + version + " compiler " + Generator.compilerFingerprint()));
+                    "ingot-maven-plugin " + version + " compiler " + Generator.compilerFingerprint(), splitStep));
             report = g.run();
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException("ingot: " + e.getMessage());

@@ -50,9 +50,14 @@ final class Generator {
      * @param inferenceOnly   emit {@code predict} only (no gradients, optimizer or loss)
      * @param vector          use the Vector API (else plain scalar Java)
      * @param toolVersion     identifies the plugin and compiler; a change regenerates everything
+     * @param splitStep       also emit {@code computeGradients} and {@code applyUpdate} (data-parallel training)
      */
     record Settings(Path sourceDirectory, Path outputDirectory, Path stateFile, String packageName,
-                    boolean inferenceOnly, boolean vector, String toolVersion) {}
+                    boolean inferenceOnly, boolean vector, String toolVersion, boolean splitStep) {
+        Settings(Path sourceDirectory, Path outputDirectory, Path stateFile, String packageName, boolean inferenceOnly, boolean vector, String toolVersion) {
+            this(sourceDirectory, outputDirectory, stateFile, packageName, inferenceOnly, vector, toolVersion, false);
+        }
+    }
 
     /**
      * A DSL error: {@code file}, 1-based {@code line} and {@code column} (0 when unknown), the
@@ -101,7 +106,7 @@ final class Generator {
         Path out = settings.outputDirectory().toAbsolutePath().normalize();
         String fingerprint = sha256(String.join("\n", "state " + STATE_VERSION, settings.toolVersion(),
                 "package " + (settings.packageName() == null ? "<derived>" : settings.packageName()),
-                "inferenceOnly " + settings.inferenceOnly(), "vector " + settings.vector(), "output " + out));
+                "inferenceOnly " + settings.inferenceOnly(), "vector " + settings.vector(), "splitStep " + settings.splitStep(), "output " + out));
 
         Map<String, Entry> previous = new TreeMap<>();
         boolean sameTool = readState(fingerprint, previous);
@@ -134,7 +139,7 @@ final class Generator {
                 String text = new String(bytes, StandardCharsets.UTF_8);
                 SourceFile source = SourceFile.of(file.toString(), file.getParent(), text, true);
                 result = Compiler.compile(source, Compiler.Options.defaults().withPackage(pkg)
-                        .withVector(settings.vector()).withTraining(!settings.inferenceOnly()));
+                        .withVector(settings.vector()).withTraining(!settings.inferenceOnly()).withSplitStep(settings.splitStep() && !settings.inferenceOnly()));
             } catch (CompileError e) {
                 problems.add(problem(file, e));
                 if (old != null) next.put(rel, new Entry("-", old.output(), old.outputHash())); // keep tracking its old output

@@ -75,6 +75,18 @@ class GeneratorTest {
     }
 
     @Test
+    void splitStepAddsComputeGradientsAndRegenerates() throws IOException {
+        write("a/tiny.ingot", TINY);
+        run();
+        assertFalse(Files.readString(out().resolve("a/Tiny.java")).contains("computeGradients"));
+        Generator.Report r = new Generator(new Generator.Settings(src(), out(), dir.resolve("target/ingot-maven-plugin/state.txt"), null,
+                false, true, "test", true)).run();
+        assertEquals(List.of("a/Tiny.java"), outputs(r.generated()), "a changed setting regenerates");
+        String code = Files.readString(out().resolve("a/Tiny.java"));
+        assertTrue(code.contains("public float computeGradients(int n)") && code.contains("public void applyUpdate()"), "split step");
+    }
+
+    @Test
     void unchangedModelsAreNotRegenerated() throws IOException {
         write("a/tiny.ingot", TINY);
         write("b/echo.ingot", ECHO);

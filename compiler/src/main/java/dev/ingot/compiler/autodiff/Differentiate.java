@@ -32,6 +32,12 @@ import java.util.Set;
 public final class Differentiate implements Pass {
     public static final String LOSS = "loss";
     public static final String GRAD = "grad:";
+    /**
+     * Name prefix of the state leaf holding a parameter's gradient between the two halves of a split training
+     * step ({@code computeGradients} writes {@code grad.NAME}, {@code applyUpdate} reads it); not model state
+     * (not in the spec or in checkpoints).
+     */
+    public static final String GRAD_BUFFER = "grad.";
 
     private final Set<String> only;
 

@@ -36,9 +36,12 @@ final class ClassContext {
     /** Field holding a leaf's array: {@code in_x}, {@code p_fc1_w}, {@code s_opt_fc1_w_m}. */
     String leafField(Node leaf) {
         String name = leaf.attrs().s("name");
-        String prefix = leaf.op() == Ops.INPUT ? "in_" : leaf.op() == Ops.PARAM ? "p_" : "s_";
-        return prefix + ident(name);
+        if (leaf.op() == Ops.STATE) return stateField(name);
+        return (leaf.op() == Ops.INPUT ? "in_" : "p_") + ident(name);
     }
+
+    /** Field holding state tensor {@code name}: {@code s_opt_fc1_w_m}. */
+    static String stateField(String name) { return "s_" + ident(name); }
 
     static String ident(String s) { return s.replaceAll("[^A-Za-z0-9_]", "_"); }
 

@@ -7,6 +7,7 @@ import com.github.javaparser.ast.body.BodyDeclaration;
 import com.github.javaparser.printer.DefaultPrettyPrinter;
 import com.github.javaparser.printer.configuration.DefaultConfigurationOption;
 import com.github.javaparser.printer.configuration.DefaultPrinterConfiguration;
+import dev.ingot.compiler.autodiff.Differentiate;
 import dev.ingot.compiler.fusion.Kernel;
 import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Lin;
@@ -58,8 +59,14 @@ public final class JavaEmitter {
     /** Method-name prefix of one of several training steps: {@code trainStep_disc}. */
     public static final String STEP = "trainStep_";
 
+    /** Method name of the first half of a split training step (suffixed {@code _STEP} for one of several steps). */
+    public static final String GRADIENTS = "computeGradients";
+
+    /** Method name of the second half of a split training step (suffixed {@code _STEP} for one of several steps). */
+    public static final String UPDATE = "applyUpdate";
+
     /** The entry points every generated class overrides (the others are its own). */
-    private static final List<String> BASE_ENTRIES = List.of("predict", "evaluate", "trainStep", "inputGradients");
+    private static final List<String> BASE_ENTRIES = List.of("predict", "evaluate", "trainStep", "inputGradients", GRADIENTS, UPDATE);
 
     /** Code generation options: the package, and whether to use the Vector API (else plain scalar Java). */
     public record Options(String packageName, boolean vector, boolean profile) {
@@ -76,13 +83,18 @@ public final class JavaEmitter {
         cls.vector = opt.vector();
         List<String> members = new ArrayList<>();
         Map<String, Node> states = new LinkedHashMap<>();
+        Map<String, Node> gradBuffers = new LinkedHashMap<>();   // of the split training step, by parameter
         Lin arena = dev.ingot.compiler.memory.MemoryBudget.arena(entries.stream().map(Entry::schedule).toList());
         StringBuilder planNotes = new StringBuilder();
         List<String> entryMethods = new ArrayList<>();
         for (Entry e : entries) {
             List<Kernel> kernels = e.schedule().kernels();
             MemoryPlanner.BufferPlan plan = e.schedule().memory();
-            for (Node s : e.graph().leaves(Ops.STATE)) states.putIfAbsent(s.attrs().s("name"), s);
+            for (Node s : e.graph().leaves(Ops.STATE)) {
+                String name = s.attrs().s("name");
+                if (name.startsWith(Differentiate.GRAD_BUFFER)) gradBuffers.putIfAbsent(name.substring(Differentiate.GRAD_BUFFER.length()), s);
+                else states.putIfAbsent(name, s);
+            }
             planNotes.append(String.format(" * <li>%s: %d kernels, %d arena slots, %s floats</li>%n", e.method(), kernels.size(), plan.slots(), plan.arenaSize().java("maxBatch")));
             EntryContext cx = new EntryContext(prefix(e.method()), plan, cls);
             entryMethods.addAll(entry(d, e, kernels, cx, cls, members, opt));
@@ -132,6 +144,7 @@ public final class JavaEmitter {
             }
         }
         decls.addAll(inputGradientMembers(d, entries));
+        decls.addAll(splitStepMembers(d, entries, gradBuffers, cls));
         decls.addAll(members);
         return new Source(opt.packageName(), d.className(), print(cu, decls));
     }
@@ -224,6 +237,52 @@ public final class JavaEmitter {
         return r;
     }
 
+    /**
+     * The gradient buffers of the split training step ({@code computeGradients} copies the gradients there,
+     * {@code applyUpdate} reads them), {@code gradient(name)}, {@code gradientNames(step)}, and for a model with
+     * several training steps the dispatchers {@code computeGradients(step, n)} and {@code applyUpdate(step)}.
+     */
+    private static List<String> splitStepMembers(ModelDescription d, List<Entry> entries, Map<String, Node> buffers, ClassContext cls) {
+        List<String> r = new ArrayList<>();
+        List<String> grads = entries.stream().map(Entry::method).filter(m -> m.startsWith(GRADIENTS)).toList();
+        if (grads.isEmpty()) return r;
+        StringBuilder get = new StringBuilder("/** The gradient buffer of parameter {@code name}: written by computeGradients, read by applyUpdate. */\n"
+                + "@Override\npublic float[] gradient(String name) {\nswitch (name) {\n");
+        for (Map.Entry<String, Node> b : buffers.entrySet()) {
+            String field = cls.leafField(b.getValue());
+            r.add("private final float[] " + field + " = new float[" + b.getValue().shape().numel().constant() + "];   // gradient of " + b.getKey());
+            get.append("case ").append(SpecEmitter.str(b.getKey())).append(": return ").append(field).append(";\n");
+        }
+        get.append("default: throw new IllegalArgumentException(\"no gradient of '\" + name + \"'; known: ").append(String.join(", ", buffers.keySet()).replace("\"", "")).append("\");\n}\n}");
+        r.add(get.toString());
+        StringBuilder names = new StringBuilder("/** The parameters whose gradients training step {@code step} computes, in a fixed order. */\n@Override\npublic List<String> gradientNames(int step) {\nswitch (step) {\n");
+        for (int i = 0; i < grads.size(); i++) {
+            String method = grads.get(i);
+            Graph g = entries.stream().filter(e -> e.method().equals(method)).findFirst().orElseThrow().graph();
+            List<String> ps = new ArrayList<>();
+            for (Graph.Output o : g.outputs()) if (o.name().startsWith(Differentiate.GRAD)) ps.add(SpecEmitter.str(o.name().substring(Differentiate.GRAD.length())));
+            names.append("case ").append(i).append(": return List.of(").append(String.join(", ", ps)).append(");\n");
+        }
+        names.append("default: throw new IndexOutOfBoundsException(\"no training step \" + step + \"; the model has ").append(grads.size()).append("\");\n}\n}");
+        r.add(names.toString());
+        if (grads.size() > 1 || !grads.get(0).equals(GRADIENTS)) {
+            StringBuilder cg = new StringBuilder("/** The first half of training step {@code step}: its loss and its parameters' gradients, in their buffers. */\n@Override\npublic float computeGradients(int step, int n) {\nswitch (step) {\n");
+            StringBuilder au = new StringBuilder("/** The second half of training step {@code step}: its optimizer update from the gradient buffers. */\n@Override\npublic void applyUpdate(int step) {\nswitch (step) {\n");
+            for (int i = 0; i < grads.size(); i++) {
+                String suffix = grads.get(i).substring(GRADIENTS.length());
+                cg.append("case ").append(i).append(": return ").append(GRADIENTS).append(suffix).append("(n);\n");
+                au.append("case ").append(i).append(": ").append(UPDATE).append(suffix).append("();\nreturn;\n");
+            }
+            String bad = "default: throw new IndexOutOfBoundsException(\"no training step \" + step + \"; the model has " + grads.size() + "\");\n}\n}";
+            r.add(cg.append(bad).toString());
+            r.add(au.append(bad).toString());
+            String several = "model " + d.modelName() + " has " + grads.size() + " training steps: give the step";
+            r.add("@Override\npublic float computeGradients(int n) {\nthrow new IllegalStateException(\"" + several + ", computeGradients(step, n)\");\n}");
+            r.add("@Override\npublic void applyUpdate() {\nthrow new IllegalStateException(\"" + several + ", applyUpdate(step)\");\n}");
+        }
+        return r;
+    }
+
     private static String inputGradientField(ModelDescription d, String input) {
         for (int i = 0; i < d.inputs().size(); i++) if (d.inputs().get(i).attrs().s("name").equals(input)) return "gin" + i;
         throw new IllegalStateException("no input " + input);
@@ -243,7 +302,9 @@ public final class JavaEmitter {
             case "evaluate" -> "E";
             case "trainStep" -> "T";
             case "inputGradients" -> "G";
-            default -> method.startsWith(STEP) ? "T_" + method.substring(STEP.length()) : method.toUpperCase(Locale.ROOT);
+            default -> method.startsWith(STEP) ? "T_" + method.substring(STEP.length())
+                    : method.startsWith(GRADIENTS) ? "CG" + method.substring(GRADIENTS.length())
+                    : method.startsWith(UPDATE) ? "AU" + method.substring(UPDATE.length()) : method.toUpperCase(Locale.ROOT);
         };
     }
 
@@ -278,9 +339,10 @@ public final class JavaEmitter {
         }
         StringBuilder main = new StringBuilder();
         Graph g = e.graph();
-        String ret = e.method().equals("predict") ? "void" : "float";
-        main.append(BASE_ENTRIES.contains(e.method()) ? "@Override\npublic " : "public ").append(ret).append(' ').append(e.method()).append("(int n) {\n");
-        main.append("checkBatch(n);\nthis.n = n;\n");
+        boolean update = e.method().startsWith(UPDATE);   // no batch: parameters, state and gradient buffers only
+        String ret = e.method().equals("predict") || update ? "void" : "float";
+        main.append(BASE_ENTRIES.contains(e.method()) ? "@Override\npublic " : "public ").append(ret).append(' ').append(e.method()).append(update ? "() {\n" : "(int n) {\n");
+        if (!update) main.append("checkBatch(n);\nthis.n = n;\n");
         for (String p : parts) main.append(p).append('\n');
         int oi = 0, ri = 0;
         for (Graph.Output o : g.outputs()) {
@@ -297,7 +359,9 @@ public final class JavaEmitter {
                         .append(o.name().substring(REPORT.length())).append('\n');
                 continue;
             }
-            String target = o.name().startsWith(INPUT_GRAD) ? inputGradientField(d, o.name().substring(INPUT_GRAD.length())) : "out" + oi++;
+            String target = o.name().startsWith(INPUT_GRAD) ? inputGradientField(d, o.name().substring(INPUT_GRAD.length()))
+                    : o.name().startsWith(Differentiate.GRAD) ? ClassContext.stateField(Differentiate.GRAD_BUFFER + o.name().substring(Differentiate.GRAD.length()))
+                    : "out" + oi++;
             main.append("System.arraycopy(").append(cx.array(on)).append(", ").append(cx.offset(on)).append(", ").append(target)
                     .append(", 0, ").append(on.shape().numel().java("n")).append(");   // output ").append(o.name()).append('\n');
         }
@@ -311,7 +375,11 @@ public final class JavaEmitter {
             case "predict" -> "/** Inference on the first {@code n} examples of the inputs; results in {@link #output(int)}. */\n";
             case "evaluate" -> "/** Inference plus the loss against the labels, updating nothing; returns the mean loss. */\n";
             case "inputGradients" -> "/** The loss (inference mode) and its gradient with respect to the inputs, in {@link #inputGradient(String)}; updates nothing. */\n";
-            default -> e.method().startsWith(STEP)
+            case GRADIENTS -> "/** The first half of a training step: forward, loss and the parameters' gradients, left in {@link #gradient(String)}; updates running statistics, not the parameters. Returns the loss. */\n";
+            case UPDATE -> "/** The second half of a training step: the optimizer update (with its schedule and step counter) from the gradients in {@link #gradient(String)}. */\n";
+            default -> e.method().startsWith(GRADIENTS) ? "/** The first half of training step " + e.method().substring(GRADIENTS.length() + 1) + ": its loss and its parameters' gradients. */\n"
+                    : e.method().startsWith(UPDATE) ? "/** The second half of training step " + e.method().substring(UPDATE.length() + 1) + ": its optimizer update from the gradient buffers. */\n"
+                    : e.method().startsWith(STEP)
                     ? "/** Training step " + e.method().substring(STEP.length()) + ": forward, its loss, gradients of its parameters, their update. Returns the loss before the update. */\n"
                     : "/** One training step: forward, loss, gradients, optimizer update. Returns the loss before the update. */\n";
         };

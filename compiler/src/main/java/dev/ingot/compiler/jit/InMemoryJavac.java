@@ -1,5 +1,6 @@
 package dev.ingot.compiler.jit;
 
+import dev.ingot.runtime.model.ClassFiles;
 import dev.ingot.runtime.model.CompiledModel;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -49,6 +50,14 @@ public final class InMemoryJavac {
     }
 
     private static Class<?> doCompile(String qualifiedName, String source) {
+        return classFiles(qualifiedName, source).load();
+    }
+
+    /**
+     * Compiles the source to class files without loading them (to ship them to a JVM that has the
+     * runtime but no compiler, e.g. a Spark executor).
+     */
+    public static ClassFiles classFiles(String qualifiedName, String source) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) throw new IllegalStateException("no Java compiler in this runtime: Ingot needs a JDK, not a JRE");
         DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
@@ -80,20 +89,9 @@ public final class InMemoryJavac {
             for (int i = 0; i < lines.length; i++) sb.append(String.format("%5d  %s%n", i + 1, lines[i]));
             throw new GeneratedCodeError(sb.toString());
         }
-        ClassLoader parent = CompiledModel.class.getClassLoader();
-        ClassLoader loader = new ClassLoader(parent) {
-            @Override protected Class<?> findClass(String name) throws ClassNotFoundException {
-                ByteArrayOutputStream b = classes.get(name);
-                if (b == null) throw new ClassNotFoundException(name);
-                byte[] bytes = b.toByteArray();
-                return defineClass(name, bytes, 0, bytes.length);
-            }
-        };
-        try {
-            return loader.loadClass(qualifiedName);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException(e);
-        }
+        Map<String, byte[]> bytes = new HashMap<>();
+        classes.forEach((name, b) -> bytes.put(name, b.toByteArray()));
+        return new ClassFiles(qualifiedName, bytes);
     }
 
     /** The JVM's class path plus wherever the runtime classes came from (for embedding class loaders). */

@@ -26,9 +26,19 @@ public final class ApplyOptimizer implements Pass {
     private final Map<String, Double> hyper;
     private final Schedule schedule;
     private final double clipNorm;
+    private final List<Node> knownParams;
 
     /** @param clipNorm clip the gradients to this global norm first (PyTorch's clip_grad_norm_); 0: no clipping */
     public ApplyOptimizer(Optimizer optimizer, Map<String, Double> hyper, Schedule schedule, double clipNorm) {
+        this(optimizer, hyper, schedule, clipNorm, List.of());
+    }
+
+    /**
+     * @param params the parameters, for a graph that does not reach them: the {@code applyUpdate} entry point,
+     *               whose {@code grad:NAME} outputs are the gradient buffers ({@link Differentiate#GRAD_BUFFER})
+     */
+    public ApplyOptimizer(Optimizer optimizer, Map<String, Double> hyper, Schedule schedule, double clipNorm, List<Node> params) {
+        this.knownParams = List.copyOf(params);
         this.optimizer = optimizer;
         this.hyper = hyper;
         this.schedule = schedule;
@@ -87,8 +97,9 @@ public final class ApplyOptimizer implements Pass {
         return best;
     }
 
-    private static Node paramNamed(Graph g, String name) {
+    private Node paramNamed(Graph g, String name) {
         for (Node n : g.leaves(Ops.PARAM)) if (n.attrs().s("name").equals(name)) return n;
+        for (Node n : knownParams) if (n.attrs().s("name").equals(name)) return n;
         throw new IllegalStateException("gradient of unknown parameter " + name);
     }
 }

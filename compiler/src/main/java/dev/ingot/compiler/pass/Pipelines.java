@@ -54,22 +54,32 @@ public final class Pipelines {
      */
     public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm,
                                                   Set<String> params, String step) {
-        List<PassManager.Step> r = new java.util.ArrayList<>(List.of(
-            // Dropout and batch norm in training mode.
-            once(new SelectPhase(true)),
-            // grad(y, wrt) in the model (e.g. an adversarial example) becomes gradient graphs.
-            once(new ExpandGradients()),
-            // Only the loss matters for training; predict outputs are not computed unless the loss needs them.
-            once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
-            // Loops save what their gradient needs (residuals), so the backward loop can read them.
-            once(new AugmentScans()),
-            // Build backward first, so the simplifiers see forward and backward together.
-            once(new Differentiate(params)),
-            // Gradients become parameter and optimizer-state updates.
-            once(new ApplyOptimizer(opt, hyper, schedule, clipNorm))));
+        // Dropout and batch norm in training mode; grad(y, wrt) in the model (e.g. an adversarial example) becomes
+        // gradient graphs; only the loss matters for training (predict outputs are not computed unless the loss needs
+        // them); loops save what their gradient needs (residuals); backward is built first, so the simplifiers see
+        // forward and backward together.
+        List<PassManager.Step> r = new java.util.ArrayList<>(forwardBackward(params));
+        // Gradients become parameter and optimizer-state updates.
+        r.add(once(new ApplyOptimizer(opt, hyper, schedule, clipNorm)));
         // Several steps: each counts its own updates.
         if (step != null) r.add(once(new PrefixOptimizerState(step)));
-        r.addAll(List.of(
+        r.addAll(finish());
+        return r;
+    }
+
+    /** Forward, loss and backward as in {@link #training}, up to the gradients ({@code grad:NAME} outputs of {@link Differentiate}). */
+    private static List<PassManager.Step> forwardBackward(Set<String> params) {
+        return List.of(
+            once(new SelectPhase(true)),
+            once(new ExpandGradients()),
+            once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
+            once(new AugmentScans()),
+            once(new Differentiate(params)));
+    }
+
+    /** What every training pipeline ends with, after the gradients (and their update) exist. */
+    private static List<PassManager.Step> finish() {
+        return List.of(
             once(new StripStopGradient()),
             cleanups(),
             // ReLU's backward reads its output, not a stored float mask.
@@ -77,7 +87,30 @@ public final class Pipelines {
             // Drop values no output (loss, updated params and state) depends on.
             once(new DeadCodeElimination()),
             // Loop bodies get the same cleanups, as graphs of their own.
-            once(new CleanScanBodies())));
+            once(new CleanScanBodies()));
+    }
+
+    /**
+     * The first half of a split training step ({@code computeGradients}): forward, loss and backward, the
+     * gradients kept as {@code grad:NAME} outputs (for the parameters in {@code params}; null: all), the
+     * training-mode buffer updates (running statistics, random-number counter) applied, no parameter changed.
+     */
+    public static List<PassManager.Step> gradients(Set<String> params) {
+        List<PassManager.Step> r = new java.util.ArrayList<>(forwardBackward(params));
+        r.addAll(finish());
+        return r;
+    }
+
+    /**
+     * The second half of a split training step ({@code applyUpdate}): a graph whose {@code grad:NAME} outputs
+     * are the gradient buffers becomes the optimizer update of {@code params} (with the schedule and clipping),
+     * as in {@link #training}; {@code step} as there.
+     */
+    public static List<PassManager.Step> update(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm,
+                                                List<dev.ingot.compiler.ir.Node> params, String step) {
+        List<PassManager.Step> r = new java.util.ArrayList<>(List.of(once(new ApplyOptimizer(opt, hyper, schedule, clipNorm, params))));
+        if (step != null) r.add(once(new PrefixOptimizerState(step)));
+        r.addAll(List.of(cleanups(), once(new DeadCodeElimination())));
         return r;
     }
 }

@@ -56,6 +56,53 @@ public abstract class CompiledModel {
         return -1;
     }
 
+    /**
+     * The first half of {@link #trainStep(int)}, for data-parallel training: forward, loss and backward on the
+     * first {@code n} examples, leaving each parameter's gradient in {@link #gradient(String)}; updates what the
+     * training step updates in the forward pass (batch norm's running statistics, the random-number counter), not
+     * the parameters. Returns the mean loss. {@code computeGradients(n); applyUpdate();} is {@code trainStep(n)}
+     * (bit for bit at one thread); between the two calls the gradient buffers may be changed, e.g. replaced by
+     * their average over replicas. Generated only when asked for ({@code Compiler.Options.withSplitStep}).
+     */
+    public float computeGradients(int n) {
+        throw new UnsupportedOperationException(splitStepMissing());
+    }
+
+    /** {@link #computeGradients(int)} of training step {@code step} of a model with several ({@link TrainConfig#steps()}). */
+    public float computeGradients(int step, int n) {
+        if (step != 0) throw new IndexOutOfBoundsException("model " + spec().name() + " has one training step, not " + (step + 1));
+        return computeGradients(n);
+    }
+
+    /**
+     * The second half of {@link #trainStep(int)}: the optimizer update of the parameters (with gradient clipping,
+     * the learning-rate schedule and the step counter) from the gradients in {@link #gradient(String)}.
+     */
+    public void applyUpdate() {
+        throw new UnsupportedOperationException(splitStepMissing());
+    }
+
+    /** {@link #applyUpdate()} of training step {@code step} of a model with several. */
+    public void applyUpdate(int step) {
+        if (step != 0) throw new IndexOutOfBoundsException("model " + spec().name() + " has one training step, not " + (step + 1));
+        applyUpdate();
+    }
+
+    /** The gradient buffer of parameter {@code name} (its shape, row-major): written by {@link #computeGradients}, read by {@link #applyUpdate}. */
+    public float[] gradient(String name) {
+        throw new UnsupportedOperationException(splitStepMissing());
+    }
+
+    /** The parameters whose gradients training step {@code step} computes, in a fixed order (the same in every instance of the class). */
+    public List<String> gradientNames(int step) {
+        throw new UnsupportedOperationException(splitStepMissing());
+    }
+
+    private String splitStepMissing() {
+        return "model " + spec().name() + " was compiled without the split training step (computeGradients/applyUpdate): compile it with "
+                + "Compiler.Options.withSplitStep(true) (it also needs a train block)";
+    }
+
     /** Value {@code i} of {@link TrainConfig#reports()} computed by the last {@link #evaluate(int)} (a batch mean). */
     public float report(int i) {
         throw new IndexOutOfBoundsException("model " + spec().name() + " reports no values");
