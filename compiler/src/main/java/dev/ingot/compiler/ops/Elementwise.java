@@ -22,7 +22,7 @@ public non-sealed interface Elementwise extends Op {
     /** Java expression computing one element from scalar operands. */
     String scalar(List<String> x, Attrs a);
 
-    /** Vector API expression computing a vector of elements. */
+    /** Vector API expression computing a vector of elements (unused when {@link #vectorStatements} gives code). */
     String vector(List<String> x, Attrs a);
 
     /**
@@ -31,6 +31,20 @@ public non-sealed interface Elementwise extends Op {
      * index of the first lane for {@link #vector}.
      */
     default boolean indexed() { return false; }
+
+    /**
+     * For ops whose vector code needs statements (a polynomial with temporaries, {@link VectorPolynomials}): the
+     * statements that assign the vector result to the final local {@code out}, which the emitter declares; null for
+     * ops whose code is the expression {@link #vector}.
+     */
+    default String vectorStatements(List<String> x, Attrs a, String out) { return null; }
+
+    /**
+     * True for ops whose vector code is a polynomial ({@link VectorPolynomials}: exp, sigmoid, tanh, log, erf): tens of
+     * Vector API operations. Fusion puts at most one such op in a kernel ({@code FusionPlanner.MAX_HEAVY}), so that
+     * kernels stay small enough for C2 to compile with every vector in a register.
+     */
+    default boolean heavy() { return false; }
 
     @Override default FusionKind fusionKind() { return FusionKind.ELEMENTWISE; }
 
