@@ -31,27 +31,27 @@ public final class VectorPolynomials {
         String p = out + "_", a = p + "a";
         return String.join("\n",
                 "final FloatVector " + a + " = " + arg + ";",
-                "final FloatVector " + p + "x = " + a + ".max(-103.972084f).min(88.72283935546875f);",
-                "final FloatVector " + p + "t = " + p + "x.mul(1.44269504088896341f).add(12582912f);",
-                "final FloatVector " + p + "n = " + p + "t.sub(12582912f);",
-                "FloatVector " + p + "r = " + p + "n.fma(" + b(p + "x", "-0.693359375f") + ", " + p + "x);",
-                p + "r = " + p + "n.fma(" + b(p + "x", "2.12194440e-4f") + ", " + p + "r);",
-                "FloatVector " + p + "y = " + b(p + "x", "1.9875691500E-4f") + ";",
-                horner(p + "y", p + "r", p + "x", "1.3981999507E-3f", "8.3334519073E-3f", "4.1665795894E-2f", "1.6666665459E-1f", "5.0000001201E-1f"),
-                p + "y = " + p + "y.fma(" + p + "r.mul(" + p + "r), " + p + "r).add(1f);",
-                "final IntVector " + p + "ni = " + p + "t.reinterpretAsInts().sub(0x4B400000);",
+                "final FloatVector " + p + "x = " + a + ".max(" + k("-103.972084f") + ").min(" + k("88.72283935546875f") + ");",
+                "final FloatVector " + p + "t = " + p + "x.mul(" + k("1.44269504088896341f") + ").add(" + k("12582912f") + ");",
+                "final FloatVector " + p + "n = " + p + "t.sub(" + k("12582912f") + ");",
+                "FloatVector " + p + "r = " + p + "n.fma(" + k("-0.693359375f") + ", " + p + "x);",
+                p + "r = " + p + "n.fma(" + k("2.12194440e-4f") + ", " + p + "r);",
+                "FloatVector " + p + "y = " + k("1.9875691500E-4f") + ";",
+                horner(p + "y", p + "r", "1.3981999507E-3f", "8.3334519073E-3f", "4.1665795894E-2f", "1.6666665459E-1f", "5.0000001201E-1f"),
+                p + "y = " + p + "y.fma(" + p + "r.mul(" + p + "r), " + p + "r).add(" + k("1f") + ");",
+                "final IntVector " + p + "ni = " + p + "t.reinterpretAsInts().sub(" + ki(0x4B400000) + ");",
                 "final IntVector " + p + "n1 = " + p + "ni.lanewise(VectorOperators.ASHR, 1);",
-                "final FloatVector " + p + "s1 = " + p + "n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
-                "final FloatVector " + p + "s2 = " + p + "ni.sub(" + p + "n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
-                out + " = " + p + "y.mul(" + p + "s1).mul(" + p + "s2).blend(0f, " + a + ".compare(VectorOperators.LT, -103.972084f))"
-                        + ".blend(Float.POSITIVE_INFINITY, " + a + ".compare(VectorOperators.GT, 88.72283935546875f));");
+                "final FloatVector " + p + "s1 = " + p + "n1.add(" + ki(127) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
+                "final FloatVector " + p + "s2 = " + p + "ni.sub(" + p + "n1).add(" + ki(127) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
+                out + " = " + p + "y.mul(" + p + "s1).mul(" + p + "s2).blend(" + k("0f") + ", " + a + ".compare(VectorOperators.LT, " + k("-103.972084f") + "))"
+                        + ".blend(" + k("Float.POSITIVE_INFINITY") + ", " + a + ".compare(VectorOperators.GT, " + k("88.72283935546875f") + "));");
     }
 
     /** The logistic function {@code 1 / (e^-a + 1)} (as {@code ScalarMath.sigmoid}). */
     public static String sigmoid(String a, String out) {
         String e = out + "_e";
         return "final FloatVector " + e + ";\n" + exp(a + ".neg()", e) + "\n"
-                + out + " = " + b(e, "1f") + ".div(" + e + ".add(1f));";
+                + out + " = " + k("1f") + ".div(" + e + ".add(" + k("1f") + "));";
     }
 
     /** tanh, Eigen's rational approximation on [-7.9, 7.9], a itself below 0.0004 (as {@code ScalarMath.tanh}). */
@@ -59,14 +59,14 @@ public final class VectorPolynomials {
         String p = out + "_", a = p + "a";
         return String.join("\n",
                 "final FloatVector " + a + " = " + arg + ";",
-                "final FloatVector " + p + "x = " + a + ".max(-7.90531110763549805f).min(7.90531110763549805f);",
+                "final FloatVector " + p + "x = " + a + ".max(" + k("-7.90531110763549805f") + ").min(" + k("7.90531110763549805f") + ");",
                 "final FloatVector " + p + "x2 = " + p + "x.mul(" + p + "x);",
-                "FloatVector " + p + "p = " + p + "x2.fma(" + b(p + "x", "-2.76076847742355e-16f") + ", " + b(p + "x", "2.00018790482477e-13f") + ");",
-                horner(p + "p", p + "x2", p + "x", "-8.60467152213735e-11f", "5.12229709037114e-08f", "1.48572235717979e-05f", "6.37261928875436e-04f", "4.89352455891786e-03f"),
+                "FloatVector " + p + "p = " + p + "x2.fma(" + k("-2.76076847742355e-16f") + ", " + k("2.00018790482477e-13f") + ");",
+                horner(p + "p", p + "x2", "-8.60467152213735e-11f", "5.12229709037114e-08f", "1.48572235717979e-05f", "6.37261928875436e-04f", "4.89352455891786e-03f"),
                 p + "p = " + p + "x.mul(" + p + "p);",
-                "FloatVector " + p + "q = " + p + "x2.fma(" + b(p + "x", "1.19825839466702e-06f") + ", " + b(p + "x", "1.18534705686654e-04f") + ");",
-                horner(p + "q", p + "x2", p + "x", "2.26843463243900e-03f", "4.89352518554385e-03f"),
-                out + " = " + p + "p.div(" + p + "q).blend(" + a + ", " + a + ".abs().compare(VectorOperators.LT, 0.0004f));");
+                "FloatVector " + p + "q = " + p + "x2.fma(" + k("1.19825839466702e-06f") + ", " + k("1.18534705686654e-04f") + ");",
+                horner(p + "q", p + "x2", "2.26843463243900e-03f", "4.89352518554385e-03f"),
+                out + " = " + p + "p.div(" + p + "q).blend(" + a + ", " + a + ".abs().compare(VectorOperators.LT, " + k("0.0004f") + "));");
     }
 
     /** The natural logarithm, Cephes' logf (as {@code ScalarMath.log}). */
@@ -74,26 +74,26 @@ public final class VectorPolynomials {
         String p = out + "_", a = p + "a";
         return String.join("\n",
                 "final FloatVector " + a + " = " + arg + ";",
-                "final VectorMask<Float> " + p + "sub = " + a + ".compare(VectorOperators.LT, Float.MIN_NORMAL);",
-                "final FloatVector " + p + "x = " + a + ".blend(" + a + ".mul(8388608f), " + p + "sub);",
+                "final VectorMask<Float> " + p + "sub = " + a + ".compare(VectorOperators.LT, " + k("Float.MIN_NORMAL") + ");",
+                "final FloatVector " + p + "x = " + a + ".blend(" + a + ".mul(" + k("8388608f") + "), " + p + "sub);",
                 "final IntVector " + p + "bits = " + p + "x.reinterpretAsInts();",
-                "FloatVector " + p + "e = " + p + "bits.lanewise(VectorOperators.LSHR, 23).add(0x4B400000 - 126).reinterpretAsFloats().sub(12582912f);",
-                p + "e = " + p + "e.blend(" + p + "e.sub(23f), " + p + "sub);",
-                "final FloatVector " + p + "m = " + p + "bits.and(0x007fffff).or(0x3f000000).reinterpretAsFloats();",
-                "final VectorMask<Float> " + p + "lo = " + p + "m.compare(VectorOperators.LT, 0.707106781186547524f);",
-                p + "e = " + p + "e.blend(" + p + "e.sub(1f), " + p + "lo);",
-                "final FloatVector " + p + "t = " + p + "m.sub(1f).blend(" + p + "m.add(" + p + "m).sub(1f), " + p + "lo);",
+                "FloatVector " + p + "e = " + p + "bits.lanewise(VectorOperators.LSHR, 23).add(" + ki(0x4B400000 - 126) + ").reinterpretAsFloats().sub(" + k("12582912f") + ");",
+                p + "e = " + p + "e.blend(" + p + "e.sub(" + k("23f") + "), " + p + "sub);",
+                "final FloatVector " + p + "m = " + p + "bits.and(" + ki(0x007fffff) + ").or(" + ki(0x3f000000) + ").reinterpretAsFloats();",
+                "final VectorMask<Float> " + p + "lo = " + p + "m.compare(VectorOperators.LT, " + k("0.707106781186547524f") + ");",
+                p + "e = " + p + "e.blend(" + p + "e.sub(" + k("1f") + "), " + p + "lo);",
+                "final FloatVector " + p + "t = " + p + "m.sub(" + k("1f") + ").blend(" + p + "m.add(" + p + "m).sub(" + k("1f") + "), " + p + "lo);",
                 "final FloatVector " + p + "z = " + p + "t.mul(" + p + "t);",
-                "FloatVector " + p + "y = " + b(p + "x", "7.0376836292E-2f") + ";",
-                horner(p + "y", p + "t", p + "x", "-1.1514610310E-1f", "1.1676998740E-1f", "-1.2420140846E-1f", "1.4249322787E-1f",
+                "FloatVector " + p + "y = " + k("7.0376836292E-2f") + ";",
+                horner(p + "y", p + "t", "-1.1514610310E-1f", "1.1676998740E-1f", "-1.2420140846E-1f", "1.4249322787E-1f",
                         "-1.6668057665E-1f", "2.0000714765E-1f", "-2.4999993993E-1f", "3.3333331174E-1f"),
                 p + "y = " + p + "y.mul(" + p + "t).mul(" + p + "z);",
-                p + "y = " + p + "e.fma(" + b(p + "x", "-2.12194440e-4f") + ", " + p + "y);",
-                p + "y = " + p + "z.fma(" + b(p + "x", "-0.5f") + ", " + p + "y);",
-                out + " = " + p + "e.fma(" + b(p + "x", "0.693359375f") + ", " + p + "t.add(" + p + "y))"
-                        + ".blend(Float.NEGATIVE_INFINITY, " + a + ".compare(VectorOperators.EQ, 0f))"
-                        + ".blend(Float.NaN, " + a + ".compare(VectorOperators.LT, 0f).or(" + a + ".compare(VectorOperators.NE, " + a + ")))"
-                        + ".blend(Float.POSITIVE_INFINITY, " + a + ".compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));");
+                p + "y = " + p + "e.fma(" + k("-2.12194440e-4f") + ", " + p + "y);",
+                p + "y = " + p + "z.fma(" + k("-0.5f") + ", " + p + "y);",
+                out + " = " + p + "e.fma(" + k("0.693359375f") + ", " + p + "t.add(" + p + "y))"
+                        + ".blend(" + k("Float.NEGATIVE_INFINITY") + ", " + a + ".compare(VectorOperators.EQ, " + k("0f") + "))"
+                        + ".blend(" + k("Float.NaN") + ", " + a + ".compare(VectorOperators.LT, " + k("0f") + ").or(" + a + ".compare(VectorOperators.NE, " + a + ")))"
+                        + ".blend(" + k("Float.POSITIVE_INFINITY") + ", " + a + ".compare(VectorOperators.EQ, " + k("Float.POSITIVE_INFINITY") + "));");
     }
 
     /** erf, Abramowitz and Stegun 7.1.26 (as {@code ScalarMath.erf}). */
@@ -101,25 +101,41 @@ public final class VectorPolynomials {
         String p = out + "_";
         return String.join("\n",
                 "final FloatVector " + p + "ax = " + a + ".abs();",
-                "FloatVector " + p + "t = " + p + "ax.mul(0.3275911f).add(1f);",
-                p + "t = " + b(p + "t", "1f") + ".div(" + p + "t);",
-                "final FloatVector " + p + "p = " + p + "t.mul(1.061405429f).add(-1.453152027f).mul(" + p + "t).add(1.421413741f).mul(" + p + "t)"
-                        + ".add(-0.284496736f).mul(" + p + "t).add(0.254829592f).mul(" + p + "t);",
+                "FloatVector " + p + "t = " + p + "ax.mul(" + k("0.3275911f") + ").add(" + k("1f") + ");",
+                p + "t = " + k("1f") + ".div(" + p + "t);",
+                "final FloatVector " + p + "p = " + p + "t.mul(" + k("1.061405429f") + ").add(" + k("-1.453152027f") + ").mul(" + p + "t).add(" + k("1.421413741f") + ").mul(" + p + "t)"
+                        + ".add(" + k("-0.284496736f") + ").mul(" + p + "t).add(" + k("0.254829592f") + ").mul(" + p + "t);",
                 "final FloatVector " + p + "e;",
                 exp(p + "ax.mul(" + p + "ax).neg()", p + "e"),
-                "final FloatVector " + p + "r = " + p + "p.mul(" + p + "e).neg().add(1f);",
-                out + " = " + p + "r.blend(" + p + "r.neg(), " + a + ".compare(VectorOperators.LT, 0f));");
+                "final FloatVector " + p + "r = " + p + "p.mul(" + p + "e).neg().add(" + k("1f") + ");",
+                out + " = " + p + "r.blend(" + p + "r.neg(), " + a + ".compare(VectorOperators.LT, " + k("0f") + "));");
     }
 
-    /** {@code like.broadcast(c)}: a constant vector of like's species. */
-    private static String b(String like, String c) { return like + ".broadcast(" + c + ")"; }
+    /**
+     * The constant vector of float literal {@code c} ({@code "0.5f"}), a static final field of the runtime's
+     * VectorConstants: C2 folds it, where a broadcast in the kernel would be parsed as a chain of inlined calls.
+     */
+    static String k(String c) { return "VectorConstants." + constantName(c); }
+
+    /** The constant int vector of {@code c}. */
+    static String ki(int c) { return "VectorConstants.I" + (c < 0 ? "M" : "") + Math.abs(c); }
+
+    /** The field name of float literal {@code c}: {@code 0.693359375f} -> {@code F0_693359375}, {@code -0.5f} -> {@code FM0_5}. */
+    static String constantName(String c) {
+        if (c.equals("Float.POSITIVE_INFINITY")) return "INF";
+        if (c.equals("Float.NEGATIVE_INFINITY")) return "MINUS_INF";
+        if (c.equals("Float.NaN")) return "NAN";
+        if (c.equals("Float.MIN_NORMAL")) return "MIN_NORMAL";
+        String v = c.endsWith("f") ? c.substring(0, c.length() - 1) : c;
+        return "F" + v.replace("-", "M").replace(".", "_").replace("+", "");
+    }
 
     /** Horner steps {@code acc = x.fma(acc, c)} for each coefficient ({@code acc.fma(x, c)} when acc is the polynomial). */
-    private static String horner(String acc, String x, String like, String... cs) {
+    private static String horner(String acc, String x, String... cs) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < cs.length; i++) {
             if (i > 0) s.append('\n');
-            s.append(acc).append(" = ").append(acc).append(".fma(").append(x).append(", ").append(b(like, cs[i])).append(");");
+            s.append(acc).append(" = ").append(acc).append(".fma(").append(x).append(", ").append(k(cs[i])).append(");");
         }
         return s.toString();
     }
