@@ -19,11 +19,17 @@ public class AB {
         }
     }
     static final java.lang.management.ThreadMXBean TM = java.lang.management.ManagementFactory.getThreadMXBean();
+    static final com.sun.management.ThreadMXBean ALLOC = (com.sun.management.ThreadMXBean) TM;
+    /** Bytes this thread allocated per training step in the last {@link #rate} window (a step should allocate nothing). */
+    static double lastBytesPerStep;
     /** Examples per CPU-second of this thread (1 thread: all work runs here), over about {@code secs} of CPU time. */
     static double rate(CompiledModel m, int n, double secs) {
+        long id = Thread.currentThread().getId(), b0 = ALLOC.getThreadAllocatedBytes(id);
         long t0 = TM.getCurrentThreadCpuTime(), end = t0 + (long) (secs * 1e9); int steps = 0;
         while (TM.getCurrentThreadCpuTime() < end) { m.trainStep(n); steps++; }
-        return steps * (double) n / ((TM.getCurrentThreadCpuTime() - t0) / 1e9);
+        double r = steps * (double) n / ((TM.getCurrentThreadCpuTime() - t0) / 1e9);
+        lastBytesPerStep = (ALLOC.getThreadAllocatedBytes(id) - b0) / (double) steps;
+        return r;
     }
     public static void main(String[] a) throws Exception {
         Parallel.setThreads(Integer.parseInt(a[2]));
@@ -33,7 +39,10 @@ public class AB {
         x.initialize(1); y.initialize(1); fill(x, n, vocab); fill(y, n, vocab);
         for (int w = 0; w < 3; w++) { rate(x, n, 3); rate(y, n, 3); }   // warm-up
         double[] rx = new double[rounds], ry = new double[rounds];
-        for (int i = 0; i < rounds; i++) { rx[i] = rate(x, n, 2); ry[i] = rate(y, n, 2); System.out.printf("round %d: %s %.0f  %s %.0f  ratio %.2f%n", i, a[0], rx[i], a[1], ry[i], ry[i] / rx[i]); }
+        for (int i = 0; i < rounds; i++) {
+            rx[i] = rate(x, n, 2); double bx = lastBytesPerStep; ry[i] = rate(y, n, 2); double by = lastBytesPerStep;
+            System.out.printf("round %d: %s %.0f  %s %.0f  ratio %.2f  (allocated per step: %.0f / %.0f bytes)%n", i, a[0], rx[i], a[1], ry[i], ry[i] / rx[i], bx, by);
+        }
         double[] ratio = new double[rounds];
         for (int i = 0; i < rounds; i++) ratio[i] = ry[i] / rx[i];
         Arrays.sort(rx); Arrays.sort(ry); Arrays.sort(ratio);

@@ -1,6 +1,9 @@
 package dev.ingot.compiler.codegen;
 
 import dev.ingot.compiler.ir.DType;
+import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ops.Elementwise;
+import java.util.List;
 
 /**
  * The Java statements that read and write one element (or one vector of elements) of a value in a
@@ -16,6 +19,19 @@ final class Access {
     }
 
     /** {@code final T var = arr[idx]} (a vector from {@code idx} when {@code vec}). */
+    /**
+     * The statement(s) defining local {@code var} as elementwise node {@code m} of operands {@code args}, ending in a
+     * line break: {@code final T var = expr;   // op}, or for ops with {@link Elementwise#vectorStatements} (vector
+     * code only) the declaration and a block that assigns it.
+     */
+    static String define(String var, Node m, List<String> args, boolean vec) {
+        Elementwise op = (Elementwise) m.op();
+        String type = type(m.dtype(), vec);
+        String block = vec ? op.vectorStatements(args, m.attrs(), var) : null;
+        if (block != null) return "final " + type + " " + var + ";   // " + op.name() + "\n{\n" + block + "\n}\n";
+        return "final " + type + " " + var + " = " + (vec ? op.vector(args, m.attrs()) : op.scalar(args, m.attrs())) + ";   // " + op.name() + "\n";
+    }
+
     static String load(String var, String arr, String idx, DType t, boolean vec) {
         String x = vec ? "FloatVector.fromArray(F, " + arr + ", " + idx + ")" : arr + "[" + idx + "]";
         if (t == DType.BOOL) x = vec ? x + ".compare(VectorOperators.NE, 0f)" : x + " != 0f";

@@ -187,9 +187,7 @@ final class ElementwiseEmitter {
                 args.add("(oi + j)");
             }
             String v = (vec ? "v" : "s") + t++;
-            String type = Access.type(m.dtype(), vec);
-            String expr = vec ? op.vector(args, m.attrs()) : op.scalar(args, m.attrs());
-            b.append("final ").append(type).append(' ').append(v).append(" = ").append(expr).append(";   // ").append(m.op().name()).append('\n');
+            b.append(Access.define(v, m, args, vec));
             val.put(m, v);
         }
         for (int o = nReads; o < ops.size(); o++) {

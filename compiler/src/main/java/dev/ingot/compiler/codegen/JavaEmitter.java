@@ -105,8 +105,7 @@ public final class JavaEmitter {
         if (!opt.packageName().isEmpty()) src.append("package ").append(opt.packageName()).append(";\n\n");
         src.append("import dev.ingot.runtime.exec.Parallel;\nimport dev.ingot.runtime.init.Init;\nimport dev.ingot.runtime.kernels.*;\n");
         src.append("import dev.ingot.runtime.model.*;\nimport java.util.List;\nimport java.util.Map;\nimport java.util.SplittableRandom;\n");
-        // NOTE: the single-type import wins over both wildcards: JDK 25's jdk.incubator.vector has a VectorMath too
-        if (opt.vector()) src.append("import jdk.incubator.vector.*;\nimport dev.ingot.runtime.kernels.VectorMath;\n");
+        if (opt.vector()) src.append("import jdk.incubator.vector.*;\n");
         src.append("\n/**\n * Model {@code ").append(d.modelName()).append("} compiled from {@code ").append(d.sourceName()).append("}.\n");
         src.append(" * <p>Parameters: ").append(d.parameterCount()).append(". Memory plan (arena of ").append(arena.java("maxBatch")).append(" floats):\n * <ul>\n");
         src.append(planNotes).append(" * </ul>\n * <p>Not thread-safe: use one instance per thread.\n */\n");

@@ -187,12 +187,10 @@ final class RowEmitter {
             val.put(x, v);
         }
         for (Node m : loop) {
-            Elementwise op = (Elementwise) m.op();
             List<String> args = new ArrayList<>();
             for (Node i : m.inputs()) args.add(val.get(i));
             String v = (vec ? "v" : "t") + index.get(m);
-            b.append("final ").append(Access.type(m.dtype(), vec)).append(' ').append(v).append(" = ").append(vec ? op.vector(args, m.attrs()) : op.scalar(args, m.attrs()))
-                    .append(";   // ").append(m.op().name()).append('\n');
+            b.append(Access.define(v, m, args, vec));
             val.put(m, v);
             Integer o = opIndex.get(m);
             if (o == null) continue;

@@ -24,7 +24,8 @@ import java.util.Set;
  *       joins the bundle holding most of its users of the same shape when the merge keeps the kernel
  *       graph acyclic ({@link Groups}: checked at each merge, so no order of merges can create a
  *       dependence cycle), otherwise it starts a bundle. Bundles are capped at {@link #MAX_MEMBERS}
- *       nodes so their methods stay far below the JIT's 8000-byte limit.</li>
+ *       nodes so their methods stay far below the JIT's 8000-byte limit, and at {@link #MAX_HEAVY} heavy op
+ *       (exp, tanh, ...) so that C2 inlines its polynomial.</li>
  *   <li>Every reduction, library op and injective copy is a kernel of its own, a scan a loop kernel
  *       over its body's own plan; aliases (reshapes) and leaves cost nothing.</li>
  *   <li>Order kernels topologically, by data dependence plus one extra rule for in-place updates:
@@ -34,6 +35,15 @@ import java.util.Set;
  */
 public final class FusionPlanner {
     static final int MAX_MEMBERS = 48;
+    /**
+     * Heavy ops ({@link dev.ingot.compiler.ops.Elementwise#heavy}: exp, sigmoid, tanh, log, erf) per kernel. Their
+     * vector code is a polynomial of tens of Vector API operations ({@link dev.ingot.compiler.ops.VectorPolynomials},
+     * the same bits in every JIT tier, unlike the Vector API's EXP/TANH). A kernel with several (the LSTM's gate
+     * kernel had five) grows past the node budgets of C2's inlining, which then leaves vectors boxed (measured with
+     * five polynomial calls: 66-90 MB of garbage per LSTM step). So each heavy op gets a kernel of its own, with the
+     * cheap ops around it; the row kernels' per-row scalars (the log of log-softmax) are scalar code and do not count.
+     */
+    static final int MAX_HEAVY = 1;
 
     private FusionPlanner() {}
 
@@ -160,7 +170,7 @@ public final class FusionPlanner {
         List<Integer> candidates = new ArrayList<>(votes.keySet());
         candidates.sort((x, y) -> !votes.get(x).equals(votes.get(y)) ? votes.get(y) - votes.get(x) : Integer.compare(groups.first(x), groups.first(y)));
         for (Integer best : candidates)
-            if (groups.size(best) + groups.size(own) <= MAX_MEMBERS && groups.canMerge(own, best)) return best;
+            if (groups.fitTogether(best, own, null) && groups.canMerge(own, best)) return best;
         return null;
     }
 

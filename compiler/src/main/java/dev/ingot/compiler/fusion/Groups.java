@@ -2,6 +2,8 @@ package dev.ingot.compiler.fusion;
 
 import dev.ingot.compiler.ir.Graph;
 import dev.ingot.compiler.ir.Node;
+import dev.ingot.compiler.ir.Shape;
+import dev.ingot.compiler.ops.Elementwise;
 import dev.ingot.compiler.ops.FusionKind;
 import dev.ingot.compiler.ops.Ops;
 import java.util.ArrayList;
@@ -86,6 +88,21 @@ final class Groups {
     int of(Node n) { return groupOf.get(n); }
 
     int size(int group) { return members.get(group).size(); }
+
+    /**
+     * Whether groups a and b together stay within a kernel's size limits: at most {@link FusionPlanner#MAX_MEMBERS}
+     * nodes and {@link FusionPlanner#MAX_HEAVY} heavy ones ({@link Elementwise#heavy}), not counting heavy nodes of
+     * shape {@code scalars} (a row kernel's per-row scalars, computed with scalar code; null for none).
+     */
+    boolean fitTogether(int a, int b, Shape scalars) {
+        return size(a) + size(b) <= FusionPlanner.MAX_MEMBERS && heavy(a, scalars) + heavy(b, scalars) <= FusionPlanner.MAX_HEAVY;
+    }
+
+    private int heavy(int group, Shape scalars) {
+        int h = 0;
+        for (Node n : members.get(group)) if (n.op() instanceof Elementwise e && e.heavy() && !n.shape().equals(scalars)) h++;
+        return h;
+    }
 
     /** The smallest node id in a group (for deterministic tie-breaking). */
     int first(int group) {

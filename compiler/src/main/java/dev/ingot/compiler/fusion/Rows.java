@@ -64,7 +64,7 @@ final class Rows {
                     if (!Groups.computes(n)) continue;
                     int other = groups.of(n);
                     if (other == g || !fits(groups.members(other), row)) continue;
-                    if (groups.size(g) + groups.size(other) > FusionPlanner.MAX_MEMBERS || !groups.canMerge(other, g)) continue;
+                    if (!groups.fitTogether(g, other, scalarShape(row)) || !groups.canMerge(other, g)) continue;
                     groups.merge(other, g);
                     changed = true;
                     break;

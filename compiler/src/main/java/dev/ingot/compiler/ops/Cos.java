@@ -9,7 +9,7 @@ import java.util.List;
 /** Elementwise cosine (learning-rate schedules, positional encodings). <p>Forward: {@code y = cos(x)}. Backward: {@code dx = -dy * sin(x)}. */
 public final class Cos implements Elementwise {
     public String name() { return "cos"; }
-    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
+    @Override public boolean recomputable() { return false; }   // its vector form may differ by JIT tier: stored, not recomputed
     public double apply(double[] x, Attrs a) { return Math.cos(x[0]); }
     public String scalar(List<String> x, Attrs a) { return "(float) Math.cos(" + x.get(0) + ")"; }
     public String vector(List<String> x, Attrs a) { return x.get(0) + ".lanewise(VectorOperators.COS)"; }

@@ -22,7 +22,7 @@ public non-sealed interface Elementwise extends Op {
     /** Java expression computing one element from scalar operands. */
     String scalar(List<String> x, Attrs a);
 
-    /** Vector API expression computing a vector of elements. */
+    /** Vector API expression computing a vector of elements (unused when {@link #vectorStatements} gives code). */
     String vector(List<String> x, Attrs a);
 
     /**
@@ -33,12 +33,26 @@ public non-sealed interface Elementwise extends Op {
     default boolean indexed() { return false; }
 
     /**
-     * Whether a fused kernel may compute this op again, from leaves, instead of reading its stored
-     * value (a few integer or float operations per element, bit-identical wherever computed).
-     * False for transcendental functions: costly, and their vector forms need not give the same bits
-     * in every JIT tier.
+     * For ops whose vector code needs statements (a polynomial with temporaries, {@link VectorPolynomials}): the
+     * statements that assign the vector result to the final local {@code out}, which the emitter declares; null for
+     * ops whose code is the expression {@link #vector}.
      */
-    default boolean recomputable() { return true; }
+    default String vectorStatements(List<String> x, Attrs a, String out) { return null; }
+
+    /**
+     * True for ops whose vector code is a polynomial ({@link VectorPolynomials}: exp, sigmoid, tanh, log, erf): tens of
+     * Vector API operations. Fusion puts at most one such op in a kernel ({@code FusionPlanner.MAX_HEAVY}), so that
+     * kernels stay small enough for C2 to compile with every vector in a register.
+     */
+    default boolean heavy() { return false; }
+
+    /**
+     * Whether a fused kernel may compute this op again, from leaves, instead of reading its stored
+     * value (a few integer or float operations per element, bit-identical wherever computed). False
+     * for the heavy polynomials and for functions whose vector form need not give the same bits in
+     * every JIT tier (sin, cos, pow).
+     */
+    default boolean recomputable() { return !heavy(); }
 
     @Override default FusionKind fusionKind() { return FusionKind.ELEMENTWISE; }
 

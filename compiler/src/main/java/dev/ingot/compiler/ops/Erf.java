@@ -11,17 +11,18 @@ import java.util.List;
  * Abramowitz and Stegun 7.1.26 ({@code 1 - p(t) e^{-x^2}}, {@code t = 1/(1 + 0.3275911|x|)}, absolute
  * error below 1.5e-7, less than float32 resolution near 1), the reference an accurate float64 erf.
  * Backward: {@code dx = dy * 2/sqrt(pi) * exp(-x^2)}.
- * <p>NOTE: the JDK has no erf, and the Vector API no ERF lane operation: runtime ScalarMath/VectorMath.
+ * <p>NOTE: the JDK has no erf, and the Vector API no ERF lane operation: runtime ScalarMath and {@link VectorPolynomials}.
  */
 public final class Erf implements Elementwise {
     public String name() { return "erf"; }
-    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
+    @Override public boolean heavy() { return true; }
 
     public double apply(double[] x, Attrs a) { return erf(x[0]); }
 
     public String scalar(List<String> x, Attrs a) { return "ScalarMath.erf(" + x.get(0) + ")"; }
 
-    public String vector(List<String> x, Attrs a) { return "VectorMath.erf(" + x.get(0) + ")"; }
+    public String vector(List<String> x, Attrs a) { throw new UnsupportedOperationException("vector code is statements"); }
+    @Override public String vectorStatements(List<String> x, Attrs a, String out) { return VectorPolynomials.erf(x.get(0), out); }
 
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) {
         Node x = y.in(0);

@@ -11,11 +11,12 @@ import java.util.List;
  */
 public final class Exp implements Elementwise {
     public String name() { return "exp"; }
-    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
+    @Override public boolean heavy() { return true; }
 
     public double apply(double[] x, Attrs a) { return Math.exp(x[0]); }
-    public String scalar(List<String> x, Attrs a) { return "(float) Math.exp(" + x.get(0) + ")"; }
-    public String vector(List<String> x, Attrs a) { return x.get(0) + ".lanewise(VectorOperators.EXP)"; }
+    public String scalar(List<String> x, Attrs a) { return "ScalarMath.exp(" + x.get(0) + ")"; }
+    public String vector(List<String> x, Attrs a) { throw new UnsupportedOperationException("vector code is statements"); }
+    @Override public String vectorStatements(List<String> x, Attrs a, String out) { return VectorPolynomials.exp(x.get(0), out); }
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) { return List.of(g.mul(dy, y)); }
     public TestSpec testSpec() { return TestSpec.of(-2, 2, TestSpec.c(TensorType.f32(3, 4))); }
 }

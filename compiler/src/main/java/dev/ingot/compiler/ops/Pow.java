@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class Pow implements Elementwise {
     public String name() { return "pow"; }
-    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
+    @Override public boolean recomputable() { return false; }   // its vector form may differ by JIT tier: stored, not recomputed
 
     public double apply(double[] x, Attrs a) { return Math.pow(x[0], a.d("exponent")); }
     public String scalar(List<String> x, Attrs a) {

@@ -13,11 +13,12 @@ import java.util.List;
  */
 public final class Sigmoid implements Elementwise {
     public String name() { return "sigmoid"; }
-    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
+    @Override public boolean heavy() { return true; }
 
     public double apply(double[] x, Attrs a) { return 1 / (1 + Math.exp(-x[0])); }
-    public String scalar(List<String> x, Attrs a) { return "(1f / (1f + (float) Math.exp(-" + x.get(0) + ")))"; }
-    public String vector(List<String> x, Attrs a) { return "FloatVector.broadcast(F, 1f).div(" + x.get(0) + ".neg().lanewise(VectorOperators.EXP).add(1f))"; }
+    public String scalar(List<String> x, Attrs a) { return "ScalarMath.sigmoid(" + x.get(0) + ")"; }
+    public String vector(List<String> x, Attrs a) { throw new UnsupportedOperationException("vector code is statements"); }
+    @Override public String vectorStatements(List<String> x, Attrs a, String out) { return VectorPolynomials.sigmoid(x.get(0), out); }
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) { return List.of(g.mul(dy, g.mul(y, g.sub(g.one(), y)))); }
     public TestSpec testSpec() { return TestSpec.of(-4, 4, TestSpec.c(TensorType.f32(3, 4))); }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 /** Elementwise sine. <p>Forward: {@code y = sin(x)}. Backward: {@code dx = dy * cos(x)}. */
 public final class Sin implements Elementwise {
     public String name() { return "sin"; }
-    @Override public boolean recomputable() { return false; }   // transcendental: stored, not recomputed
+    @Override public boolean recomputable() { return false; }   // its vector form may differ by JIT tier: stored, not recomputed
     public double apply(double[] x, Attrs a) { return Math.sin(x[0]); }
     public String scalar(List<String> x, Attrs a) { return "(float) Math.sin(" + x.get(0) + ")"; }
     public String vector(List<String> x, Attrs a) { return x.get(0) + ".lanewise(VectorOperators.SIN)"; }

@@ -20,10 +20,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The runtime's pool with more threads than cores (16 on the 2 of CI): training steps of a CNN and a transformer
- * still match the float64 interpreter; the same seed and thread count give the same losses and weights; and two
- * models trained at once from two application threads get the results they get alone. NOTE: "the same" within
- * 1e-5, not bit for bit: exp and tanh in generated code are the Vector API's, whose last bit differs between the
- * interpreter's fallback and C2's vector library, and a fresh instance may run a step in another JIT tier.
+ * still match the float64 interpreter; the same seed and thread count give bit-identical losses and weights; and two
+ * models trained at once from two application threads get exactly the results they get alone. (Across JIT tiers:
+ * {@link ReproducibleAcrossJitTiersTest}.)
  */
 @Timeout(300)
 class ManyThreadsTest {
@@ -100,18 +99,16 @@ class ManyThreadsTest {
 
     /** Losses of each step and the final parameters. */
     record Run(List<Float> losses, List<String> names, List<float[]> params) {
+        /** Bit for bit. */
         void assertSame(Run o, String what) {
             for (int i = 0; i < losses.size(); i++) {
-                assertEquals(losses.get(i), o.losses.get(i), 1e-5f * Math.max(1, Math.abs(losses.get(i))),
-                        what + ": loss of step " + i);
+                assertEquals(Float.floatToIntBits(losses.get(i)), Float.floatToIntBits(o.losses.get(i)),
+                        what + ": loss of step " + i + " " + losses.get(i) + " vs " + o.losses.get(i));
             }
             for (int p = 0; p < params.size(); p++) {
-                // NOTE: the key bias's exact gradient is 0 (softmax ignores a shift of all scores); Adam turns the float
-                // rounding noise of that 0 into a full step, so its value is noise
-                if (names.get(p).endsWith("attn.k.b")) continue;
                 for (int i = 0; i < params.get(p).length; i++) {
-                    assertEquals(params.get(p)[i], o.params.get(p)[i], 1e-5f * Math.max(1, Math.abs(params.get(p)[i])),
-                            what + ": parameter " + p + " element " + i);
+                    assertEquals(Float.floatToIntBits(params.get(p)[i]), Float.floatToIntBits(o.params.get(p)[i]),
+                            what + ": " + names.get(p) + " element " + i + " " + params.get(p)[i] + " vs " + o.params.get(p)[i]);
                 }
             }
         }

@@ -1,12 +1,48 @@
 package dev.ingot.runtime.kernels;
 
 /**
- * Scalar math for generated code and kernels (plain Java, no Vector API classes). {@link #log} is the scalar twin of
- * {@link VectorMath#log} (same operations, same order, same bits). {@link #erf}: Abramowitz and Stegun 7.1.26,
- * absolute error below 1.5e-7.
+ * Scalar math for generated code and kernels (plain Java, no Vector API classes). Each function is the scalar twin of
+ * the vector code the compiler generates for the op of the same name ({@code dev.ingot.compiler.ops.VectorPolynomials}:
+ * same operations, same order, same bits), so that results depend neither on which elements a vector loop leaves to
+ * its scalar tail nor on which JIT tier runs the code (unlike {@code Math.exp} and the Vector API's EXP).
+ * {@link #erf}: Abramowitz and Stegun 7.1.26, absolute error below 1.5e-7.
  */
 public final class ScalarMath {
     private ScalarMath() {}
+
+    /** Below this e^x is 0 in float32; above {@link #EXP_HI} it is infinite. */
+    static final float EXP_LO = -103.972084f;
+    static final float EXP_HI = 88.72283935546875f;
+    static final float TANH_CLAMP = 7.90531110763549805f;
+    static final float TANH_TINY = 0.0004f;
+
+    /**
+     * e^x, Cephes' expf: x = n ln2 + r with n = round(x / ln2) (ln2 in two parts), a degree-6 polynomial for e^r,
+     * times 2^n built from exponent bits (in two halves, so that n = 128 and gradual underflow need no special case).
+     * NaN gives NaN, overflow +inf, underflow 0.
+     */
+    public static float exp(float a) {
+        float x = Math.max(EXP_LO, Math.min(EXP_HI, a));
+        float n = (x * 1.44269504088896341f + 12582912f) - 12582912f;
+        float r = Math.fma(n, -0.693359375f, x);
+        r = Math.fma(n, 2.12194440e-4f, r);
+        float y = 1.9875691500E-4f;
+        y = Math.fma(y, r, 1.3981999507E-3f);
+        y = Math.fma(y, r, 8.3334519073E-3f);
+        y = Math.fma(y, r, 4.1665795894E-2f);
+        y = Math.fma(y, r, 1.6666665459E-1f);
+        y = Math.fma(y, r, 5.0000001201E-1f);
+        y = Math.fma(y, r * r, r) + 1f;
+        int ni = (int) n, n1 = ni >> 1;
+        float res = y * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((ni - n1 + 127) << 23);
+        if (a < EXP_LO) {
+            res = 0f;
+        }
+        if (a > EXP_HI) {
+            res = Float.POSITIVE_INFINITY;
+        }
+        return res;
+    }
 
     /**
      * The natural logarithm, Cephes' logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)), a degree-9 polynomial in m - 1
@@ -52,11 +88,33 @@ public final class ScalarMath {
         return res;
     }
 
+    /** tanh, Eigen's rational approximation (odd degree 13 over even degree 6) on [-7.9, 7.9]; x itself near 0. */
+    public static float tanh(float a) {
+        float x = Math.max(-TANH_CLAMP, Math.min(TANH_CLAMP, a));
+        float x2 = x * x;
+        float p = Math.fma(x2, -2.76076847742355e-16f, 2.00018790482477e-13f);
+        p = Math.fma(x2, p, -8.60467152213735e-11f);
+        p = Math.fma(x2, p, 5.12229709037114e-08f);
+        p = Math.fma(x2, p, 1.48572235717979e-05f);
+        p = Math.fma(x2, p, 6.37261928875436e-04f);
+        p = Math.fma(x2, p, 4.89352455891786e-03f);
+        p = x * p;
+        float q = Math.fma(x2, 1.19825839466702e-06f, 1.18534705686654e-04f);
+        q = Math.fma(x2, q, 2.26843463243900e-03f);
+        q = Math.fma(x2, q, 4.89352518554385e-03f);
+        return Math.abs(a) < TANH_TINY ? a : p / q;
+    }
+
+    /** The logistic function {@code 1 / (1 + e^-x)}. */
+    public static float sigmoid(float x) {
+        return 1f / (exp(-x) + 1f);
+    }
+
     public static float erf(float x) {
         float ax = Math.abs(x);
         float t = 1f / (1f + 0.3275911f * ax);
         float p = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
-        float r = 1f - p * (float) Math.exp(-ax * ax);
+        float r = 1f - p * exp(-ax * ax);
         return x < 0 ? -r : r;
     }
 }

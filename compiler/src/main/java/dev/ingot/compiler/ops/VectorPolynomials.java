@@ -1,0 +1,142 @@
+package dev.ingot.compiler.ops;
+
+/**
+ * Generated Vector API code of the heavy elementwise ops ({@link Elementwise#heavy}): exp, sigmoid, tanh, log and
+ * erf as polynomials built from add, multiply, FMA, compare, blend, conversions and bit operations only. Each is the
+ * lane-wise twin of the runtime's {@code ScalarMath} function of the same name (the same IEEE operations in the same
+ * order), which the scalar tails call: a vector lane and a scalar element give the same bits, in every JIT tier.
+ *
+ * <p>NOTE: why not {@code lanewise(VectorOperators.EXP)} (TANH, LOG): its result depends on how the calling code is
+ * compiled. The interpreter and C1 run the Vector API's Java fallback ({@code Math.exp} per lane), C2 calls a vector
+ * math library (SVML, other rounding), and when a kernel gets to C2 differs from run to run: the same seed gave
+ * losses differing in the 8th digit. Why statements in the kernel rather than calls to a runtime helper: C2 inlines
+ * the Vector API's methods always ({@code @ForceInline}), but a helper of ours only while the kernel is small
+ * (NodeCountInliningCutoff) and only until the helper has been compiled on its own ("already compiled into a big
+ * method"); a helper it does not inline gets and returns boxed vectors (measured: 66 MB of garbage per LSTM step,
+ * a fifth slower). Fusion keeps one heavy op per kernel ({@code FusionPlanner.MAX_HEAVY}) so kernels stay small.
+ *
+ * <p>Integer/float conversions use the bits of 1.5 * 2^23 + n (whose low bits are n) instead of {@code convert(F2I)}
+ * and {@code convert(I2F)}: JDK 17's C2 does not intrinsify those on 512-bit vectors and falls back to boxed Java
+ * code (measured: 66 MB of garbage per LSTM step).
+ *
+ * <p>Every function returns statements that declare their temporaries (named {@code out_...}) and assign the final
+ * local {@code out}, which the caller declares. Accuracy (float32, whole range, tested against float64): exp and log
+ * within 1e-7 relative, tanh within 2.6e-7 absolute (Cephes' polynomials, Eigen's rational tanh).
+ */
+public final class VectorPolynomials {
+    private VectorPolynomials() {}
+
+    /** e^a (Cephes' expf, as {@code ScalarMath.exp}). */
+    public static String exp(String arg, String out) {
+        String p = out + "_", a = p + "a";
+        return String.join("\n",
+                "final FloatVector " + a + " = " + arg + ";",
+                "final FloatVector " + p + "x = " + a + ".max(" + k("-103.972084f") + ").min(" + k("88.72283935546875f") + ");",
+                "final FloatVector " + p + "t = " + p + "x.mul(" + k("1.44269504088896341f") + ").add(" + k("12582912f") + ");",
+                "final FloatVector " + p + "n = " + p + "t.sub(" + k("12582912f") + ");",
+                "FloatVector " + p + "r = " + p + "n.fma(" + k("-0.693359375f") + ", " + p + "x);",
+                p + "r = " + p + "n.fma(" + k("2.12194440e-4f") + ", " + p + "r);",
+                "FloatVector " + p + "y = " + k("1.9875691500E-4f") + ";",
+                horner(p + "y", p + "r", "1.3981999507E-3f", "8.3334519073E-3f", "4.1665795894E-2f", "1.6666665459E-1f", "5.0000001201E-1f"),
+                p + "y = " + p + "y.fma(" + p + "r.mul(" + p + "r), " + p + "r).add(" + k("1f") + ");",
+                "final IntVector " + p + "ni = " + p + "t.reinterpretAsInts().sub(" + ki(0x4B400000) + ");",
+                "final IntVector " + p + "n1 = " + p + "ni.lanewise(VectorOperators.ASHR, 1);",
+                "final FloatVector " + p + "s1 = " + p + "n1.add(" + ki(127) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
+                "final FloatVector " + p + "s2 = " + p + "ni.sub(" + p + "n1).add(" + ki(127) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
+                out + " = " + p + "y.mul(" + p + "s1).mul(" + p + "s2).blend(" + k("0f") + ", " + a + ".compare(VectorOperators.LT, " + k("-103.972084f") + "))"
+                        + ".blend(" + k("Float.POSITIVE_INFINITY") + ", " + a + ".compare(VectorOperators.GT, " + k("88.72283935546875f") + "));");
+    }
+
+    /** The logistic function {@code 1 / (e^-a + 1)} (as {@code ScalarMath.sigmoid}). */
+    public static String sigmoid(String a, String out) {
+        String e = out + "_e";
+        return "final FloatVector " + e + ";\n" + exp(a + ".neg()", e) + "\n"
+                + out + " = " + k("1f") + ".div(" + e + ".add(" + k("1f") + "));";
+    }
+
+    /** tanh, Eigen's rational approximation on [-7.9, 7.9], a itself below 0.0004 (as {@code ScalarMath.tanh}). */
+    public static String tanh(String arg, String out) {
+        String p = out + "_", a = p + "a";
+        return String.join("\n",
+                "final FloatVector " + a + " = " + arg + ";",
+                "final FloatVector " + p + "x = " + a + ".max(" + k("-7.90531110763549805f") + ").min(" + k("7.90531110763549805f") + ");",
+                "final FloatVector " + p + "x2 = " + p + "x.mul(" + p + "x);",
+                "FloatVector " + p + "p = " + p + "x2.fma(" + k("-2.76076847742355e-16f") + ", " + k("2.00018790482477e-13f") + ");",
+                horner(p + "p", p + "x2", "-8.60467152213735e-11f", "5.12229709037114e-08f", "1.48572235717979e-05f", "6.37261928875436e-04f", "4.89352455891786e-03f"),
+                p + "p = " + p + "x.mul(" + p + "p);",
+                "FloatVector " + p + "q = " + p + "x2.fma(" + k("1.19825839466702e-06f") + ", " + k("1.18534705686654e-04f") + ");",
+                horner(p + "q", p + "x2", "2.26843463243900e-03f", "4.89352518554385e-03f"),
+                out + " = " + p + "p.div(" + p + "q).blend(" + a + ", " + a + ".abs().compare(VectorOperators.LT, " + k("0.0004f") + "));");
+    }
+
+    /** The natural logarithm, Cephes' logf (as {@code ScalarMath.log}). */
+    public static String log(String arg, String out) {
+        String p = out + "_", a = p + "a";
+        return String.join("\n",
+                "final FloatVector " + a + " = " + arg + ";",
+                "final VectorMask<Float> " + p + "sub = " + a + ".compare(VectorOperators.LT, " + k("Float.MIN_NORMAL") + ");",
+                "final FloatVector " + p + "x = " + a + ".blend(" + a + ".mul(" + k("8388608f") + "), " + p + "sub);",
+                "final IntVector " + p + "bits = " + p + "x.reinterpretAsInts();",
+                "FloatVector " + p + "e = " + p + "bits.lanewise(VectorOperators.LSHR, 23).add(" + ki(0x4B400000 - 126) + ").reinterpretAsFloats().sub(" + k("12582912f") + ");",
+                p + "e = " + p + "e.blend(" + p + "e.sub(" + k("23f") + "), " + p + "sub);",
+                "final FloatVector " + p + "m = " + p + "bits.and(" + ki(0x007fffff) + ").or(" + ki(0x3f000000) + ").reinterpretAsFloats();",
+                "final VectorMask<Float> " + p + "lo = " + p + "m.compare(VectorOperators.LT, " + k("0.707106781186547524f") + ");",
+                p + "e = " + p + "e.blend(" + p + "e.sub(" + k("1f") + "), " + p + "lo);",
+                "final FloatVector " + p + "t = " + p + "m.sub(" + k("1f") + ").blend(" + p + "m.add(" + p + "m).sub(" + k("1f") + "), " + p + "lo);",
+                "final FloatVector " + p + "z = " + p + "t.mul(" + p + "t);",
+                "FloatVector " + p + "y = " + k("7.0376836292E-2f") + ";",
+                horner(p + "y", p + "t", "-1.1514610310E-1f", "1.1676998740E-1f", "-1.2420140846E-1f", "1.4249322787E-1f",
+                        "-1.6668057665E-1f", "2.0000714765E-1f", "-2.4999993993E-1f", "3.3333331174E-1f"),
+                p + "y = " + p + "y.mul(" + p + "t).mul(" + p + "z);",
+                p + "y = " + p + "e.fma(" + k("-2.12194440e-4f") + ", " + p + "y);",
+                p + "y = " + p + "z.fma(" + k("-0.5f") + ", " + p + "y);",
+                out + " = " + p + "e.fma(" + k("0.693359375f") + ", " + p + "t.add(" + p + "y))"
+                        + ".blend(" + k("Float.NEGATIVE_INFINITY") + ", " + a + ".compare(VectorOperators.EQ, " + k("0f") + "))"
+                        + ".blend(" + k("Float.NaN") + ", " + a + ".compare(VectorOperators.LT, " + k("0f") + ").or(" + a + ".compare(VectorOperators.NE, " + a + ")))"
+                        + ".blend(" + k("Float.POSITIVE_INFINITY") + ", " + a + ".compare(VectorOperators.EQ, " + k("Float.POSITIVE_INFINITY") + "));");
+    }
+
+    /** erf, Abramowitz and Stegun 7.1.26 (as {@code ScalarMath.erf}). */
+    public static String erf(String a, String out) {
+        String p = out + "_";
+        return String.join("\n",
+                "final FloatVector " + p + "ax = " + a + ".abs();",
+                "FloatVector " + p + "t = " + p + "ax.mul(" + k("0.3275911f") + ").add(" + k("1f") + ");",
+                p + "t = " + k("1f") + ".div(" + p + "t);",
+                "final FloatVector " + p + "p = " + p + "t.mul(" + k("1.061405429f") + ").add(" + k("-1.453152027f") + ").mul(" + p + "t).add(" + k("1.421413741f") + ").mul(" + p + "t)"
+                        + ".add(" + k("-0.284496736f") + ").mul(" + p + "t).add(" + k("0.254829592f") + ").mul(" + p + "t);",
+                "final FloatVector " + p + "e;",
+                exp(p + "ax.mul(" + p + "ax).neg()", p + "e"),
+                "final FloatVector " + p + "r = " + p + "p.mul(" + p + "e).neg().add(" + k("1f") + ");",
+                out + " = " + p + "r.blend(" + p + "r.neg(), " + a + ".compare(VectorOperators.LT, " + k("0f") + "));");
+    }
+
+    /**
+     * The constant vector of float literal {@code c} ({@code "0.5f"}), a static final field of the runtime's
+     * VectorConstants: C2 folds it, where a broadcast in the kernel would be parsed as a chain of inlined calls.
+     */
+    static String k(String c) { return "VectorConstants." + constantName(c); }
+
+    /** The constant int vector of {@code c}. */
+    static String ki(int c) { return "VectorConstants.I" + (c < 0 ? "M" : "") + Math.abs(c); }
+
+    /** The field name of float literal {@code c}: {@code 0.693359375f} -> {@code F0_693359375}, {@code -0.5f} -> {@code FM0_5}. */
+    static String constantName(String c) {
+        if (c.equals("Float.POSITIVE_INFINITY")) return "INF";
+        if (c.equals("Float.NEGATIVE_INFINITY")) return "MINUS_INF";
+        if (c.equals("Float.NaN")) return "NAN";
+        if (c.equals("Float.MIN_NORMAL")) return "MIN_NORMAL";
+        String v = c.endsWith("f") ? c.substring(0, c.length() - 1) : c;
+        return "F" + v.replace("-", "M").replace(".", "_").replace("+", "");
+    }
+
+    /** Horner steps {@code acc = x.fma(acc, c)} for each coefficient ({@code acc.fma(x, c)} when acc is the polynomial). */
+    private static String horner(String acc, String x, String... cs) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < cs.length; i++) {
+            if (i > 0) s.append('\n');
+            s.append(acc).append(" = ").append(acc).append(".fma(").append(x).append(", ").append(k(cs[i])).append(");");
+        }
+        return s.toString();
+    }
+}
