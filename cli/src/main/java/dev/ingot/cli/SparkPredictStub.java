@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
  * which only that verb puts on the class path: {@code bin/ingot} runs it directly. Reaching this class
  * means the cli was started without them.
  */
-@Command(name = "spark-predict", description = "Score a DataFrame (Parquet, CSV or JSON) with a trained model on Apache Spark "
+@Command(name = "spark-predict", mixinStandardHelpOptions = true, description = "Score a DataFrame (Parquet, CSV or JSON) with a trained model on Apache Spark "
         + "(bin/ingot adds Spark for this command; `bin/ingot spark-predict --help` shows its options).")
 final class SparkPredictStub implements Callable<Integer> {
     @Parameters(arity = "0..*", hidden = true) List<String> ignored;

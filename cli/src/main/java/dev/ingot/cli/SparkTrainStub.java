@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
  * spark module ({@code dev.ingot.spark.cli.SparkTrainCommand}), which {@code bin/ingot} runs with Spark's
  * jars (see {@link SparkPredictStub}).
  */
-@Command(name = "spark-train", description = "Train a model data-parallel on Apache Spark: one replica per task, gradients averaged "
+@Command(name = "spark-train", mixinStandardHelpOptions = true, description = "Train a model data-parallel on Apache Spark: one replica per task, gradients averaged "
         + "every step by a ring all-reduce (bin/ingot adds Spark for this command; `bin/ingot spark-train --help` shows its options).")
 final class SparkTrainStub implements Callable<Integer> {
     @Parameters(arity = "0..*", hidden = true) List<String> ignored;
