@@ -89,26 +89,8 @@ final class Epilogues {
         taken.forEach(live::remove);
         List<Node> stores = new ArrayList<>(f.stores());
         stores.removeAll(taken);
-        for (boolean changed = true; changed; ) {
-            changed = false;
-            for (java.util.Iterator<Node> it = live.iterator(); it.hasNext(); ) {
-                Node m = it.next();
-                if (stores.contains(m)) continue;
-                boolean needed = false;
-                for (Node u : users.getOrDefault(m, List.of())) needed |= live.contains(u);
-                if (!needed) {
-                    it.remove();
-                    changed = true;
-                }
-            }
-        }
-        if (stores.isEmpty()) return null;
-        List<Node> members = new ArrayList<>();
-        for (Node m : f.members()) if (live.contains(m)) members.add(m);
-        List<Node> reads = new ArrayList<>();
-        for (Node m : members) for (Node x : m.inputs()) if (!live.contains(x) && !reads.contains(x)) reads.add(x);
-        List<Node> recomputed = new ArrayList<>();
-        for (Node m : f.recomputed()) if (live.contains(m)) recomputed.add(m);
-        return new Kernel.Fused(List.copyOf(members), stores, reads, f.shape(), List.copyOf(recomputed));
+        Set<Node> recompute = Collections.newSetFromMap(new IdentityHashMap<>());
+        recompute.addAll(f.recomputed());
+        return FusionPlanner.fusedKernel(live, stores, f.shape(), recompute, users);
     }
 }

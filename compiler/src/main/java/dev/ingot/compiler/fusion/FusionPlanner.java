@@ -261,30 +261,39 @@ public final class FusionPlanner {
                 }
                 if (escapes) stores.add(m);
             }
-            // drop members no store and no live member needs
-            for (boolean changed = true; changed; ) {
-                changed = false;
-                for (java.util.Iterator<Node> it = live.iterator(); it.hasNext(); ) {
-                    Node m = it.next();
-                    if (stores.contains(m)) continue;
-                    boolean needed = false;
-                    for (Node u : users.getOrDefault(m, List.of())) needed |= live.contains(u);
-                    if (!needed) {
-                        it.remove();
-                        changed = true;
-                    }
-                }
-            }
-            if (stores.isEmpty()) continue;
-            List<Node> all = new ArrayList<>(live);
-            all.sort((a, b) -> Integer.compare(a.id(), b.id()));
-            Set<Node> reads = new LinkedHashSet<>();
-            for (Node m : all) for (Node x : m.inputs()) if (!live.contains(x)) reads.add(x);
-            List<Node> recomputed = new ArrayList<>();
-            for (Node m : all) if (extra.get(gi).contains(m)) recomputed.add(m);
-            out.add(new Kernel.Fused(List.copyOf(all), stores, new ArrayList<>(reads), members.get(members.size() - 1).shape(), List.copyOf(recomputed)));
+            Kernel.Fused k = fusedKernel(live, stores, members.get(members.size() - 1).shape(), extra.get(gi), users);
+            if (k != null) out.add(k);
         }
         return out;
+    }
+
+    /**
+     * The fused kernel computing {@code live} (in id order) and storing {@code stores}, after dropping
+     * the members that no store and no other live member needs; null when it stores nothing. Members
+     * in {@code recompute} are marked as recomputed.
+     */
+    static Kernel.Fused fusedKernel(Set<Node> live, List<Node> stores, Shape shape, Set<Node> recompute, Map<Node, List<Node>> users) {
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (java.util.Iterator<Node> it = live.iterator(); it.hasNext(); ) {
+                Node m = it.next();
+                if (stores.contains(m)) continue;
+                boolean needed = false;
+                for (Node u : users.getOrDefault(m, List.of())) needed |= live.contains(u);
+                if (!needed) {
+                    it.remove();
+                    changed = true;
+                }
+            }
+        }
+        if (stores.isEmpty()) return null;
+        List<Node> all = new ArrayList<>(live);
+        all.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        Set<Node> reads = new LinkedHashSet<>();
+        for (Node m : all) for (Node x : m.inputs()) if (!live.contains(x)) reads.add(x);
+        List<Node> recomputed = new ArrayList<>();
+        for (Node m : all) if (recompute.contains(m)) recomputed.add(m);
+        return new Kernel.Fused(List.copyOf(all), stores, new ArrayList<>(reads), shape, List.copyOf(recomputed));
     }
 
     private static boolean readsBase(Kernel k, Node target) {
