@@ -489,10 +489,10 @@ final class MatMulKernels {
             FloatVector x3 = FloatVector.fromArray(F, a, a3 + kk);
             s30 = y0.fma(x3, s30); s31 = y1.fma(x3, s31); s32 = y2.fma(x3, s32); s33 = y3.fma(x3, s33);
         }
-        float r00 = s00.reduceLanes(VectorOperators.ADD), r01 = s01.reduceLanes(VectorOperators.ADD), r02 = s02.reduceLanes(VectorOperators.ADD), r03 = s03.reduceLanes(VectorOperators.ADD);
-        float r10 = s10.reduceLanes(VectorOperators.ADD), r11 = s11.reduceLanes(VectorOperators.ADD), r12 = s12.reduceLanes(VectorOperators.ADD), r13 = s13.reduceLanes(VectorOperators.ADD);
-        float r20 = s20.reduceLanes(VectorOperators.ADD), r21 = s21.reduceLanes(VectorOperators.ADD), r22 = s22.reduceLanes(VectorOperators.ADD), r23 = s23.reduceLanes(VectorOperators.ADD);
-        float r30 = s30.reduceLanes(VectorOperators.ADD), r31 = s31.reduceLanes(VectorOperators.ADD), r32 = s32.reduceLanes(VectorOperators.ADD), r33 = s33.reduceLanes(VectorOperators.ADD);
+        float r00 = Simd.sum(s00), r01 = Simd.sum(s01), r02 = Simd.sum(s02), r03 = Simd.sum(s03);
+        float r10 = Simd.sum(s10), r11 = Simd.sum(s11), r12 = Simd.sum(s12), r13 = Simd.sum(s13);
+        float r20 = Simd.sum(s20), r21 = Simd.sum(s21), r22 = Simd.sum(s22), r23 = Simd.sum(s23);
+        float r30 = Simd.sum(s30), r31 = Simd.sum(s31), r32 = Simd.sum(s32), r33 = Simd.sum(s33);
         for (; kk < k; kk++) {
             float x0 = a[ai + kk], x1 = a[a1 + kk], x2 = a[a2 + kk], x3 = a[a3 + kk];
             float y0 = b[bi + kk], y1 = b[b1 + kk], y2 = b[b2 + kk], y3 = b[b3 + kk];
@@ -539,10 +539,10 @@ final class MatMulKernels {
             s2 = FloatVector.fromArray(F, b, b2 + kk).fma(xv, s2);
             s3 = FloatVector.fromArray(F, b, b3 + kk).fma(xv, s3);
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD);
-        float r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD);
-        float r3 = s3.reduceLanes(VectorOperators.ADD);
+        float r0 = Simd.sum(s0);
+        float r1 = Simd.sum(s1);
+        float r2 = Simd.sum(s2);
+        float r3 = Simd.sum(s3);
         for (; kk < k; kk++) {
             float xs = x[xi + kk];
             r0 += xs * b[bi + kk];
@@ -575,7 +575,7 @@ final class MatMulKernels {
         for (; kk < kv; kk += L) {
             s0 = FloatVector.fromArray(F, b, bi + kk).fma(FloatVector.fromArray(F, x, xi + kk), s0);
         }
-        float r = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float r = Simd.sum(s0.add(s1));
         for (; kk < k; kk++) {
             r += x[xi + kk] * b[bi + kk];
         }

@@ -27,6 +27,27 @@ public final class Simd {
     /** Whether the vector kernels are used. */
     public static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("ingot.vector", "true")) && L >= 8;
 
+    // butterfly shuffles for sum(): lane i swaps with lane i ^ d
+    private static final jdk.incubator.vector.VectorShuffle<Float> X1 = xor(1), X2 = xor(2), X4 = xor(4), X8 = xor(8), X16 = xor(16);
+
+    private static jdk.incubator.vector.VectorShuffle<Float> xor(int d) {
+        return d < F.length() ? jdk.incubator.vector.VectorShuffle.fromOp(F, i -> i ^ d) : null;
+    }
+
+    /**
+     * The sum of a vector's lanes in one fixed order (a butterfly of lanewise adds), the same bits in every
+     * JIT tier. NOTE: not {@code reduceLanes(ADD)}: its order is the interpreter's sequential loop in C1 and
+     * the interpreter but a tree in C2 on JDK 21 and later, so results changed when a kernel got compiled.
+     */
+    public static float sum(FloatVector v) {
+        if (L > 16) v = v.add(v.rearrange(X16));
+        if (L > 8) v = v.add(v.rearrange(X8));
+        if (L > 4) v = v.add(v.rearrange(X4));
+        if (L > 2) v = v.add(v.rearrange(X2));
+        if (L > 1) v = v.add(v.rearrange(X1));
+        return v.lane(0);
+    }
+
     private static VectorSpecies<Float> species() {
         VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
         String bits = System.getProperty("ingot.vector.bits");
