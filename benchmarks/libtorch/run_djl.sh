@@ -11,7 +11,11 @@
 #   - on AMD CPUs, LD_PRELOAD of a one-line library that makes MKL take its Intel (AVX-512) SGEMM path
 #     (set LIBTORCH_MKL_INTEL=0 to keep MKL's own choice)
 #   - TORCH_CPP_LOG_LEVEL=ERROR (else a warning per convolution call: NNPACK does not know this CPU)
-#   - glibc malloc settings that stop it returning and re-faulting the freed tensor memory every step
+#   - glibc malloc settings that stop it returning and re-faulting the freed tensor memory every step, including
+#     MALLOC_ARENA_MAX=1: the JVM thread that calls libtorch is not the process's main thread, so without it glibc
+#     serves it from a secondary arena, whose heaps ignore MALLOC_TOP_PAD_ and are trimmed and re-faulted every
+#     step; measured: the LSTM trained at 213-363 examples/s in most processes and ~1,000 in some (375k page
+#     faults per 10 s against 92k), 650-870 under load with the setting
 # Before the run, a probe process with MKL_VERBOSE=1 ONEDNN_VERBOSE=1 records the MKL and oneDNN versions and ISA
 # paths; they are printed and stored in the JSON (env.build_info).
 # Environment: JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64 if present).
@@ -50,7 +54,7 @@ case "${LIBTORCH_OMP_WAIT_POLICY:-unset}" in
   unset) unset OMP_WAIT_POLICY ;;
   *) export OMP_WAIT_POLICY=$LIBTORCH_OMP_WAIT_POLICY ;;
 esac
-export MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TOP_PAD_=1073741824
+export MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TOP_PAD_=1073741824 MALLOC_ARENA_MAX=1
 export PYTORCH_FLAVOR=cpu PYTORCH_VERSION=2.7.1
 # libtorch warns on every convolution call that NNPACK does not support this CPU; keep errors only
 export TORCH_CPP_LOG_LEVEL=${TORCH_CPP_LOG_LEVEL:-ERROR}
