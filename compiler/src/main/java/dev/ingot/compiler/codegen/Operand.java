@@ -29,6 +29,37 @@ final class Operand {
         return st;
     }
 
+    /**
+     * Strides of a view {@code x[begin0:end0, ...]} ({@code view} its shape) of a contiguous {@code src}, read in
+     * place at the indices of {@code out}: the source's strides along the view's dimensions (0 where broadcast).
+     */
+    static Lin[] viewStrides(Shape src, Shape view, Shape out) {
+        Lin[] inner = contiguous(src), st = new Lin[out.rank()];
+        for (int i = 0; i < out.rank(); i++) {
+            int k = i - (out.rank() - view.rank());
+            st[i] = k < 0 || (view.dim(k) == 1 && out.dim(i) != 1) ? Lin.ZERO : inner[k];
+        }
+        return st;
+    }
+
+    /** Where a view starting at {@code begin} (one index per dimension) of a contiguous {@code src} begins. */
+    static Lin viewOffset(Shape src, int[] begin) {
+        Lin[] st = contiguous(src);
+        Lin off = Lin.ZERO;
+        for (int k = 0; k < src.rank(); k++) off = off.plus(st[k].times(begin[k]));
+        return off;
+    }
+
+    private static Lin[] contiguous(Shape s) {
+        Lin[] st = new Lin[s.rank()];
+        Lin x = Lin.ONE;
+        for (int k = s.rank() - 1; k >= 0; k--) {
+            st[k] = x;
+            x = x.times(s.size(k));
+        }
+        return st;
+    }
+
     /** The collapsed loop nest: sizes per level and, per operand, strides per level. */
     record Nest(List<Lin> sizes, List<Lin[]> strides) {
         int levels() { return sizes.size(); }

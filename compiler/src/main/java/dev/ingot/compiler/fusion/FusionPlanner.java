@@ -83,7 +83,9 @@ public final class FusionPlanner {
         // 2. row kernels: reductions over the last axis join their producers and consumers of the same rows
         Rows.merge(topo, users, groups);
 
-        // 3. kernels
+        // 3. kernels; slices read only by fused elementwise kernels are views those kernels read in place
+        List<List<Node>> elementwise = groups.elementwise();
+        Set<Node> views = views(topo, users, roots, elementwise);
         List<Kernel> kernels = new ArrayList<>();
         Map<Node, Kernel> producer = new IdentityHashMap<>();
         for (List<Node> members : groups.rows()) {
@@ -91,7 +93,7 @@ public final class FusionPlanner {
             kernels.add(k);
             for (Node m : members) producer.put(m, k);
         }
-        for (Kernel.Fused k : fused(groups.elementwise(), users, roots, recompute)) {
+        for (Kernel.Fused k : fused(elementwise, users, roots, recompute, views)) {
             kernels.add(k);
             for (Node m : k.members()) if (!k.recomputed().contains(m)) producer.put(m, k);
         }
@@ -99,7 +101,7 @@ public final class FusionPlanner {
             Kernel k = switch (n.op().fusionKind()) {
                 case LEAF, ALIAS, ELEMENTWISE, BROADCAST -> null;    // no kernel, or bundled above
                 case REDUCTION -> producer.containsKey(n) ? null : new Kernel.Reduce(n);   // unless in a row kernel
-                case LIBRARY, INJECTIVE -> new Kernel.Call(n);
+                case LIBRARY, INJECTIVE -> views.contains(n) ? null : new Kernel.Call(n);
                 case CONTROL -> n.op() == Ops.SCAN ? loop(n, users) : null;   // scan results belong to the loop
             };
             if (k == null) continue;
@@ -122,6 +124,26 @@ public final class FusionPlanner {
         }
         kernels.addAll(commits);
         return order(g, kernels, producer);
+    }
+
+    /**
+     * The slices that need no kernel: every user is an elementwise node of a fused kernel (not a row kernel), and
+     * the slice is no result; those kernels read the slice's input in place through strided indices (a view).
+     */
+    private static Set<Node> views(List<Node> topo, Map<Node, List<Node>> users, Set<Node> roots, List<List<Node>> elementwise) {
+        Set<Node> fusedNodes = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (List<Node> m : elementwise) fusedNodes.addAll(m);
+        Set<Node> r = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : topo) {
+            if (n.op() != Ops.SLICE || roots.contains(n)) continue;
+            Node src = base(n.in(0));
+            if (src.op() == Ops.BATCH_SIZE || (src.op() == Ops.CONST && !src.attrs().has("values"))) continue;
+            List<Node> us = users.getOrDefault(n, List.of());
+            boolean all = !us.isEmpty();
+            for (Node u : us) all &= fusedNodes.contains(u);
+            if (all) r.add(n);
+        }
+        return r;
     }
 
     /** Ops computed inside fused loops (elementwise and broadcasts). */
@@ -223,7 +245,7 @@ public final class FusionPlanner {
      * a member is stored only when some reader still needs it from memory, and members nobody
      * needs any more are dropped (a kernel left with nothing to store disappears).
      */
-    private static List<Kernel.Fused> fused(List<List<Node>> groups, Map<Node, List<Node>> users, Set<Node> roots, boolean recompute) {
+    private static List<Kernel.Fused> fused(List<List<Node>> groups, Map<Node, List<Node>> users, Set<Node> roots, boolean recompute, Set<Node> views) {
         Map<Node, Integer> home = new IdentityHashMap<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             groups.get(gi).sort((a, b) -> Integer.compare(a.id(), b.id()));
@@ -261,7 +283,7 @@ public final class FusionPlanner {
                 }
                 if (escapes) stores.add(m);
             }
-            Kernel.Fused k = fusedKernel(live, stores, members.get(members.size() - 1).shape(), extra.get(gi), users);
+            Kernel.Fused k = fusedKernel(live, stores, members.get(members.size() - 1).shape(), extra.get(gi), users, views);
             if (k != null) out.add(k);
         }
         return out;
@@ -270,9 +292,10 @@ public final class FusionPlanner {
     /**
      * The fused kernel computing {@code live} (in id order) and storing {@code stores}, after dropping
      * the members that no store and no other live member needs; null when it stores nothing. Members
-     * in {@code recompute} are marked as recomputed.
+     * in {@code recompute} are marked as recomputed; values in {@code views} (slices) are read as views of their
+     * inputs.
      */
-    static Kernel.Fused fusedKernel(Set<Node> live, List<Node> stores, Shape shape, Set<Node> recompute, Map<Node, List<Node>> users) {
+    static Kernel.Fused fusedKernel(Set<Node> live, List<Node> stores, Shape shape, Set<Node> recompute, Map<Node, List<Node>> users, Set<Node> views) {
         for (boolean changed = true; changed; ) {
             changed = false;
             for (java.util.Iterator<Node> it = live.iterator(); it.hasNext(); ) {
@@ -290,10 +313,18 @@ public final class FusionPlanner {
         List<Node> all = new ArrayList<>(live);
         all.sort((a, b) -> Integer.compare(a.id(), b.id()));
         Set<Node> reads = new LinkedHashSet<>();
-        for (Node m : all) for (Node x : m.inputs()) if (!live.contains(x)) reads.add(x);
+        Set<Node> viewed = new LinkedHashSet<>();
+        for (Node m : all)
+            for (Node x : m.inputs()) {
+                if (live.contains(x)) continue;
+                if (views.contains(x)) {
+                    viewed.add(x);
+                    reads.add(x.in(0));
+                } else reads.add(x);
+            }
         List<Node> recomputed = new ArrayList<>();
         for (Node m : all) if (recompute.contains(m)) recomputed.add(m);
-        return new Kernel.Fused(List.copyOf(all), stores, new ArrayList<>(reads), shape, List.copyOf(recomputed));
+        return new Kernel.Fused(List.copyOf(all), stores, new ArrayList<>(reads), shape, List.copyOf(recomputed), List.copyOf(viewed));
     }
 
     private static boolean readsBase(Kernel k, Node target) {

@@ -11,7 +11,8 @@ import java.util.List;
  *       {@code stores} are the members whose values leave the loop (used elsewhere, or results);
  *       {@code recomputed} are members computed again from leaves instead of being read from memory
  *       (a dropout mask from the seeded generator, a broadcast constant): another kernel computes them
- *       too.</li>
+ *       too. {@code views} are slices read in place, as strided views of their inputs (which are among the
+ *       {@code reads}): a gate {@code z[:, 256:512]} costs no copy kernel.</li>
  *   <li>{@link Rows}: reductions over the last axis of a row shape {@code [..., R]} with the
  *       elementwise nodes that produce their inputs and consume their results, all of shape
  *       {@code [..., R]} or {@code [..., 1]}: one pass over each row per phase (softmax, layer norm).</li>
@@ -33,8 +34,8 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
     /** Values read from memory. */
     List<Node> reads();
 
-    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed) implements Kernel {
-        public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) { this(members, stores, reads, shape, List.of()); }
+    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed, List<Node> views) implements Kernel {
+        public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) { this(members, stores, reads, shape, List.of(), List.of()); }
     }
 
     /**

@@ -16,7 +16,7 @@ public final class Pipelines {
 
     /** Cheap local cleanups until nothing changes; rules feed CSE and vice versa. */
     private static PassManager.Step cleanups() {
-        return untilFixedPoint(new AlgebraicSimplify(), new ConstantFolding(), new CommonSubexprElimination());
+        return untilFixedPoint(new AlgebraicSimplify(), new ConstantFolding(), new CommonSubexprElimination(), new SliceThroughElementwise());
     }
 
     /** Inference (predict) and evaluation: keep the named outputs, simplify. */

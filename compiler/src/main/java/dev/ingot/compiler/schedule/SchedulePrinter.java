@@ -50,6 +50,11 @@ public final class SchedulePrinter {
                 sb.append("   reads");
                 for (Node r : k.reads()) sb.append(' ').append(names.get(r));
             }
+            if (k instanceof Kernel.Fused f && !f.views().isEmpty()) {
+                sb.append("   views");
+                for (Node v : f.views()) sb.append(' ').append(names.get(v)).append(" = slice ").append(names.get(v.in(0)))
+                        .append(' ').append(java.util.Arrays.toString(v.attrs().ints("begin"))).append("..").append(java.util.Arrays.toString(v.attrs().ints("end")));
+            }
             if (k instanceof Kernel.Fused f && !f.recomputed().isEmpty()) {
                 sb.append("   recomputes");
                 for (Node r : f.recomputed()) sb.append(' ').append(names.get(r));
