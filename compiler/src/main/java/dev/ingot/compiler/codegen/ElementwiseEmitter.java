@@ -46,7 +46,10 @@ final class ElementwiseEmitter {
     }
 
     /** Method body of kernel {@code k} over {@code [lo, hi)} of its outermost level; returns the range expression. */
-    KernelCode emit(Kernel.Fused k, String method) {
+    KernelCode emit(Kernel.Fused k, String method) { return emit(k, method, false); }
+
+    /** {@link #emit}; with {@code rows}, the outermost level is the batch rows (for a row-parallel region). */
+    KernelCode emit(Kernel.Fused k, String method, boolean rows) {
         Node shapeNode = k.members().get(k.members().size() - 1);
         var shape = k.shape();
         // operands: reads (non-literal; a view's source only through the view), views (slices read in place), then stores
@@ -81,7 +84,7 @@ final class ElementwiseEmitter {
         // ops that need the element's position (random numbers) read a pseudo-operand: the flat index
         boolean indexed = k.members().stream().anyMatch(m -> ((Elementwise) m.op()).indexed());
         if (indexed) strides.add(Operand.strides(shape, shape));
-        Operand.Nest nest = Operand.collapse(shape, strides);
+        Operand.Nest nest = Operand.collapse(shape, strides, rows);
         int levels = nest.levels();
         boolean flat = levels == 1;
         boolean vec = vector;

@@ -71,7 +71,10 @@ final class Operand {
      * Collapses an iteration shape for the given operand strides: drops size-1 dimensions and
      * merges dimension i into i+1 when every operand has {@code stride[i] == stride[i+1] * size[i+1]}.
      */
-    static Nest collapse(Shape shape, List<Lin[]> operandStrides) {
+    static Nest collapse(Shape shape, List<Lin[]> operandStrides) { return collapse(shape, operandStrides, false); }
+
+    /** {@link #collapse}; with {@code rows}, dimension 0 stays a level of its own (a loop over the batch rows). */
+    static Nest collapse(Shape shape, List<Lin[]> operandStrides, boolean rows) {
         List<Lin> sizes = new ArrayList<>();
         List<List<Lin>> st = new ArrayList<>();
         for (int o = 0; o < operandStrides.size(); o++) st.add(new ArrayList<>());
@@ -79,7 +82,7 @@ final class Operand {
             if (shape.dim(d) == 1) continue;
             Lin size = shape.size(d);
             int last = sizes.size() - 1;
-            boolean merge = last >= 0 && !(sizes.get(last).perBatch() != 0 && size.perBatch() != 0);
+            boolean merge = last >= 0 && !(sizes.get(last).perBatch() != 0 && size.perBatch() != 0) && !(rows && d > 0 && last == 0 && shape.dim(0) != 1);
             if (merge) {
                 for (int o = 0; o < operandStrides.size(); o++) {
                     Lin outer = st.get(o).get(last), inner = operandStrides.get(o)[d];

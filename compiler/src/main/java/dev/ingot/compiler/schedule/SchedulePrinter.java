@@ -67,6 +67,7 @@ public final class SchedulePrinter {
                 Map<Node, String> bodyNames = IrPrinter.names(loop.body());
                 for (Kernel.Packed p : loop.packed())
                     sb.append("; packs ").append(bodyNames.get(p.weight())).append(p.transB() ? " (transposed)" : "").append(" [").append(p.k()).append('x').append(p.n()).append(']');
+                for (Kernel.Region rg : loop.regions()) sb.append("; kernels #").append(rg.first()).append("..#").append(rg.last()).append(" one region by rows");
                 sb.append("; body:\n");
                 body(sb, loop.body(), loop.bodyKernels(), mem.loops().get(loop.scan()).body(), indent + "    ");
             }
