@@ -13,6 +13,7 @@ import dev.ingot.compiler.memory.MemoryPlanner;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.schedule.Schedule;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -121,6 +122,8 @@ class ScheduleDecisionsTest {
                 }
                 // each gate reads xw, h @ W and b in place
                 assertEquals(12, views, e.method() + ": views in the forward step");
+                // the four gates and the cell update: one row-parallel region after the matmul
+                assertEquals(List.of(new Kernel.Region(1, 5)), loop.regions(), e.method() + ": regions of the forward step");
             }
         }
     }
