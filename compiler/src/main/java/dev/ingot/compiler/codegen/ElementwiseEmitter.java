@@ -46,25 +46,45 @@ final class ElementwiseEmitter {
     }
 
     /** Method body of kernel {@code k} over {@code [lo, hi)} of its outermost level; returns the range expression. */
-    KernelCode emit(Kernel.Fused k, String method) {
+    KernelCode emit(Kernel.Fused k, String method) { return emit(k, method, false); }
+
+    /** {@link #emit}; with {@code rows}, the outermost level is the batch rows (for a row-parallel region). */
+    KernelCode emit(Kernel.Fused k, String method, boolean rows) {
         Node shapeNode = k.members().get(k.members().size() - 1);
         var shape = k.shape();
-        // operands: reads (non-literal) then stores
+        // operands: reads (non-literal; a view's source only through the view), views (slices read in place), then stores
         List<Node> ops = new ArrayList<>();
         Map<Node, String> literal = new IdentityHashMap<>();
+        java.util.Set<Node> direct = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node m : k.members()) direct.addAll(m.inputs());
         for (Node r : k.reads()) {
+            if (!direct.contains(r)) continue;
             String l = cx.literal(r);
             if (l != null) literal.put(r, l);
             else ops.add(r);
         }
+        ops.addAll(k.views());
         int nReads = ops.size();
         ops.addAll(k.stores());
         List<Lin[]> strides = new ArrayList<>();
-        for (Node o : ops) strides.add(Operand.strides(o.shape(), shape));
+        List<String> arrs = new ArrayList<>(), offs = new ArrayList<>();
+        for (Node o : ops) {
+            if (k.views().contains(o)) {
+                Node src = o.in(0);
+                strides.add(Operand.viewStrides(src.shape(), o.shape(), shape));
+                Lin at = Operand.viewOffset(src.shape(), o.attrs().ints("begin"));
+                arrs.add(cx.array(src));
+                offs.add(at.equals(Lin.ZERO) ? cx.offset(src) : "(" + cx.offset(src) + " + " + at.java("n") + ")");
+            } else {
+                strides.add(Operand.strides(o.shape(), shape));
+                arrs.add(cx.array(o));
+                offs.add(cx.offset(o));
+            }
+        }
         // ops that need the element's position (random numbers) read a pseudo-operand: the flat index
         boolean indexed = k.members().stream().anyMatch(m -> ((Elementwise) m.op()).indexed());
         if (indexed) strides.add(Operand.strides(shape, shape));
-        Operand.Nest nest = Operand.collapse(shape, strides);
+        Operand.Nest nest = Operand.collapse(shape, strides, rows);
         int levels = nest.levels();
         boolean flat = levels == 1;
         boolean vec = vector;
@@ -77,10 +97,7 @@ final class ElementwiseEmitter {
         b.append("private void ").append(method).append("(int lo, int hi) {\n");
         // locals for arrays
         List<String> arrays = new ArrayList<>();
-        for (Node o : ops) {
-            String arr = cx.array(o);
-            if (!arrays.contains(arr)) arrays.add(arr);
-        }
+        for (String arr : arrs) if (!arrays.contains(arr)) arrays.add(arr);
         for (String arr : arrays) b.append("final float[] ").append(arr).append(" = this.").append(arr).append(";\n");
         b.append("final int n = this.n;\n");
         // hoisted constants
@@ -101,7 +118,7 @@ final class ElementwiseEmitter {
         if (flat) {
             b.append("for (int blk = lo; blk < hi; blk++) {\n");
             b.append("final int start = blk * ").append(BLOCK).append(", end = Math.min(").append(innerLen).append(", start + ").append(BLOCK).append(");\n");
-            for (int o = 0; o < ops.size(); o++) b.append("final int o").append(o).append(" = ").append(cx.offset(ops.get(o))).append(";\n");
+            for (int o = 0; o < ops.size(); o++) b.append("final int o").append(o).append(" = ").append(offs.get(o)).append(";\n");
             if (indexed) b.append("final int oi = 0;\n");
         } else {
             for (int l = 0; l < levels - 1; l++) {
@@ -109,7 +126,7 @@ final class ElementwiseEmitter {
                 b.append("for (int i").append(l).append(" = ").append(lo).append("; i").append(l).append(" < ").append(hi).append("; i").append(l).append("++) {\n");
             }
             for (int o = 0; o < ops.size(); o++) {
-                StringBuilder off = new StringBuilder(cx.offset(ops.get(o)));
+                StringBuilder off = new StringBuilder(offs.get(o));
                 for (int l = 0; l < levels - 1; l++) {
                     Lin s = nest.stride(o, l);
                     if (!s.equals(Lin.ZERO)) off.append(" + i").append(l).append(" * ").append(paren(s.java("n")));
@@ -131,7 +148,7 @@ final class ElementwiseEmitter {
             if (!nest.stride(o, levels - 1).equals(Lin.ZERO)) continue;
             Node r = ops.get(o);
             String s = "r" + o;
-            b.append(Access.scalar(s, cx.array(r), "o" + o, r.dtype()));
+            b.append(Access.scalar(s, arrs.get(o), "o" + o, r.dtype()));
             rowScalar.put(r, s);
         }
         String j0 = flat ? "start" : "0", jEnd = flat ? "end" : innerLen;
@@ -140,11 +157,11 @@ final class ElementwiseEmitter {
             for (var e : rowScalar.entrySet()) b.append(Access.broadcast(e.getValue() + "v", e.getValue(), e.getKey().dtype()));
             String ub = flat ? "start + F.loopBound(end - start)" : "F.loopBound(" + innerLen + ")";
             b.append("for (final int ub = ").append(ub).append("; j < ub; j += F.length()) {\n");
-            body(b, k, ops, nReads, nest, levels, literal.isEmpty() ? Map.of() : vecLit, rowScalar, true);
+            body(b, k, ops, arrs, nReads, nest, levels, literal.isEmpty() ? Map.of() : vecLit, rowScalar, true);
             b.append("}\n");
         }
         b.append("for (; j < ").append(jEnd).append("; j++) {\n");
-        body(b, k, ops, nReads, nest, levels, sclLit, rowScalar, false);
+        body(b, k, ops, arrs, nReads, nest, levels, sclLit, rowScalar, false);
         b.append("}\n");
         for (int l = 0; l < (flat ? 1 : levels - 1); l++) b.append("}\n");
         b.append("}\n");
@@ -165,7 +182,7 @@ final class ElementwiseEmitter {
     private static String paren(String s) { return s.contains(" ") ? "(" + s + ")" : s; }
 
     /** Loads, the members' expressions in order, and stores, for the vector or the scalar loop. */
-    private void body(StringBuilder b, Kernel.Fused k, List<Node> ops, int nReads, Operand.Nest nest, int levels,
+    private void body(StringBuilder b, Kernel.Fused k, List<Node> ops, List<String> arrs, int nReads, Operand.Nest nest, int levels,
                       Map<Node, String> lits, Map<Node, String> rowScalar, boolean vec) {
         Map<Node, String> val = new IdentityHashMap<>(lits);
         for (var e : rowScalar.entrySet()) val.put(e.getKey(), vec ? e.getValue() + "v" : e.getValue());
@@ -173,7 +190,7 @@ final class ElementwiseEmitter {
             Node r = ops.get(o);
             if (val.containsKey(r)) continue;
             String v = (vec ? "x" : "y") + o;
-            b.append(Access.load(v, cx.array(r), "o" + o + " + j", r.dtype(), vec));
+            b.append(Access.load(v, arrs.get(o), index(nest, o, levels), r.dtype(), vec));
             val.put(r, v);
         }
         int t = 0;
@@ -192,7 +209,13 @@ final class ElementwiseEmitter {
         }
         for (int o = nReads; o < ops.size(); o++) {
             Node s = ops.get(o);
-            b.append(Access.store(val.get(s), cx.array(s), "o" + o + " + j", s.dtype(), vec));
+            b.append(Access.store(val.get(s), arrs.get(o), index(nest, o, levels), s.dtype(), vec));
         }
+    }
+
+    /** Operand {@code o}'s index at inner position {@code j}: {@code o3 + j}, or {@code o3 + j * 1024} for a strided view. */
+    private static String index(Operand.Nest nest, int o, int levels) {
+        Lin s = nest.stride(o, levels - 1);
+        return "o" + o + " + j" + (s.equals(Lin.ONE) ? "" : " * " + paren(s.java("n")));
     }
 }

@@ -391,14 +391,48 @@ public final class JavaEmitter {
      * call them in order, under comments naming the DSL line (used for entry points and loop bodies).
      */
     static List<String> kernelCalls(List<Kernel> kernels, EntryContext cx, ClassContext cls, List<String> kernelsOut, Options opt) {
+        return kernelCalls(kernels, List.of(), cx, cls, kernelsOut, opt);
+    }
+
+    /**
+     * {@link #kernelCalls}, with {@code regions} of the kernels (a loop body's) run as row-parallel regions: each
+     * region's kernels loop over batch rows and one method runs them all on a range of rows,
+     * {@code k6_region(lo, hi) { k6_add_sigmoid(lo, hi); k7_add_sigmoid(lo, hi); ... }}, called once (split across
+     * threads when the region's work is big enough).
+     */
+    static List<String> kernelCalls(List<Kernel> kernels, List<Kernel.Region> regions, EntryContext cx, ClassContext cls, List<String> kernelsOut, Options opt) {
         List<String> calls = new ArrayList<>();
+        StringBuilder region = null;
+        long regionWork = 0;
+        String regionName = null;
         String lastComment = null;
         ElementwiseEmitter ew = new ElementwiseEmitter(cx, opt.vector());
         ReduceEmitter re = new ReduceEmitter(cx, opt.vector());
         RowEmitter rows = new RowEmitter(cx, opt.vector());
-        for (Kernel k : kernels) {
+        for (int ki = 0; ki < kernels.size(); ki++) {
+            Kernel k = kernels.get(ki);
             int idx = cls.kernelCount++;
             String name = "k" + idx + "_" + opNames(k);
+            Kernel.Region in = null;
+            for (Kernel.Region rg : regions) if (rg.first() <= ki && ki <= rg.last()) in = rg;
+            if (in != null) {
+                Kernel.Fused f = (Kernel.Fused) k;
+                if (ki == in.first()) {
+                    regionName = "k" + idx + "_region";
+                    region = new StringBuilder("/** Kernels " + name + " to the end of the region, on batch rows [lo, hi). */\nprivate void " + regionName + "(int lo, int hi) {\n");
+                    regionWork = 0;
+                }
+                KernelCode code = ew.emit(f, name, true);
+                kernelsOut.add("/** " + describe(k, cls) + " */\n" + code.text());
+                region.append(name).append("(lo, hi);\n");
+                Lin total = f.shape().numel();
+                regionWork += total.perBatch() * 64 + total.constant();
+                if (ki == in.last()) {
+                    kernelsOut.add(region.append("}\n").toString());
+                    calls.add(invoke(new KernelCode(regionName, "", "n", regionWork >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS, code.anchor()), cls));
+                }
+                continue;
+            }
             Node anchor = k.members().get(k.members().size() - 1);
             String comment = comment(anchor.prov());
             if (!comment.equals(lastComment) && !comment.isEmpty()) calls.add("// " + comment);

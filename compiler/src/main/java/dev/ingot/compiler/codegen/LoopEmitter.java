@@ -76,7 +76,7 @@ final class LoopEmitter {
             prologue.add("MatMulPacked.pack(" + where[0] + ", " + where[1] + ", " + pw.transB() + ", " + pw.k() + ", " + pw.n() + ", " + field + ", 0);");
             bx.packedWeights.put(w, new String[] {field, Boolean.toString(pw.transB())});
         }
-        List<String> calls = JavaEmitter.kernelCalls(loop.bodyKernels(), bx, cls, kernelsOut, opt);
+        List<String> calls = JavaEmitter.kernelCalls(loop.bodyKernels(), loop.regions(), bx, cls, kernelsOut, opt);
         // the body as its own method(s), so the loop method stays small
         List<String> parts = new ArrayList<>();
         for (int i = 0, p = 0; i < calls.size(); i += JavaEmitter.CALLS_PER_PART, p++) {

@@ -91,6 +91,8 @@ final class Epilogues {
         stores.removeAll(taken);
         Set<Node> recompute = Collections.newSetFromMap(new IdentityHashMap<>());
         recompute.addAll(f.recomputed());
-        return FusionPlanner.fusedKernel(live, stores, f.shape(), recompute, users);
+        Set<Node> views = Collections.newSetFromMap(new IdentityHashMap<>());
+        views.addAll(f.views());
+        return FusionPlanner.fusedKernel(live, stores, f.shape(), recompute, users, views);
     }
 }

@@ -160,6 +160,14 @@ final class Groups {
         return r;
     }
 
+    /** The ids of the non-empty groups made of elementwise nodes only, in creation order. */
+    List<Integer> elementwiseIds() {
+        List<Integer> r = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++)
+            if (!members.get(i).isEmpty() && members.get(i).stream().allMatch(FusionPlanner::loopFused)) r.add(i);
+        return r;
+    }
+
     /** The member lists of the groups made of elementwise nodes only, in creation order. */
     List<List<Node>> elementwise() {
         List<List<Node>> r = new ArrayList<>();

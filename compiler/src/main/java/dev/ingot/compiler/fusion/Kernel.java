@@ -11,7 +11,8 @@ import java.util.List;
  *       {@code stores} are the members whose values leave the loop (used elsewhere, or results);
  *       {@code recomputed} are members computed again from leaves instead of being read from memory
  *       (a dropout mask from the seeded generator, a broadcast constant): another kernel computes them
- *       too.</li>
+ *       too. {@code views} are slices read in place, as strided views of their inputs (which are among the
+ *       {@code reads}): a gate {@code z[:, 256:512]} costs no copy kernel.</li>
  *   <li>{@link Rows}: reductions over the last axis of a row shape {@code [..., R]} with the
  *       elementwise nodes that produce their inputs and consume their results, all of shape
  *       {@code [..., R]} or {@code [..., 1]}: one pass over each row per phase (softmax, layer norm).</li>
@@ -33,8 +34,8 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
     /** Values read from memory. */
     List<Node> reads();
 
-    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed) implements Kernel {
-        public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) { this(members, stores, reads, shape, List.of()); }
+    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed, List<Node> views) implements Kernel {
+        public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) { this(members, stores, reads, shape, List.of(), List.of()); }
     }
 
     /**
@@ -92,12 +93,24 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
      * @param packed weights constant across the loop's steps that feed a matmul of the body: packed
      *               once before the loop (a decision of the schedule; empty for scalar code)
      */
-    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed) implements Kernel {
-        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p)); }
+    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed, List<Region> regions) implements Kernel {
+        public Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed) {
+            this(scan, projections, body, bodyKernels, packed, List.of());
+        }
+        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p), regions); }
+        public Loop withRegions(List<Region> r) { return new Loop(scan, projections, body, bodyKernels, packed, List.copyOf(r)); }
         public List<Node> stores() { return projections; }
         public List<Node> members() { return List.of(scan); }
         public List<Node> reads() { return scan.inputs(); }
     }
+
+    /**
+     * Body kernels {@code first..last} (indices, inclusive) run as one parallel region split by batch rows: each thread
+     * runs every kernel of the region on its own rows, with no barrier between them (each kernel reads only the same
+     * rows of what the earlier ones wrote). A recurrent step's gate kernels: one fork-join per step instead of one per
+     * kernel, or none.
+     */
+    record Region(int first, int last) {}
 
     /** A loop-constant weight (a leaf of the body) packed for {@code MatMulPacked}, as the matmul reads it. */
     record Packed(Node weight, boolean transB, int k, int n) {}

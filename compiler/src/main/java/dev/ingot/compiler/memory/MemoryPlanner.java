@@ -77,7 +77,14 @@ public final class MemoryPlanner {
     /** A scalar constant or the batch size: no storage. */
     public record Literal(Node node) implements Home {}
 
-    public static BufferPlan plan(Graph g, List<Kernel> kernels) {
+    public static BufferPlan plan(Graph g, List<Kernel> kernels) { return plan(g, kernels, List.of()); }
+
+    /**
+     * The plan of {@code kernels}, with {@code regions} (of a loop body) run as row-parallel regions: a value read in
+     * a region stays live to the region's end, so no kernel of the region stores into its buffer while another thread
+     * may still read other rows of it.
+     */
+    public static BufferPlan plan(Graph g, List<Kernel> kernels, List<Kernel.Region> regions) {
         Map<Node, Home> homes = new IdentityHashMap<>();
         Map<Node, Node> updateTarget = new IdentityHashMap<>();
         java.util.Set<Node> committed = FusionPlanner.committed(kernels);
@@ -101,9 +108,11 @@ public final class MemoryPlanner {
                 order.add(s);
                 storedAt.add(k);
             }
+            int until = k;
+            for (Kernel.Region rg : regions) if (rg.first() <= k && k <= rg.last()) until = rg.last();
             for (Node r : kernels.get(k).reads()) {
                 int[] iv = live.get(FusionPlanner.base(r));
-                if (iv != null) iv[1] = Math.max(iv[1], k);
+                if (iv != null) iv[1] = Math.max(iv[1], until);
             }
         }
         for (Graph.Output o : g.outputs()) {
@@ -130,7 +139,7 @@ public final class MemoryPlanner {
             }
             if (kernels.get(k) instanceof Kernel.Loop loop) {
                 // the loop's scratch: its body's arena plus one buffer per carry, live during the loop only
-                BufferPlan body = plan(loop.body(), loop.bodyKernels());
+                BufferPlan body = plan(loop.body(), loop.bodyKernels(), loop.regions());
                 bodies.put(loop.scan(), body);
                 long st = body.arenaSize().constant(), bt = body.arenaSize().perBatch();
                 for (Node c : carries(loop)) {

@@ -16,7 +16,8 @@ public final class Pipelines {
 
     /** Cheap local cleanups until nothing changes; rules feed CSE and vice versa. */
     private static PassManager.Step cleanups() {
-        return untilFixedPoint(new AlgebraicSimplify(), new ConstantFolding(), new CommonSubexprElimination());
+        return untilFixedPoint(new AlgebraicSimplify(), new ConstantFolding(), new CommonSubexprElimination(), new SliceThroughElementwise(),
+                new TransposeThroughRowOps());
     }
 
     /** Inference (predict) and evaluation: keep the named outputs, simplify. */
@@ -35,7 +36,10 @@ public final class Pipelines {
             once(new ReluMaskFromOutput()),
             once(new DeadCodeElimination()),
             // Loop bodies get the same cleanups, as graphs of their own.
-            once(new CleanScanBodies()));
+            once(new CleanScanBodies()),
+            // A loop's outputs that repeat another output or a scanned input are not stacked twice.
+            once(new ShareScanOutputs()),
+            cleanups());
     }
 
     /** The body of a loop (run by {@link CleanScanBodies}): cleanups only, every output kept; nested loops too. */
@@ -87,7 +91,10 @@ public final class Pipelines {
             // Drop values no output (loss, updated params and state) depends on.
             once(new DeadCodeElimination()),
             // Loop bodies get the same cleanups, as graphs of their own.
-            once(new CleanScanBodies()));
+            once(new CleanScanBodies()),
+            // A loop's outputs that repeat another output or a scanned input are not stacked twice.
+            once(new ShareScanOutputs()),
+            cleanups());
     }
 
     /**

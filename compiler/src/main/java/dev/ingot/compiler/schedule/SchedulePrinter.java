@@ -50,6 +50,11 @@ public final class SchedulePrinter {
                 sb.append("   reads");
                 for (Node r : k.reads()) sb.append(' ').append(names.get(r));
             }
+            if (k instanceof Kernel.Fused f && !f.views().isEmpty()) {
+                sb.append("   views");
+                for (Node v : f.views()) sb.append(' ').append(names.get(v)).append(" = slice ").append(names.get(v.in(0)))
+                        .append(' ').append(java.util.Arrays.toString(v.attrs().ints("begin"))).append("..").append(java.util.Arrays.toString(v.attrs().ints("end")));
+            }
             if (k instanceof Kernel.Fused f && !f.recomputed().isEmpty()) {
                 sb.append("   recomputes");
                 for (Node r : f.recomputed()) sb.append(' ').append(names.get(r));
@@ -62,6 +67,7 @@ public final class SchedulePrinter {
                 Map<Node, String> bodyNames = IrPrinter.names(loop.body());
                 for (Kernel.Packed p : loop.packed())
                     sb.append("; packs ").append(bodyNames.get(p.weight())).append(p.transB() ? " (transposed)" : "").append(" [").append(p.k()).append('x').append(p.n()).append(']');
+                for (Kernel.Region rg : loop.regions()) sb.append("; kernels #").append(rg.first()).append("..#").append(rg.last()).append(" one region by rows");
                 sb.append("; body:\n");
                 body(sb, loop.body(), loop.bodyKernels(), mem.loops().get(loop.scan()).body(), indent + "    ");
             }

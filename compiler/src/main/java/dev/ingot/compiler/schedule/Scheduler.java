@@ -48,10 +48,41 @@ public final class Scheduler {
                 continue;
             }
             List<Kernel> body = withPacking(loop.bodyKernels(), vector);
-            loop = new Kernel.Loop(loop.scan(), loop.projections(), loop.body(), body, List.of());
+            loop = new Kernel.Loop(loop.scan(), loop.projections(), loop.body(), body, List.of()).withRegions(regions(body));
             out.add(vector ? loop.withPacked(packed(loop)) : loop);
         }
         return out;
+    }
+
+    /**
+     * Row-parallel regions of a loop body: maximal runs of at least two consecutive fused kernels that each iterate
+     * over {@code [batch, ...]} with every batch-dependent value they read or store laid out {@code [batch, ...]} as
+     * well (so row i of one kernel reads only row i of what the earlier ones stored).
+     */
+    static List<Kernel.Region> regions(List<Kernel> body) {
+        List<Kernel.Region> r = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= body.size(); i++) {
+            boolean rows = i < body.size() && byRows(body.get(i));
+            if (rows && start < 0) start = i;
+            if (!rows && start >= 0) {
+                if (i - 1 > start) r.add(new Kernel.Region(start, i - 1));
+                start = -1;
+            }
+        }
+        return r;
+    }
+
+    private static boolean byRows(Kernel k) {
+        if (!(k instanceof Kernel.Fused f)) return false;
+        dev.ingot.compiler.ir.Shape s = f.shape();
+        if (s.rank() < 2 || s.dim(0) != dev.ingot.compiler.ir.Shape.BATCH) return false;
+        List<Node> all = new ArrayList<>(f.reads());
+        all.addAll(f.views());
+        all.addAll(f.stores());
+        for (Node n : all)
+            if (n.shape().hasBatch() && (n.shape().rank() != s.rank() || n.shape().dim(0) != dev.ingot.compiler.ir.Shape.BATCH)) return false;
+        return true;
     }
 
     /**

@@ -91,7 +91,7 @@ final class RandomGraphs {
 
     private Node step() {
         Node a = pick();
-        int kind = r.nextInt(12);
+        int kind = r.nextInt(13);
         Shape s = a.shape();
         ops.append(' ');
         switch (kind) {
@@ -173,6 +173,15 @@ final class RandomGraphs {
                 ops.append("broadcast");
                 return wide;
             }
+            case 11 -> {             // slices along a non-batch axis: two halves combined like an LSTM's gates, or one alone
+                List<Integer> axes = new ArrayList<>();
+                for (int d = 0; d < s.rank(); d++) if (!s.isBatchDim(d) && s.dim(d) >= 2) axes.add(d);
+                if (axes.isEmpty()) return null;
+                int ax = axes.get(r.nextInt(axes.size())), h = s.dim(ax) / 2;
+                Node lo = slice(a, ax, 0, h), hi = slice(a, ax, h, 2 * h);
+                ops.append("slice").append(ax);
+                return r.nextBoolean() ? b.mul(b.sigmoid(lo), b.tanh(hi)) : hi;
+            }
             default -> {             // softmax over the last axis
                 if (s.rank() == 0) return null;
                 int[] last = {s.rank() - 1};
@@ -181,6 +190,15 @@ final class RandomGraphs {
                 return b.div(e, b.sum(e, last, true));
             }
         }
+    }
+
+    /** {@code a} cut to {@code [from, to)} along {@code axis}. */
+    private Node slice(Node a, int axis, int from, int to) {
+        Shape s = a.shape();
+        int[] begin = new int[s.rank()], end = s.dims();
+        begin[axis] = from;
+        end[axis] = to;
+        return b.node(Ops.SLICE, Attrs.of("begin", begin, "end", end), a);
     }
 
     private static int[] withOne(Shape s) {

@@ -67,6 +67,8 @@ class ManyThreadsTest {
         StepCheck.run(ModelStepTest.CNN, 5, 2, 3, true);
         StepCheck.run(CNN, 24, 2, 5, true);
         StepCheck.run(TransformerTrainStepTest.model("optimizer: adam(lr = 0.01)"), 3, 2, 9, true, "blocks.0.attn.k.b", "blocks.1.attn.k.b");
+        // wide enough that the LSTM step's gate kernels run as one region split by rows across the threads
+        StepCheck.run(ScheduleDecisionsTest.LSTM.replace("lstm(5, 20)", "lstm(5, 128)").replace("dense(20, 9)", "dense(128, 9)"), 12, 2, 9, true);
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.ingot.compiler.memory.MemoryPlanner;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.schedule.Schedule;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       a stored mask (no float masks): the schedule stores no boolean tensor (the mask drawn twice
  *       is the same mask; the step counter is advanced only after both draws);</li>
  *   <li>a dense layer's bias and ReLU are the epilogue of its matmul: no separate kernel reads the
- *       product back.</li>
+ *       product back;</li>
+ *   <li>an LSTM step cuts its gates from {@code z = xw + h @ W + b} without copies: the slices move in front of
+ *       the additions (SliceThroughElementwise) and the gate kernels read {@code xw}, {@code h @ W} and {@code b}
+ *       in place (views), so no loop body has a slice kernel or computes {@code z} whole.</li>
  * </ul>
  */
 class ScheduleDecisionsTest {
@@ -88,4 +92,43 @@ class ScheduleDecisionsTest {
     @ParameterizedTest(name = "vector={0}")
     @ValueSource(booleans = {true, false})
     void epilogueTrainStepMatchesTheInterpreter(boolean vector) { StepCheck.run(MLP, 8, 3, 4, vector); }
+
+    static final String LSTM = """
+        model L {
+          input  ids: i32[batch, 6]
+          label  y: i32[batch]
+          layer  emb = embedding(9, 5)
+          layer  rec = lstm(5, 20)
+          layer  out = dense(20, 9)
+          output logits = ids |> emb |> rec |> out
+          loss = softmax_cross_entropy(logits, y)
+          train { optimizer: adam(lr = 0.01), batch: 4 }
+        }
+        """;
+
+    @Test
+    void lstmGatesAreReadInPlace() {
+        var m = Frontend.compile(SourceFile.of("l.ingot", Path.of("."), LSTM, true));
+        for (JavaEmitter.Entry e : Compiler.entries(m, Compiler.Options.defaults())) {
+            for (Kernel k : e.schedule().kernels()) {
+                if (!(k instanceof Kernel.Loop loop) || loop.body().topo().stream().noneMatch(n -> n.op() == Ops.SIGMOID)) continue;
+                long views = 0;
+                for (Kernel b : loop.bodyKernels()) {
+                    assertTrue(!(b instanceof Kernel.Call c) || c.node().op() != Ops.SLICE, e.method() + ": a slice is copied in the loop body: " + b);
+                    if (b instanceof Kernel.Fused f) {
+                        views += f.views().size();
+                        assertTrue(f.members().stream().noneMatch(n -> n.shape().dim(-1) == 80), e.method() + ": a kernel computes all four gates: " + f);
+                    }
+                }
+                // each gate reads xw, h @ W and b in place
+                assertEquals(12, views, e.method() + ": views in the forward step");
+                // the four gates and the cell update: one row-parallel region after the matmul
+                assertEquals(List.of(new Kernel.Region(1, 5)), loop.regions(), e.method() + ": regions of the forward step");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "vector={0}")
+    @ValueSource(booleans = {true, false})
+    void lstmTrainStepMatchesTheInterpreter(boolean vector) { StepCheck.run(LSTM, 4, 3, 9, vector); }
 }
