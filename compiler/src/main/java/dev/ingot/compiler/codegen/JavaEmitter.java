@@ -445,6 +445,7 @@ public final class JavaEmitter {
             } else if (k instanceof Kernel.Rows r) {
                 KernelCode code = rows.emit(r, name);
                 kernelsOut.add(javadoc + code.text());
+                kernelsOut.addAll(code.helpers());
                 calls.add(invoke(code, cls));
             } else if (k instanceof Kernel.Reduce r) {
                 KernelCode code = re.emit(r.node(), name);

@@ -64,6 +64,7 @@ final class RowEmitter {
         }
 
         StringBuilder b = new StringBuilder("private void ").append(method).append("(int lo, int hi) {\n");
+        List<String> helpers = new ArrayList<>();
         List<String> arrays = new ArrayList<>();
         for (Node o : ops) if (!arrays.contains(cx.array(o))) arrays.add(cx.array(o));
         for (String a : arrays) b.append("final float[] ").append(a).append(" = this.").append(a).append(";\n");
@@ -119,6 +120,19 @@ final class RowEmitter {
             if (loop.isEmpty() && reds.isEmpty()) continue;
             // the reductions' results are row scalars of the next phases: declared before the loop's block
             for (Node r : reds) b.append("final float r").append(index.get(r)).append(";\n");
+            if (vector && loop.stream().anyMatch(RowEmitter::heavy) && reds.stream().allMatch(r -> opIndex.containsKey(r.in(0)))) {
+                // a phase with a polynomial (softmax's exp) as a method of its own, called per row; its reductions
+                // (softmax's sum) in a loop here over the values it stored
+                String phase = method + "_p" + p;
+                helpers.add(phaseMethod(phase, len, loop, index, opIndex, rowScalar, lits, arrays, ops.size()));
+                b.append(phase).append('(');
+                for (int o = 0; o < ops.size(); o++) b.append(o > 0 ? ", " : "").append('o').append(o);
+                for (var e : rowScalar.entrySet())
+                    if (!lits.containsKey(e.getKey()) && usedIn(e.getKey(), loop, List.of())) b.append(", ").append(e.getValue());
+                b.append(");\n");
+                loop = List.of();
+                if (reds.isEmpty()) continue;
+            }
             b.append("{\n");
             String len0 = len.java("n");
             b.append("int j = 0;\n");
@@ -149,8 +163,41 @@ final class RowEmitter {
         String range = rank >= 2 ? row.size(0).java("n") : "1";
         Lin total = row.numel();
         boolean parallel = rank >= 2 && total.perBatch() * 64 + total.constant() >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS;
-        return new KernelCode(method, b.toString(), range, parallel, members.get(members.size() - 1));
+        return new KernelCode(method, b.toString(), range, parallel, members.get(members.size() - 1), helpers);
     }
+
+    /**
+     * The loop of a vector phase as a method of its own, {@code void name(int o0, ..., row scalars)}: over one row,
+     * vector lanes then the scalar tail. Why: C2 compiles it with a node budget of its own, and without the row's
+     * vector accumulators. A polynomial (an exp: 30 lane operations) in the method of the row's other phases, or
+     * beside a vector accumulator, left JDK 17's C2 boxing the softmax rows' vectors (37 MB of garbage per
+     * transformer step); the call per row passes only ints and floats.
+     */
+    private String phaseMethod(String name, Lin len, List<Node> loop, Map<Node, Integer> index, Map<Node, Integer> opIndex,
+                               Map<Node, String> rowScalar, Map<Node, String> lits, List<String> arrays, int operands) {
+        StringBuilder b = new StringBuilder("private void ").append(name).append('(');
+        for (int o = 0; o < operands; o++) b.append(o > 0 ? ", " : "").append("int o").append(o);
+        for (var e : rowScalar.entrySet())
+            if (!lits.containsKey(e.getKey()) && usedIn(e.getKey(), loop, List.of()))
+                b.append(", final ").append(Access.type(e.getKey().dtype(), false)).append(' ').append(e.getValue());
+        b.append(") {\n");
+        for (String a : arrays) b.append("final float[] ").append(a).append(" = this.").append(a).append(";\n");
+        b.append("final int n = this.n;\n");
+        for (var e : lits.entrySet()) b.append("final float ").append(e.getValue()).append(" = ").append(cx.literal(e.getKey())).append(";\n");
+        String len0 = len.java("n");
+        b.append("int j = 0;\n");
+        for (var e : rowScalar.entrySet())
+            if (usedIn(e.getKey(), loop, List.of())) b.append(Access.broadcast(e.getValue() + "v", e.getValue(), e.getKey().dtype()));
+        b.append("for (final int ub = F.loopBound(").append(len0).append("); j < ub; j += F.length()) {\n");
+        body(b, loop, List.of(), index, opIndex, rowScalar, true);
+        b.append("}\n");
+        b.append("for (; j < ").append(len0).append("; j++) {\n");
+        body(b, loop, List.of(), index, opIndex, rowScalar, false);
+        b.append("}\n");
+        return b.append("}\n").toString();
+    }
+
+    private static boolean heavy(Node m) { return m.op() instanceof Elementwise e && e.heavy(); }
 
     private static boolean reduction(Node m) { return m.op().fusionKind() == FusionKind.REDUCTION; }
 
