@@ -1,0 +1,59 @@
+package dev.ingot.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ingot.compiler.Compiler;
+import dev.ingot.compiler.frontend.SourceFile;
+import dev.ingot.runtime.kernels.ScalarMath;
+import dev.ingot.runtime.model.CompiledModel;
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A row kernel's phase with a polynomial (softmax's exp) is emitted as a method of its own, called per row, and its
+ * reduction (the row sum) runs after it over the stored values; a row kernel without one stays one method. The
+ * results are those of the scalar definition: the same operations in the same order (rows of 37: two vectors of 16
+ * lanes and a scalar tail of 5).
+ */
+class RowPhaseMethodTest {
+    static final String MODEL = """
+        model Rows {
+          input  x: f32[batch, 37]
+          output p = softmax(x)
+          output c = x - mean(x, axis = 1, keepdims = true)
+        }
+        """;
+
+    @Test
+    void softmaxExpPhaseIsAMethodOfItsOwnAndGivesTheScalarResult() {
+        Compiler.Result r = Compiler.compile(SourceFile.of("rows.ingot", null, MODEL, true), Compiler.Options.defaults().withTraining(false));
+        String code = r.source().code();
+        var phase = Pattern.compile("private void (k\\d+_\\w+_p\\d+)\\(int o0").matcher(code);
+        assertTrue(phase.find(), "no phase method in\n" + code);
+        String name = phase.group(1);
+        assertTrue(code.contains(name + "(o0"), "the row kernel does not call " + name);
+        assertFalse(phase.find(), "only the softmax's exp phase is a method of its own");
+
+        int rows = 40, n = 37;
+        float[] x = new float[rows * n];
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextDouble(-30, 30);
+        CompiledModel m = r.instantiate(rows);
+        System.arraycopy(x, 0, m.inputF32("x"), 0, x.length);
+        m.predict(rows);
+        float[] p = m.output(0);
+        for (int i = 0; i < rows; i++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) max = Math.max(max, x[i * n + j]);
+            double sum = 0;
+            for (int j = 0; j < n; j++) sum += ScalarMath.exp(x[i * n + j] - max);
+            for (int j = 0; j < n; j++) {
+                double want = ScalarMath.exp(x[i * n + j] - max) / sum;
+                assertEquals(want, p[i * n + j], 1e-6 * Math.max(1e-3, want), "row " + i + ", element " + j);
+            }
+        }
+    }
+}
