@@ -90,7 +90,7 @@ final class ElementwiseEmitter {
         boolean vec = vector;
         for (int o = 0; o < ops.size(); o++) {
             Lin s = nest.stride(o, levels - 1);
-            if (!s.equals(Lin.ONE) && !s.equals(Lin.ZERO)) vec = false;     // (never happens for contiguous operands)
+            if (!s.equals(Lin.ONE) && !s.equals(Lin.ZERO)) vec = false;     // a view strided along its last axis
         }
 
         StringBuilder b = new StringBuilder();

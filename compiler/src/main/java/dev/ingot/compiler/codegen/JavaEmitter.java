@@ -414,7 +414,7 @@ public final class JavaEmitter {
             int idx = cls.kernelCount++;
             String name = "k" + idx + "_" + opNames(k);
             Kernel.Region in = null;
-            for (Kernel.Region rg : regions) if (rg.first() <= ki && ki <= rg.last()) in = rg;
+            for (Kernel.Region rg : regions) if (rg.contains(ki)) in = rg;
             if (in != null) {
                 Kernel.Fused f = (Kernel.Fused) k;
                 if (ki == in.first()) {

@@ -15,19 +15,7 @@ final class Operand {
     private Operand() {}
 
     /** Strides of an operand of shape {@code in} read at the indices of {@code out} (numpy broadcasting). */
-    static Lin[] strides(Shape in, Shape out) {
-        Lin[] st = new Lin[out.rank()];
-        Lin s = Lin.ONE;
-        for (int i = out.rank() - 1; i >= 0; i--) {
-            int k = i - (out.rank() - in.rank());
-            if (k < 0 || (in.dim(k) == 1 && out.dim(i) != 1)) st[i] = Lin.ZERO;
-            else {
-                st[i] = s;
-                s = s.times(in.size(k));
-            }
-        }
-        return st;
-    }
+    static Lin[] strides(Shape in, Shape out) { return viewStrides(in, in, out); }
 
     /**
      * Strides of a view {@code x[begin0:end0, ...]} ({@code view} its shape) of a contiguous {@code src}, read in

@@ -110,7 +110,9 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
      * rows of what the earlier ones wrote). A recurrent step's gate kernels: one fork-join per step instead of one per
      * kernel, or none.
      */
-    record Region(int first, int last) {}
+    record Region(int first, int last) {
+        public boolean contains(int k) { return first <= k && k <= last; }
+    }
 
     /** A loop-constant weight (a leaf of the body) packed for {@code MatMulPacked}, as the matmul reads it. */
     record Packed(Node weight, boolean transB, int k, int n) {}

@@ -109,7 +109,7 @@ public final class MemoryPlanner {
                 storedAt.add(k);
             }
             int until = k;
-            for (Kernel.Region rg : regions) if (rg.first() <= k && k <= rg.last()) until = rg.last();
+            for (Kernel.Region rg : regions) if (rg.contains(k)) until = rg.last();
             for (Node r : kernels.get(k).reads()) {
                 int[] iv = live.get(FusionPlanner.base(r));
                 if (iv != null) iv[1] = Math.max(iv[1], until);
