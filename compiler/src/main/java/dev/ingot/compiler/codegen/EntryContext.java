@@ -52,6 +52,7 @@ final class EntryContext implements Lowering {
         MemoryPlanner.Home h = plan.home(n);
         if (h instanceof MemoryPlanner.Arena) return "a";
         if (h instanceof MemoryPlanner.Leaf l) return overrides.containsKey(l.leaf()) ? overrides.get(l.leaf())[0] : cls.leafField(l.leaf());
+        if (h instanceof MemoryPlanner.Slot) return slot(n)[0];
         if (h instanceof MemoryPlanner.Literal lit && lit.node().attrs().has("values")) return cls.constArray(lit.node());
         throw new IllegalStateException("no array for literal " + n);
     }
@@ -59,11 +60,19 @@ final class EntryContext implements Lowering {
     @Override public String offset(Node n) {
         MemoryPlanner.Home h = plan.home(n);
         if (h instanceof MemoryPlanner.Leaf l && overrides.containsKey(l.leaf())) return overrides.get(l.leaf())[1];
+        if (h instanceof MemoryPlanner.Slot) return slot(n)[1];
         if (!(h instanceof MemoryPlanner.Arena ar)) return "0";
         return offsetNames.computeIfAbsent(dev.ingot.compiler.fusion.FusionPlanner.base(n), b -> {
             String name = prefix + "_" + javaName(b, cls.number(b));
             return cls.arenaOffset(name, relocate.apply(ar));
         });
+    }
+
+    /** Array and offset expression of this step's slice of a loop's output, for a body value written in place. */
+    private String[] slot(Node n) {
+        String[] w = overrides.get(dev.ingot.compiler.fusion.FusionPlanner.base(n));
+        if (w == null) throw new IllegalStateException("no slice of the loop's output for " + n);
+        return w;
     }
 
     /** Scalar Java expression of a literal node (constant or batch size), or null. */
@@ -86,6 +95,10 @@ final class EntryContext implements Lowering {
 
     /** Loop-constant weights packed before the loop: (leaf, transB) to the field holding them. */
     final Map<Node, String[]> packedWeights = new IdentityHashMap<>();
+    /** Set while a kernel of a row-parallel region is lowered ({@link #byRows()}). */
+    boolean byRows;
+
+    @Override public boolean byRows() { return byRows; }
 
     @Override public String packed(Node b, boolean transB) {
         String[] p = packedWeights.get(dev.ingot.compiler.fusion.FusionPlanner.base(b));

@@ -310,7 +310,7 @@ public final class JavaEmitter {
     /** The entry method (and its parts) plus its kernels (appended to {@code kernelsOut}). */
     private static List<String> entry(ModelDescription d, Entry e, List<Kernel> kernels, EntryContext cx, ClassContext cls,
                                       List<String> kernelsOut, Options opt) {
-        List<String> calls = kernelCalls(kernels, cx, cls, kernelsOut, opt);
+        List<String> calls = kernelCalls(kernels, List.of(), e.schedule().sideBySide(), cx, cls, kernelsOut, opt);
         if (opt.profile()) {
             List<String> timed = new ArrayList<>();
             String line = "";
@@ -390,18 +390,20 @@ public final class JavaEmitter {
      * Emits the methods of {@code kernels} into {@code kernelsOut} and returns the statements that
      * call them in order, under comments naming the DSL line (used for entry points and loop bodies).
      */
-    static List<String> kernelCalls(List<Kernel> kernels, EntryContext cx, ClassContext cls, List<String> kernelsOut, Options opt) {
-        return kernelCalls(kernels, List.of(), cx, cls, kernelsOut, opt);
-    }
 
     /**
      * {@link #kernelCalls}, with {@code regions} of the kernels (a loop body's) run as row-parallel regions: each
      * region's kernels loop over batch rows and one method runs them all on a range of rows,
      * {@code k6_region(lo, hi) { k6_add_sigmoid(lo, hi); k7_add_sigmoid(lo, hi); ... }}, called once (split across
-     * threads when the region's work is big enough).
+     * threads when the region's work is big enough). The loops of each {@code sideBySide} range run at the same time,
+     * one thread each, when the pool has at most two threads per loop (beyond that each loop on its own gets more):
+     * {@code k9_sideBySide() { if (threads <= 4) forRange(2, 1, t_k9_sideBySide) else { k9_scan(); k10_scan(); } }}.
      */
-    static List<String> kernelCalls(List<Kernel> kernels, List<Kernel.Region> regions, EntryContext cx, ClassContext cls, List<String> kernelsOut, Options opt) {
+    static List<String> kernelCalls(List<Kernel> kernels, List<Kernel.Region> regions, List<Kernel.Region> sideBySide, EntryContext cx, ClassContext cls,
+                                    List<String> kernelsOut, Options opt) {
         List<String> calls = new ArrayList<>();
+        List<String> together = new ArrayList<>();
+        String togetherName = null;
         StringBuilder region = null;
         long regionWork = 0;
         String regionName = null;
@@ -416,20 +418,35 @@ public final class JavaEmitter {
             Kernel.Region in = null;
             for (Kernel.Region rg : regions) if (rg.contains(ki)) in = rg;
             if (in != null) {
-                Kernel.Fused f = (Kernel.Fused) k;
                 if (ki == in.first()) {
                     regionName = "k" + idx + "_region";
                     region = new StringBuilder("/** Kernels " + name + " to the end of the region, on batch rows [lo, hi). */\nprivate void " + regionName + "(int lo, int hi) {\n");
                     regionWork = 0;
                 }
-                KernelCode code = ew.emit(f, name, true);
-                kernelsOut.add("/** " + describe(k, cls) + " */\n" + code.text());
+                if (k instanceof Kernel.Fused f) {
+                    KernelCode code = ew.emit(f, name, true);
+                    kernelsOut.add("/** " + describe(k, cls) + " */\n" + code.text());
+                    Lin total = f.shape().numel();
+                    regionWork += total.perBatch() * 64 + total.constant();
+                } else {
+                    // a product by a packed weight, on the region's rows (Scheduler.regions)
+                    Node mm = ((Kernel.Call) k).node();
+                    List<String> body = new ArrayList<>();
+                    cx.target(body);
+                    cx.byRows = true;
+                    ((Library) mm.op()).lower(cx, mm);
+                    cx.byRows = false;
+                    StringBuilder m = new StringBuilder("/** " + describe(k, cls) + ", rows [lo, hi) */\nprivate void " + name + "(int lo, int hi) {\n");
+                    for (String st : body) m.append(st).append('\n');
+                    kernelsOut.add(m.append("}\n").toString());
+                    Lin total = mm.shape().numel();
+                    regionWork += (total.perBatch() * 64 + total.constant()) * mm.in(0).shape().dim(-1);
+                }
                 region.append(name).append("(lo, hi);\n");
-                Lin total = f.shape().numel();
-                regionWork += total.perBatch() * 64 + total.constant();
                 if (ki == in.last()) {
                     kernelsOut.add(region.append("}\n").toString());
-                    calls.add(invoke(new KernelCode(regionName, "", "n", regionWork >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS, code.anchor()), cls));
+                    Node anchor = k.members().get(k.members().size() - 1);
+                    calls.add(invoke(new KernelCode(regionName, "", "n", regionWork >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS, anchor), cls));
                 }
                 continue;
             }
@@ -456,7 +473,19 @@ public final class JavaEmitter {
                 calls.add("System.arraycopy(" + cx.array(v) + ", " + cx.offset(v) + ", " + cls.leafField(cm.target()) + ", 0, " + v.shape().numel().constant() + ");   // new " + cm.target().attrs().s("name"));
             } else if (k instanceof Kernel.Loop loop) {
                 kernelsOut.add(javadoc + LoopEmitter.emit(loop, name, cx, cls, kernelsOut, opt));
-                calls.add(name + "();");
+                Kernel.Region group = null;
+                for (Kernel.Region rg : sideBySide) if (rg.contains(ki)) group = rg;
+                if (group == null) {
+                    calls.add(name + "();");
+                    continue;
+                }
+                if (ki == group.first()) togetherName = "k" + idx + "_sideBySide";
+                together.add(name + "();");
+                if (ki == group.last()) {
+                    calls.add(togetherName + "();");
+                    kernelsOut.addAll(sideBySide(togetherName, together, cls));
+                    together.clear();
+                }
             } else if (k instanceof Kernel.Call call) {
                 List<String> body = new ArrayList<>();
                 cx.target(body);
@@ -471,6 +500,25 @@ public final class JavaEmitter {
             } else throw new IllegalStateException("no code generation for kernel kind " + k.getClass().getSimpleName() + ": " + k);
         }
         return calls;
+    }
+
+    /** The method that runs independent loops side by side, one thread each, and its task. */
+    private static List<String> sideBySide(String name, List<String> loops, ClassContext cls) {
+        String task = "t_" + name;
+        cls.taskFields.add("private final Parallel.RangeTask " + task + " = this::" + name + ";");
+        StringBuilder b = new StringBuilder("/** Independent loops at the same time, one thread each (when the pool has at most two threads per loop). */\n")
+                .append("private void ").append(name).append("() {\n")
+                .append("if (Parallel.get().threads() <= ").append(2 * loops.size()).append(") {\n")
+                .append("Parallel.get().forRange(").append(loops.size()).append(", 1, ").append(task).append(");\n} else {\n");
+        for (String l : loops) b.append(l).append('\n');
+        b.append("}\n}\n");
+        String whole = b.toString();
+        b = new StringBuilder("/** Loops [lo, hi) of {@link #").append(name).append("()}; a parallel call inside them runs on the calling thread. */\n")
+                .append("private void ").append(name).append("(int lo, int hi) {\n")
+                .append("for (int i = lo; i < hi; i++) {\nswitch (i) {\n");
+        for (int i = 0; i < loops.size(); i++) b.append("case ").append(i).append(": ").append(loops.get(i)).append(" break;\n");
+        b.append("default: throw new IllegalStateException(\"no loop \" + i);\n}\n}\n}\n");
+        return List.of(whole, b.toString());
     }
 
     private static String invoke(KernelCode code, ClassContext cls) {

@@ -21,7 +21,7 @@ import java.util.Map;
  *     for (int s = 0; s &lt; 64; s++) {
  *         t_k12_scan = s;                                             // (63 - s) when reversed
  *         k12_scanBody();                                             // the body's own fused kernels
- *         System.arraycopy(a, ..., a, T_YS + t_k12_scan * (256 * n), 256 * n);   // this step's outputs
+ *         System.arraycopy(a, ..., a, T_YS + t_k12_scan * (256 * n), 256 * n);   // outputs not written in place
  *         System.arraycopy(a, ..., a, T_K12_CARRY0, 256 * n);         // the new carries
  *     }
  *     System.arraycopy(a, T_K12_CARRY0, a, T_HT, 256 * n);            // final carries
@@ -29,7 +29,9 @@ import java.util.Map;
  * </pre>
  * The body is planned once (its own kernels and memory, inside the loop's scratch in the arena);
  * its inputs read the carry buffers, this step's slice of each scanned input (time-major, so a
- * contiguous block at {@code t * stepSize}) and the constants where they live.
+ * contiguous block at {@code t * stepSize}) and the constants where they live. A stacked output the
+ * schedule writes in place ({@link Kernel.Loop#inPlace}) is stored by its body kernel straight into
+ * this step's slice of the result, {@code T_YS + t * stepSize}; the others are copied after the step.
  */
 final class LoopEmitter {
     private LoopEmitter() {}
@@ -63,6 +65,13 @@ final class LoopEmitter {
             Node leaf = Rewriter.leaf(g, "k" + m), in = scan.in(nc + nx + m);
             if (leaf != null) overrides.put(leaf, new String[] {cx.array(in), cx.offset(in)});
         }
+        // stacked outputs written in place: the body stores them into this step's slice of the result
+        List<Graph.Output> outs = g.outputs();
+        for (int idx : loop.inPlace()) {
+            Node y = outs.get(idx).node(), proj = loop.projection(idx);
+            overrides.put(dev.ingot.compiler.fusion.FusionPlanner.base(y), new String[] {cx.array(proj),
+                    "(" + cx.offset(proj) + " + " + t + " * (" + size(y.shape().numel()) + "))"});
+        }
         EntryContext bx = new EntryContext(pfx, mem.body(), cls, mem::relocate, overrides);
         // weights constant across steps feeding a matmul, packed once before the loop (the schedule's decision)
         List<String> prologue = new ArrayList<>();
@@ -76,7 +85,7 @@ final class LoopEmitter {
             prologue.add("MatMulPacked.pack(" + where[0] + ", " + where[1] + ", " + pw.transB() + ", " + pw.k() + ", " + pw.n() + ", " + field + ", 0);");
             bx.packedWeights.put(w, new String[] {field, Boolean.toString(pw.transB())});
         }
-        List<String> calls = JavaEmitter.kernelCalls(loop.bodyKernels(), loop.regions(), bx, cls, kernelsOut, opt);
+        List<String> calls = JavaEmitter.kernelCalls(loop.bodyKernels(), loop.regions(), List.of(), bx, cls, kernelsOut, opt);
         // the body as its own method(s), so the loop method stays small
         List<String> parts = new ArrayList<>();
         for (int i = 0, p = 0; i < calls.size(); i += JavaEmitter.CALLS_PER_PART, p++) {
@@ -97,11 +106,10 @@ final class LoopEmitter {
         b.append("for (int s = 0; s < ").append(len).append("; s++) {\n");
         b.append(t).append(" = ").append(reverse ? (len - 1) + " - s" : "s").append(";\n");
         for (String p : parts) b.append(p).append('\n');
-        List<Graph.Output> outs = g.outputs();
         // this step's outputs first: one of them may be a carry before the step
         for (Node proj : loop.projections()) {
             int idx = proj.attrs().i("index");
-            if (idx < nc) continue;
+            if (idx < nc || (loop.inPlace().contains(idx) && loop.projection(idx) == proj)) continue;
             Node y = outs.get(idx).node();
             String step = size(y.shape().numel());
             b.append("System.arraycopy(").append(bx.array(y)).append(", ").append(bx.offset(y)).append(", ").append(cx.array(proj)).append(", ")

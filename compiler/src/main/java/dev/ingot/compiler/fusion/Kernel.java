@@ -90,15 +90,25 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
     }
 
     /**
-     * @param packed weights constant across the loop's steps that feed a matmul of the body: packed
-     *               once before the loop (a decision of the schedule; empty for scalar code)
+     * @param packed  weights constant across the loop's steps that feed a matmul of the body: packed
+     *                once before the loop (a decision of the schedule; empty for scalar code)
+     * @param regions runs of body kernels executed as one row-parallel region each
+     * @param inPlace indices of the scan's stacked outputs whose body value is stored straight into this step's
+     *                slice of the result (no copy after the step; see {@code Scheduler.inPlace})
      */
-    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed, List<Region> regions) implements Kernel {
+    record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed, List<Region> regions,
+                List<Integer> inPlace) implements Kernel {
         public Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed) {
-            this(scan, projections, body, bodyKernels, packed, List.of());
+            this(scan, projections, body, bodyKernels, packed, List.of(), List.of());
         }
-        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p), regions); }
-        public Loop withRegions(List<Region> r) { return new Loop(scan, projections, body, bodyKernels, packed, List.copyOf(r)); }
+        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p), regions, inPlace); }
+        public Loop withRegions(List<Region> r) { return new Loop(scan, projections, body, bodyKernels, packed, List.copyOf(r), inPlace); }
+        public Loop withInPlace(List<Integer> o) { return new Loop(scan, projections, body, bodyKernels, packed, regions, List.copyOf(o)); }
+        /** The projection of the scan's output {@code index}, or null when nothing reads that output. */
+        public Node projection(int index) {
+            for (Node p : projections) if (p.attrs().i("index") == index) return p;
+            return null;
+        }
         public List<Node> stores() { return projections; }
         public List<Node> members() { return List.of(scan); }
         public List<Node> reads() { return scan.inputs(); }

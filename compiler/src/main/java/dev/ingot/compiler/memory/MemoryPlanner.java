@@ -63,7 +63,7 @@ public final class MemoryPlanner {
     public record Buffer(Node value, boolean batchRegion, Lin offset, Lin size, int first, int last, boolean scratch) {}
 
     /** A value's storage. */
-    public sealed interface Home permits Arena, Leaf, Literal {}
+    public sealed interface Home permits Arena, Leaf, Literal, Slot {}
 
     /**
      * In the arena at {@code offset} (linear in maxBatch). {@code batchRegion} says which region:
@@ -77,15 +77,28 @@ public final class MemoryPlanner {
     /** A scalar constant or the batch size: no storage. */
     public record Literal(Node node) implements Home {}
 
+    /**
+     * A loop body's value stored straight into this step's slice of the loop's stacked output {@code output}
+     * ({@link Kernel.Loop#inPlace}): not in the body's scratch.
+     */
+    public record Slot(int output) implements Home {}
+
     public static BufferPlan plan(Graph g, List<Kernel> kernels) { return plan(g, kernels, List.of()); }
 
     /**
-     * The plan of {@code kernels}, with {@code regions} (of a loop body) run as row-parallel regions: a value read in
-     * a region stays live to the region's end, so no kernel of the region stores into its buffer while another thread
-     * may still read other rows of it.
+     * The plan of {@code kernels}, with {@code regions} whose kernels run at the same time on different threads (a
+     * loop body's row-parallel regions; loops side by side): every value a kernel of a region reads or stores, and a
+     * loop's scratch, stays live to the region's end, so no kernel of the region stores into a buffer that another
+     * thread may still use.
      */
     public static BufferPlan plan(Graph g, List<Kernel> kernels, List<Kernel.Region> regions) {
+        return plan(g, kernels, regions, List.of());
+    }
+
+    /** {@link #plan(Graph, List, List)} of a loop body whose stacked outputs {@code inPlace} are written in place. */
+    static BufferPlan plan(Graph g, List<Kernel> kernels, List<Kernel.Region> regions, List<Integer> inPlace) {
         Map<Node, Home> homes = new IdentityHashMap<>();
+        for (int i : inPlace) homes.put(FusionPlanner.base(g.outputs().get(i).node()), new Slot(i));
         Map<Node, Node> updateTarget = new IdentityHashMap<>();
         java.util.Set<Node> committed = FusionPlanner.committed(kernels);
         for (Graph.Update u : g.updates()) if (!committed.contains(u.value())) updateTarget.put(u.value(), u.target());
@@ -102,14 +115,14 @@ public final class MemoryPlanner {
         List<Node> order = new ArrayList<>();
         List<Integer> storedAt = new ArrayList<>();
         for (int k = 0; k < kernels.size(); k++) {
+            int until = k;
+            for (Kernel.Region rg : regions) if (rg.contains(k)) until = rg.last();
             for (Node s : kernels.get(k).stores()) {
                 if (homes.containsKey(s)) continue;
-                live.put(s, new int[] {k, k});
+                live.put(s, new int[] {k, until});
                 order.add(s);
                 storedAt.add(k);
             }
-            int until = k;
-            for (Kernel.Region rg : regions) if (rg.contains(k)) until = rg.last();
             for (Node r : kernels.get(k).reads()) {
                 int[] iv = live.get(FusionPlanner.base(r));
                 if (iv != null) iv[1] = Math.max(iv[1], until);
@@ -139,7 +152,7 @@ public final class MemoryPlanner {
             }
             if (kernels.get(k) instanceof Kernel.Loop loop) {
                 // the loop's scratch: its body's arena plus one buffer per carry, live during the loop only
-                BufferPlan body = plan(loop.body(), loop.bodyKernels(), loop.regions());
+                BufferPlan body = plan(loop.body(), loop.bodyKernels(), loop.regions(), loop.inPlace());
                 bodies.put(loop.scan(), body);
                 long st = body.arenaSize().constant(), bt = body.arenaSize().perBatch();
                 for (Node c : carries(loop)) {
@@ -148,7 +161,9 @@ public final class MemoryPlanner {
                     else bt += size.perBatch();
                 }
                 Node marker = loop.scan();
-                live.put(marker, new int[] {k, k});
+                int until = k;
+                for (Kernel.Region rg : regions) if (rg.contains(k)) until = rg.last();
+                live.put(marker, new int[] {k, until});
                 scratch.put(marker, new long[] {stat.allocate(marker, (st + 15) / 16 * 16), batch.allocate(marker, bt), (st + 15) / 16 * 16, bt});
             }
         }

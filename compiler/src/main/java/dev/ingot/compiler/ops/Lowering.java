@@ -37,6 +37,12 @@ public interface Lowering {
      */
     default String epilogue(Node n) { return null; }
 
+    /**
+     * Whether the kernel being lowered is part of a row-parallel region: it computes rows {@code [lo, hi)} of its
+     * output (Java variables {@code lo} and {@code hi} are in scope), on the calling thread.
+     */
+    default boolean byRows() { return false; }
+
     /** Appends one statement (with its trailing semicolon). */
     void emit(String statement);
 }

@@ -11,11 +11,13 @@ import java.util.List;
  * computes, the values it reads and stores; loops with their body's kernels and the weights packed
  * before them) and where every value lives ({@link MemoryPlanner.BufferPlan}: arena offsets, sizes,
  * lifetimes). Produced by {@link Scheduler} after the passes, consumed by code generation, printed
- * by {@link SchedulePrinter} for {@code --dump-ir}.
+ * by {@link SchedulePrinter} for {@code --dump-ir}. {@code sideBySide} are runs of independent loops (the two
+ * directions of a bidirectional layer) that run at the same time, one thread each ({@link Scheduler#sideBySide}).
  */
-public record Schedule(String entry, Graph graph, List<Kernel> kernels, MemoryPlanner.BufferPlan memory) {
+public record Schedule(String entry, Graph graph, List<Kernel> kernels, MemoryPlanner.BufferPlan memory, List<Kernel.Region> sideBySide) {
     public Schedule {
         kernels = List.copyOf(kernels);
+        sideBySide = List.copyOf(sideBySide);
     }
 
     /** Kernels (generated methods) of this entry point, loop bodies included, each counted once. */

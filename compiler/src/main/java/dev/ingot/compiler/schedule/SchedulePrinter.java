@@ -27,6 +27,7 @@ public final class SchedulePrinter {
         StringBuilder sb = new StringBuilder();
         sb.append("schedule ").append(s.entry()).append(": ").append(s.kernelCount()).append(" kernels (")
                 .append(s.kernelRuns()).append(" runs per call), arena ").append(s.arenaFloats()).append(" floats\n");
+        for (Kernel.Region rg : s.sideBySide()) sb.append("  loops #").append(rg.first()).append("..#").append(rg.last()).append(" side by side, one thread each\n");
         body(sb, s.graph(), s.kernels(), s.memory(), "");
         return sb.toString();
     }
@@ -68,6 +69,10 @@ public final class SchedulePrinter {
                 for (Kernel.Packed p : loop.packed())
                     sb.append("; packs ").append(bodyNames.get(p.weight())).append(p.transB() ? " (transposed)" : "").append(" [").append(p.k()).append('x').append(p.n()).append(']');
                 for (Kernel.Region rg : loop.regions()) sb.append("; kernels #").append(rg.first()).append("..#").append(rg.last()).append(" one region by rows");
+                if (!loop.inPlace().isEmpty()) {
+                    sb.append("; writes in place");
+                    for (int o : loop.inPlace()) sb.append(' ').append(loop.body().outputs().get(o).name());
+                }
                 sb.append("; body:\n");
                 body(sb, loop.body(), loop.bodyKernels(), mem.loops().get(loop.scan()).body(), indent + "    ");
             }

@@ -18,7 +18,7 @@ import java.util.Set;
  * Checks the invariants a {@link Schedule} must keep, loop bodies included: every value a kernel
  * reads is a leaf or was stored by an earlier kernel; every reader of a parameter's or state's old
  * value runs before the kernel that writes its new value in place; arena buffers that are live at
- * the same time do not overlap. Run by {@link Scheduler} when assertions are on, and by the tests.
+ * the same time do not overlap; loops side by side are independent. Run by {@link Scheduler} when assertions are on, and by the tests.
  */
 public final class ScheduleVerifier {
     private ScheduleVerifier() {}
@@ -26,6 +26,20 @@ public final class ScheduleVerifier {
     /** Throws {@link IllegalStateException} naming the first broken invariant. */
     public static void verify(Schedule s) {
         verify(s.graph(), s.kernels(), s.memory());
+        // loops side by side: none reads what another of its group stores, and each group's buffers stay live to its end
+        for (Kernel.Region rg : s.sideBySide()) {
+            Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (int i = rg.first(); i <= rg.last(); i++) {
+                Kernel k = s.kernels().get(i);
+                if (!(k instanceof Kernel.Loop)) throw new IllegalStateException(s.entry() + ": kernel #" + i + " side by side is not a loop");
+                for (Node r : k.reads())
+                    if (stored.contains(FusionPlanner.base(r))) throw new IllegalStateException(s.entry() + ": loop #" + i + " reads what a loop beside it stores");
+                stored.addAll(k.stores());
+            }
+            for (MemoryPlanner.Buffer b : s.memory().buffers())
+                if (rg.contains(b.last()) && b.last() < rg.last())
+                    throw new IllegalStateException(s.entry() + ": the buffer of " + b.value() + " dies inside loops side by side #" + rg.first() + "..#" + rg.last());
+        }
     }
 
     private static void verify(Graph g, List<Kernel> kernels, MemoryPlanner.BufferPlan mem) {

@@ -28,8 +28,9 @@ public final class Scheduler {
      *               kernel; scalar code packs nothing)
      */
     public static Schedule schedule(Graph g, boolean vector) {
-        List<Kernel> kernels = withPacking(FusionPlanner.plan(g), vector);
-        Schedule s = new Schedule(g.name(), g, kernels, MemoryPlanner.plan(g, kernels));
+        List<Kernel> kernels = new ArrayList<>(withPacking(FusionPlanner.plan(g), vector));
+        List<Kernel.Region> sideBySide = sideBySide(kernels, g);
+        Schedule s = new Schedule(g.name(), g, kernels, MemoryPlanner.plan(g, kernels, sideBySide), sideBySide);
         assert verified(s);
         return s;
     }
@@ -37,6 +38,60 @@ public final class Scheduler {
     private static boolean verified(Schedule s) {
         ScheduleVerifier.verify(s);
         return true;
+    }
+
+    /**
+     * Groups independent loops to run at the same time, one thread each: the forward and the backward direction of a
+     * bidirectional layer, in the forward pass and again in the gradient. Walking on from a loop A, every later kernel
+     * is either dependent (it reads, directly or not, what A or a loop of its group stores, or it writes a parameter
+     * or state in place) or independent. A later loop that is independent joins A's group. Then the kernels between
+     * A and the group's last loop are reordered: the independent ones first (they need nothing of the group), then the
+     * group, then the dependent ones (they never read what a later loop of the group stores, since they came before
+     * it). Reorders {@code kernels}; returns the groups as ranges of the new order. Why: a recurrent step at batch 32
+     * is too small to split well across two threads (a fork-join per step, the state's cache lines crossing cores);
+     * two loops side by side need no synchronisation until both end.
+     */
+    static List<Kernel.Region> sideBySide(List<Kernel> kernels, Graph g) {
+        Set<Node> updates = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Graph.Update u : g.updates()) updates.add(u.value());
+        List<Kernel.Region> groups = new ArrayList<>();
+        for (int i = 0; i < kernels.size(); i++) {
+            if (!(kernels.get(i) instanceof Kernel.Loop)) continue;
+            Set<Node> dependent = Collections.newSetFromMap(new IdentityHashMap<>());
+            dependent.addAll(kernels.get(i).stores());
+            List<Kernel> group = new ArrayList<>(List.of(kernels.get(i))), before = new ArrayList<>(), after = new ArrayList<>();
+            int last = i;
+            List<Kernel> pendingBefore = new ArrayList<>(), pendingAfter = new ArrayList<>();
+            for (int j = i + 1; j < kernels.size(); j++) {
+                Kernel k = kernels.get(j);
+                boolean reads = k.reads().stream().anyMatch(r -> dependent.contains(FusionPlanner.base(r)));
+                boolean writesInPlace = k instanceof Kernel.Commit || k.stores().stream().anyMatch(updates::contains);
+                if (k instanceof Kernel.Loop && !reads && !writesInPlace) {
+                    group.add(k);
+                    before.addAll(pendingBefore);
+                    after.addAll(pendingAfter);
+                    pendingBefore.clear();
+                    pendingAfter.clear();
+                    last = j;
+                } else if (reads || writesInPlace) {
+                    pendingAfter.add(k);
+                } else {
+                    pendingBefore.add(k);
+                    continue;
+                }
+                dependent.addAll(k.stores());
+            }
+            if (group.size() < 2) continue;
+            List<Kernel> order = new ArrayList<>(before);
+            order.addAll(group);
+            order.addAll(after);
+            for (int j = last; j >= i; j--) kernels.remove(j);
+            kernels.addAll(i, order);
+            int first = i + before.size();
+            groups.add(new Kernel.Region(first, first + group.size() - 1));
+            i = first + group.size() - 1;
+        }
+        return groups;
     }
 
     /** Records, for every loop (nested ones too), the loop-constant weights its matmuls read. */
@@ -48,22 +103,28 @@ public final class Scheduler {
                 continue;
             }
             List<Kernel> body = withPacking(loop.bodyKernels(), vector);
-            loop = new Kernel.Loop(loop.scan(), loop.projections(), loop.body(), body, List.of()).withRegions(regions(body));
-            out.add(vector ? loop.withPacked(packed(loop)) : loop);
+            loop = new Kernel.Loop(loop.scan(), loop.projections(), loop.body(), body, List.of());
+            if (vector) loop = loop.withPacked(packed(loop));
+            Set<Node> packed = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Kernel.Packed p : loop.packed()) packed.add(p.weight());
+            out.add(loop.withRegions(regions(body, packed)).withInPlace(inPlace(loop)));
         }
         return out;
     }
 
     /**
-     * Row-parallel regions of a loop body: maximal runs of at least two consecutive fused kernels that each iterate
-     * over {@code [batch, ...]} with every batch-dependent value they read or store laid out {@code [batch, ...]} as
-     * well (so row i of one kernel reads only row i of what the earlier ones stored).
+     * Row-parallel regions of a loop body: maximal runs of at least two consecutive kernels that each compute
+     * {@code [batch, ...]} row by row, with every batch-dependent value they read or store laid out
+     * {@code [batch, ...]} as well (so row i of one kernel reads only row i of what the earlier ones stored): fused
+     * kernels, and the product of a {@code [batch, k]} value by a weight packed before the loop ({@code packed}), whose
+     * rows need only the same rows of its left operand. A recurrent step's product and gates: one fork-join per step,
+     * and each thread reads back only the rows it wrote.
      */
-    static List<Kernel.Region> regions(List<Kernel> body) {
+    static List<Kernel.Region> regions(List<Kernel> body, Set<Node> packed) {
         List<Kernel.Region> r = new ArrayList<>();
         int start = -1;
         for (int i = 0; i <= body.size(); i++) {
-            boolean rows = i < body.size() && byRows(body.get(i));
+            boolean rows = i < body.size() && (byRows(body.get(i)) || productByRows(body.get(i), packed));
             if (rows && start < 0) start = i;
             if (!rows && start >= 0) {
                 if (i - 1 > start) r.add(new Kernel.Region(start, i - 1));
@@ -71,6 +132,14 @@ public final class Scheduler {
             }
         }
         return r;
+    }
+
+    private static boolean productByRows(Kernel k, Set<Node> packed) {
+        if (!(k instanceof Kernel.Call c) || c.epilogue() != null || c.node().op() != Ops.MATMUL) return false;
+        Node mm = c.node(), a = mm.in(0);
+        return !mm.attrs().b("transA") && packed.contains(FusionPlanner.base(mm.in(1)))
+                && a.shape().rank() == 2 && a.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH
+                && mm.shape().rank() == 2 && mm.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH;
     }
 
     private static boolean byRows(Kernel k) {
@@ -83,6 +152,26 @@ public final class Scheduler {
         for (Node n : all)
             if (n.shape().hasBatch() && (n.shape().rank() != s.rank() || n.shape().dim(0) != dev.ingot.compiler.ir.Shape.BATCH)) return false;
         return true;
+    }
+
+    /**
+     * The scan outputs a loop's body writes in place: a stacked output (not a carry) that is read after the loop,
+     * whose value (through reshapes) a body kernel stores, and that no earlier output in place already claims. Its
+     * kernel stores it straight into this step's slice of the result, {@code ys[t]}, instead of into the body's
+     * scratch and a copy after the step. (A carry passed through, a scanned input or a constant is copied.)
+     */
+    static List<Integer> inPlace(Kernel.Loop loop) {
+        int nc = ((ScanBody) loop.scan().attrs().map().get("body")).carries();
+        Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Kernel k : loop.bodyKernels()) stored.addAll(k.stores());
+        Set<Node> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Graph.Output> outs = loop.body().outputs();
+        List<Integer> r = new ArrayList<>();
+        for (int i = nc; i < outs.size(); i++) {
+            Node b = FusionPlanner.base(outs.get(i).node());
+            if (loop.projection(i) != null && stored.contains(b) && taken.add(b)) r.add(i);
+        }
+        return r;
     }
 
     /**

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The runtime's pool with more threads than cores (16 on the 2 of CI): training steps of a CNN and a transformer
- * still match the float64 interpreter; the same seed and thread count give bit-identical losses and weights; and two
+ * still match the float64 interpreter (and a bidirectional LSTM, its directions side by side); the same seed and thread count give bit-identical losses and weights; and two
  * models trained at once from two application threads get exactly the results they get alone. (Across JIT tiers:
  * {@link ReproducibleAcrossJitTiersTest}.)
  */
@@ -71,11 +71,28 @@ class ManyThreadsTest {
         StepCheck.run(ScheduleDecisionsTest.LSTM.replace("lstm(5, 20)", "lstm(5, 128)").replace("dense(20, 9)", "dense(128, 9)"), 12, 2, 9, true);
     }
 
+    /**
+     * The two directions of a bidirectional LSTM run side by side, one thread each, at 2-4 threads (and one after
+     * the other, each split across the threads, at more): the training step matches the interpreter either way.
+     */
+    @Test
+    void bidirectionalLoopsSideBySideMatchTheInterpreter() {
+        for (int threads : new int[] {2, 3, 5}) {
+            Parallel.setThreads(threads);
+            StepCheck.run(ModelStepTest.LSTM, 4, 3, 3, true);
+            StepCheck.run(BILSTM, 8, 2, 9, true);
+        }
+    }
+
+    /** Wide enough that each direction's step would be split across threads if it ran alone. */
+    static final String BILSTM = ScheduleDecisionsTest.LSTM.replace("lstm(5, 20)", "bidirectional(lstm(5, 64), merge = \"concat\")")
+            .replace("dense(20, 9)", "dense(128, 9)");
+
     @Test
     void sameSeedAndThreadsGiveTheSameTraining() {
         for (int threads : new int[] {2, 16}) {
             Parallel.setThreads(threads);
-            for (String model : List.of(CNN, TRANSFORMER)) {
+            for (String model : List.of(CNN, TRANSFORMER, BILSTM)) {
                 Run a = train(model, 4), b = train(model, 4);
                 a.assertSame(b, threads + " threads");
             }

@@ -10,6 +10,7 @@ import dev.ingot.compiler.frontend.SourceFile;
 import dev.ingot.compiler.fusion.Kernel;
 import dev.ingot.compiler.ir.DType;
 import dev.ingot.compiler.memory.MemoryPlanner;
+import dev.ingot.compiler.ir.Node;
 import dev.ingot.compiler.ops.Ops;
 import dev.ingot.compiler.schedule.Schedule;
 import java.nio.file.Path;
@@ -122,10 +123,56 @@ class ScheduleDecisionsTest {
                 }
                 // each gate reads xw, h @ W and b in place
                 assertEquals(12, views, e.method() + ": views in the forward step");
-                // the four gates and the cell update: one row-parallel region after the matmul
-                assertEquals(List.of(new Kernel.Region(1, 5)), loop.regions(), e.method() + ": regions of the forward step");
+                // the product h @ W, the four gates and the cell update: one row-parallel region
+                assertEquals(List.of(new Kernel.Region(0, 5)), loop.regions(), e.method() + ": regions of the forward step");
             }
         }
+    }
+
+    /**
+     * The forward step stacks the five values its gradient needs: each body kernel stores them straight into ys[t];
+     * only the carries passed through (h and c before the step) are copied. The backward step writes its input
+     * gradient in place.
+     */
+    @Test
+    void lstmStepOutputsAreWrittenInPlace() {
+        var m = Frontend.compile(SourceFile.of("l.ingot", Path.of("."), LSTM, true));
+        JavaEmitter.Entry train = Compiler.entries(m, Compiler.Options.defaults()).stream()
+                .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow();
+        List<Kernel.Loop> loops = train.schedule().kernels().stream().filter(k -> k instanceof Kernel.Loop).map(k -> (Kernel.Loop) k).toList();
+        assertEquals(2, loops.size(), "trainStep: the forward and the backward loop");
+        for (Kernel.Loop loop : loops) {
+            int nc = ((dev.ingot.compiler.ops.ScanBody) loop.scan().attrs().map().get("body")).carries();
+            List<String> copied = new java.util.ArrayList<>();
+            for (Node p : loop.projections()) {
+                int i = p.attrs().i("index");
+                if (i >= nc && !loop.inPlace().contains(i)) copied.add(loop.body().outputs().get(i).name());
+            }
+            boolean forward = !loop.scan().attrs().b("reverse");
+            assertEquals(forward ? 5 : 1, loop.inPlace().size(), (forward ? "forward" : "backward") + " step: outputs in place " + loop.inPlace());
+            // what is still copied is a carry as it was before the step (a leaf of the body)
+            for (Node p : loop.projections()) {
+                int i = p.attrs().i("index");
+                if (i >= nc && !loop.inPlace().contains(i))
+                    assertTrue(loop.body().outputs().get(i).node().op() == Ops.INPUT, "copied output " + loop.body().outputs().get(i).name());
+            }
+            assertEquals(forward ? 2 : 0, copied.size(), "copied outputs " + copied);
+        }
+    }
+
+    /** The two directions of a bidirectional layer run side by side: in predict, and forward and backward in training. */
+    @Test
+    void bidirectionalLoopsRunSideBySide() {
+        var m = Frontend.compile(SourceFile.of("b.ingot", Path.of("."), ManyThreadsTest.BILSTM, true));
+        for (JavaEmitter.Entry e : Compiler.entries(m, Compiler.Options.defaults())) {
+            Schedule s = e.schedule();
+            long loops = s.kernels().stream().filter(k -> k instanceof Kernel.Loop).count();
+            assertEquals(loops / 2, s.sideBySide().size(), e.method() + ": pairs of loops side by side " + s.sideBySide());
+            for (Kernel.Region rg : s.sideBySide()) assertEquals(1, rg.last() - rg.first(), e.method() + ": " + rg);
+        }
+        // a unidirectional LSTM's forward and backward loops depend on each other
+        var one = Frontend.compile(SourceFile.of("l.ingot", Path.of("."), LSTM, true));
+        for (JavaEmitter.Entry e : Compiler.entries(one, Compiler.Options.defaults())) assertEquals(List.of(), e.schedule().sideBySide(), e.method());
     }
 
     @ParameterizedTest(name = "vector={0}")

@@ -87,6 +87,24 @@ public final class MatMulPacked {
         job.clear();
     }
 
+    /**
+     * Rows [lo, hi) of {@code C[m, n] (+)= A[m, k] @ B[k, n]} (A not transposed, B packed by {@link #pack}), on the
+     * calling thread: a part of a row-parallel region (a recurrent step's product and its gates, one fork-join per
+     * step). Each element is computed as by {@link #matmul}.
+     */
+    public static void matmulRows(float[] a, int aOff, float[] bp, int bpOff, float[] c, int cOff, int lo, int hi, int n, int k, boolean accumulate) {
+        if (lo >= hi || n == 0) return;
+        if (!ENABLED) {
+            MatMulScalar.matmul(a, aOff + lo * k, false, bp, bpOff, false, c, cOff + lo * n, hi - lo, n, k, accumulate, null, 0, Epilogue.NONE);
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) java.util.Arrays.fill(c, cOff + lo * n, cOff + hi * n, 0f);
+            return;
+        }
+        run(SCRATCH.get(), a, aOff + lo * k, false, bp, bpOff, c, cOff + lo * n, hi - lo, n, k, accumulate, 0, n);
+    }
+
     /** Columns [j0, j1) (j0 a multiple of NR, or 0) on the calling thread. */
     static void run(MatMul.Scratch s, float[] a, int aOff, boolean transA, float[] bp, int bpOff,
                     float[] c, int cOff, int m, int n, int k, boolean accumulate, int j0, int j1) {
