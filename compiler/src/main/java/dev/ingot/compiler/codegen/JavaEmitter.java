@@ -310,7 +310,7 @@ public final class JavaEmitter {
     /** The entry method (and its parts) plus its kernels (appended to {@code kernelsOut}). */
     private static List<String> entry(ModelDescription d, Entry e, List<Kernel> kernels, EntryContext cx, ClassContext cls,
                                       List<String> kernelsOut, Options opt) {
-        List<String> calls = kernelCalls(kernels, List.of(), e.schedule().sideBySide(), cx, cls, kernelsOut, opt);
+        List<String> calls = kernelCalls(kernels, List.of(), e.schedule().sideBySide(), List.of(), cx, cls, kernelsOut, opt);
         if (opt.profile()) {
             List<String> timed = new ArrayList<>();
             String line = "";
@@ -398,9 +398,10 @@ public final class JavaEmitter {
      * threads when the region's work is big enough). The loops of each {@code sideBySide} range run at the same time,
      * one thread each, when the pool has at most two threads per loop (beyond that each loop on its own gets more):
      * {@code k9_sideBySide() { if (threads <= 4) forRange(2, 1, t_k9_sideBySide) else { k9_scan(); k10_scan(); } }}.
+     * {@code lastRegionTail} (a loop's per-step copies by rows) ends the region that ends the list.
      */
-    static List<String> kernelCalls(List<Kernel> kernels, List<Kernel.Region> regions, List<Kernel.Region> sideBySide, EntryContext cx, ClassContext cls,
-                                    List<String> kernelsOut, Options opt) {
+    static List<String> kernelCalls(List<Kernel> kernels, List<Kernel.Region> regions, List<Kernel.Region> sideBySide, List<String> lastRegionTail,
+                                    EntryContext cx, ClassContext cls, List<String> kernelsOut, Options opt) {
         List<String> calls = new ArrayList<>();
         List<String> together = new ArrayList<>();
         String togetherName = null;
@@ -429,21 +430,23 @@ public final class JavaEmitter {
                     Lin total = f.shape().numel();
                     regionWork += total.perBatch() * 64 + total.constant();
                 } else {
-                    // a product by a packed weight, on the region's rows (Scheduler.regions)
+                    // a product by a packed weight or a concatenation, on the region's rows (Scheduler.regions)
                     Node mm = ((Kernel.Call) k).node();
                     List<String> body = new ArrayList<>();
                     cx.target(body);
                     cx.byRows = true;
-                    ((Library) mm.op()).lower(cx, mm);
+                    if (mm.op() instanceof Library lib) lib.lower(cx, mm);
+                    else ((Movement) mm.op()).lower(cx, mm);
                     cx.byRows = false;
                     StringBuilder m = new StringBuilder("/** " + describe(k, cls) + ", rows [lo, hi) */\nprivate void " + name + "(int lo, int hi) {\n");
                     for (String st : body) m.append(st).append('\n');
                     kernelsOut.add(m.append("}\n").toString());
                     Lin total = mm.shape().numel();
-                    regionWork += (total.perBatch() * 64 + total.constant()) * mm.in(0).shape().dim(-1);
+                    regionWork += (total.perBatch() * 64 + total.constant()) * (mm.op() == Ops.MATMUL ? mm.in(0).shape().dim(-1) : 1);
                 }
                 region.append(name).append("(lo, hi);\n");
                 if (ki == in.last()) {
+                    if (ki == kernels.size() - 1) for (String st : lastRegionTail) region.append(st).append('\n');
                     kernelsOut.add(region.append("}\n").toString());
                     Node anchor = k.members().get(k.members().size() - 1);
                     calls.add(invoke(new KernelCode(regionName, "", "n", regionWork >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS, anchor), cls));

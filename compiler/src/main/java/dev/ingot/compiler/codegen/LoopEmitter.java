@@ -85,7 +85,37 @@ final class LoopEmitter {
             prologue.add("MatMulPacked.pack(" + where[0] + ", " + where[1] + ", " + pw.transB() + ", " + pw.k() + ", " + pw.n() + ", " + field + ", 0);");
             bx.packedWeights.put(w, new String[] {field, Boolean.toString(pw.transB())});
         }
-        List<String> calls = JavaEmitter.kernelCalls(loop.bodyKernels(), loop.regions(), List.of(), bx, cls, kernelsOut, opt);
+        // this step's copies: outputs not written in place first (one of them may be a carry before the step), then
+        // the new carries; each {array, offset, array, offset, size, comment}
+        List<String[]> copies = new ArrayList<>();
+        List<Node> copied = new ArrayList<>();
+        for (Node proj : loop.projections()) {
+            int idx = proj.attrs().i("index");
+            if (idx < nc || (loop.inPlace().contains(idx) && loop.projection(idx) == proj)) continue;
+            Node y = outs.get(idx).node();
+            String step = size(y.shape().numel());
+            copies.add(new String[] {bx.array(y), bx.offset(y), cx.array(proj), cx.offset(proj) + " + " + t + " * (" + step + ")", step, outs.get(idx).name()});
+            copied.add(y);
+        }
+        for (int i = 0; i < nc; i++) {
+            Node c = outs.get(i).node();
+            copies.add(new String[] {bx.array(c), bx.offset(c), "a", carry.get(i), size(c.shape().numel()), "new carry " + i});
+            copied.add(c);
+        }
+        List<String> copyStatements = new ArrayList<>();
+        for (int i = 0; i < copies.size(); i++) {
+            String[] c = copies.get(i);
+            if (loop.copiesByRows()) {
+                // rows [lo, hi) of [batch, ...] values, at the end of the body's region (Kernel.Loop.copiesByRows)
+                long row = copied.get(i).shape().numel().perBatch();
+                copyStatements.add("System.arraycopy(" + c[0] + ", " + c[1] + " + lo * " + row + ", " + c[2] + ", " + c[3] + " + lo * " + row
+                        + ", (hi - lo) * " + row + ");   // " + c[5] + ", rows [lo, hi)");
+            } else {
+                copyStatements.add("System.arraycopy(" + c[0] + ", " + c[1] + ", " + c[2] + ", " + c[3] + ", " + c[4] + ");   // " + c[5]);
+            }
+        }
+        List<String> calls = JavaEmitter.kernelCalls(loop.bodyKernels(), loop.regions(), List.of(), loop.copiesByRows() ? copyStatements : List.of(),
+                bx, cls, kernelsOut, opt);
         // the body as its own method(s), so the loop method stays small
         List<String> parts = new ArrayList<>();
         for (int i = 0, p = 0; i < calls.size(); i += JavaEmitter.CALLS_PER_PART, p++) {
@@ -106,21 +136,7 @@ final class LoopEmitter {
         b.append("for (int s = 0; s < ").append(len).append("; s++) {\n");
         b.append(t).append(" = ").append(reverse ? (len - 1) + " - s" : "s").append(";\n");
         for (String p : parts) b.append(p).append('\n');
-        // this step's outputs first: one of them may be a carry before the step
-        for (Node proj : loop.projections()) {
-            int idx = proj.attrs().i("index");
-            if (idx < nc || (loop.inPlace().contains(idx) && loop.projection(idx) == proj)) continue;
-            Node y = outs.get(idx).node();
-            String step = size(y.shape().numel());
-            b.append("System.arraycopy(").append(bx.array(y)).append(", ").append(bx.offset(y)).append(", ").append(cx.array(proj)).append(", ")
-                    .append(cx.offset(proj)).append(" + ").append(t).append(" * (").append(step).append("), ").append(step).append(");   // ")
-                    .append(outs.get(idx).name()).append('\n');
-        }
-        for (int i = 0; i < nc; i++) {
-            Node c = outs.get(i).node();
-            b.append("System.arraycopy(").append(bx.array(c)).append(", ").append(bx.offset(c)).append(", a, ").append(carry.get(i)).append(", ")
-                    .append(size(c.shape().numel())).append(");   // new carry ").append(i).append('\n');
-        }
+        if (!loop.copiesByRows()) for (String c : copyStatements) b.append(c).append('\n');
         b.append("}\n");
         for (Node proj : loop.projections()) {
             int idx = proj.attrs().i("index");

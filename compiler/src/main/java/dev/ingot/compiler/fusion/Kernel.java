@@ -95,15 +95,20 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
      * @param regions runs of body kernels executed as one row-parallel region each
      * @param inPlace indices of the scan's stacked outputs whose body value is stored straight into this step's
      *                slice of the result (no copy after the step; see {@code Scheduler.inPlace})
+     * @param copiesByRows whether the step's copies (the stacked outputs not written in place, the new carries) run at
+     *                the end of the body's one row-parallel region, each thread copying its own rows (the whole body
+     *                is that region and every copied value is {@code [batch, ...]}): a step is then one fork-join
+     *                with no serial part
      */
     record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed, List<Region> regions,
-                List<Integer> inPlace) implements Kernel {
+                List<Integer> inPlace, boolean copiesByRows) implements Kernel {
         public Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed) {
-            this(scan, projections, body, bodyKernels, packed, List.of(), List.of());
+            this(scan, projections, body, bodyKernels, packed, List.of(), List.of(), false);
         }
-        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p), regions, inPlace); }
-        public Loop withRegions(List<Region> r) { return new Loop(scan, projections, body, bodyKernels, packed, List.copyOf(r), inPlace); }
-        public Loop withInPlace(List<Integer> o) { return new Loop(scan, projections, body, bodyKernels, packed, regions, List.copyOf(o)); }
+        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p), regions, inPlace, copiesByRows); }
+        public Loop withRegions(List<Region> r) { return new Loop(scan, projections, body, bodyKernels, packed, List.copyOf(r), inPlace, copiesByRows); }
+        public Loop withInPlace(List<Integer> o) { return new Loop(scan, projections, body, bodyKernels, packed, regions, List.copyOf(o), copiesByRows); }
+        public Loop withCopiesByRows(boolean b) { return new Loop(scan, projections, body, bodyKernels, packed, regions, inPlace, b); }
         /** The projection of the scan's output {@code index}, or null when nothing reads that output. */
         public Node projection(int index) {
             for (Node p : projections) if (p.attrs().i("index") == index) return p;

@@ -8,7 +8,8 @@ import dev.ingot.compiler.ir.Shape;
  * Lowering helper shared by the data-movement ops (slice, pad, concat): copies a box of
  * {@code extent} elements from {@code src} (starting at index {@code srcStart}) into {@code dst}
  * (at {@code dstStart}), as nested loops around one {@code System.arraycopy} of the longest
- * contiguous run.
+ * contiguous run. Inside a row-parallel region ({@link Lowering#byRows}) it copies rows {@code [lo, hi)} of the
+ * leading (batch) axis only.
  */
 final class Copies {
     private Copies() {}
@@ -19,11 +20,17 @@ final class Copies {
         // the innermost dims copied whole in both tensors form one contiguous run with the first partial dim
         int inner = r - 1;
         while (inner > 0 && extent.dim(inner) == ss.dim(inner) && extent.dim(inner) == ds.dim(inner)) inner--;
+        // in a row-parallel region: only rows [lo, hi) of the leading (batch) axis, so that axis is a loop
+        boolean rows = cx.byRows();
+        if (rows && (r < 2 || srcStart[0] != 0 || dstStart[0] != 0 || extent.dim(0) != Shape.BATCH))
+            throw new IllegalStateException("copy of " + src + " into " + dst + " cannot run by rows");
+        if (rows) inner = Math.max(inner, 1);
         Lin run = Lin.ONE;
         for (int d = inner; d < r; d++) run = run.times(extent.size(d));
         StringBuilder sb = new StringBuilder("{ ");
         for (int d = 0; d < inner; d++)
-            sb.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(cx.size(extent.size(d))).append("; i").append(d).append("++) ");
+            sb.append("for (int i").append(d).append(" = ").append(rows && d == 0 ? "lo" : "0").append("; i").append(d).append(" < ")
+                    .append(rows && d == 0 ? "hi" : cx.size(extent.size(d))).append("; i").append(d).append("++) ");
         StringBuilder so = new StringBuilder(cx.offset(src)), dof = new StringBuilder(cx.offset(dst));
         for (int d = 0; d < r; d++) {
             String sst = cx.size(ss.stride(d)), dst2 = cx.size(ds.stride(d));

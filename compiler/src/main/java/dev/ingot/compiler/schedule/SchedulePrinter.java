@@ -69,6 +69,7 @@ public final class SchedulePrinter {
                 for (Kernel.Packed p : loop.packed())
                     sb.append("; packs ").append(bodyNames.get(p.weight())).append(p.transB() ? " (transposed)" : "").append(" [").append(p.k()).append('x').append(p.n()).append(']');
                 for (Kernel.Region rg : loop.regions()) sb.append("; kernels #").append(rg.first()).append("..#").append(rg.last()).append(" one region by rows");
+                if (loop.copiesByRows()) sb.append("; copies by rows in the region");
                 if (!loop.inPlace().isEmpty()) {
                     sb.append("; writes in place");
                     for (int o : loop.inPlace()) sb.append(' ').append(loop.body().outputs().get(o).name());

@@ -107,7 +107,8 @@ public final class Scheduler {
             if (vector) loop = loop.withPacked(packed(loop));
             Set<Node> packed = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Kernel.Packed p : loop.packed()) packed.add(p.weight());
-            out.add(loop.withRegions(regions(body, packed)).withInPlace(inPlace(loop)));
+            loop = loop.withRegions(regions(body, packed)).withInPlace(inPlace(loop));
+            out.add(loop.withCopiesByRows(copiesByRows(loop)));
         }
         return out;
     }
@@ -117,14 +118,15 @@ public final class Scheduler {
      * {@code [batch, ...]} row by row, with every batch-dependent value they read or store laid out
      * {@code [batch, ...]} as well (so row i of one kernel reads only row i of what the earlier ones stored): fused
      * kernels, and the product of a {@code [batch, k]} value by a weight packed before the loop ({@code packed}), whose
-     * rows need only the same rows of its left operand. A recurrent step's product and gates: one fork-join per step,
-     * and each thread reads back only the rows it wrote.
+     * rows need only the same rows of its left operand, and a concatenation along a later axis. A recurrent step's
+     * product and gates (and, backward, the gates' gradients, their concatenation and its product): one fork-join per
+     * step, and each thread reads back only the rows it wrote.
      */
     static List<Kernel.Region> regions(List<Kernel> body, Set<Node> packed) {
         List<Kernel.Region> r = new ArrayList<>();
         int start = -1;
         for (int i = 0; i <= body.size(); i++) {
-            boolean rows = i < body.size() && (byRows(body.get(i)) || productByRows(body.get(i), packed));
+            boolean rows = i < body.size() && (byRows(body.get(i)) || productByRows(body.get(i), packed) || concatByRows(body.get(i)));
             if (rows && start < 0) start = i;
             if (!rows && start >= 0) {
                 if (i - 1 > start) r.add(new Kernel.Region(start, i - 1));
@@ -132,6 +134,16 @@ public final class Scheduler {
             }
         }
         return r;
+    }
+
+    /** A concatenation along a later axis of {@code [batch, ...]} values: each row of it copies the same rows. */
+    private static boolean concatByRows(Kernel k) {
+        if (!(k instanceof Kernel.Call c) || c.node().op() != Ops.CONCAT || c.node().attrs().i("axis") == 0) return false;
+        List<Node> all = new ArrayList<>(c.node().inputs());
+        all.add(c.node());
+        for (Node n : all)
+            if (n.shape().rank() < 2 || n.shape().dim(0) != dev.ingot.compiler.ir.Shape.BATCH || n.shape().rank() != c.node().shape().rank()) return false;
+        return true;
     }
 
     private static boolean productByRows(Kernel k, Set<Node> packed) {
@@ -172,6 +184,26 @@ public final class Scheduler {
             if (loop.projection(i) != null && stored.contains(b) && taken.add(b)) r.add(i);
         }
         return r;
+    }
+
+    /**
+     * Whether a loop's per-step copies can run by rows at the end of its body's region: the whole body is one
+     * row-parallel region (so every kernel reads only its own rows of the carries) and every value copied, a stacked
+     * output not written in place or a new carry, is laid out {@code [batch, ...]}.
+     */
+    static boolean copiesByRows(Kernel.Loop loop) {
+        List<Kernel.Region> rg = loop.regions();
+        if (rg.size() != 1 || rg.get(0).first() != 0 || rg.get(0).last() != loop.bodyKernels().size() - 1) return false;
+        int nc = ((ScanBody) loop.scan().attrs().map().get("body")).carries();
+        List<Graph.Output> outs = loop.body().outputs();
+        for (int i = 0; i < outs.size(); i++) {
+            final int idx = i;
+            boolean copied = i < nc || (loop.projection(i) != null && !(loop.inPlace().contains(i) && loop.projections().stream()
+                    .filter(p -> p.attrs().i("index") == idx).count() == 1));
+            dev.ingot.compiler.ir.Shape s = outs.get(i).node().shape();
+            if (copied && (s.rank() < 1 || s.dim(0) != dev.ingot.compiler.ir.Shape.BATCH)) return false;
+        }
+        return true;
     }
 
     /**
