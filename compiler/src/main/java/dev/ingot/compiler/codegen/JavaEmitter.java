@@ -432,11 +432,8 @@ public final class JavaEmitter {
                 } else {
                     // a product by a packed weight or a concatenation, on the region's rows (Scheduler.regions)
                     Node mm = ((Kernel.Call) k).node();
-                    List<String> body = new ArrayList<>();
-                    cx.target(body);
                     cx.byRows = true;
-                    if (mm.op() instanceof Library lib) lib.lower(cx, mm);
-                    else ((Movement) mm.op()).lower(cx, mm);
+                    List<String> body = lowerCall((Kernel.Call) k, cx);
                     cx.byRows = false;
                     StringBuilder m = new StringBuilder("/** " + describe(k, cls) + ", rows [lo, hi) */\nprivate void " + name + "(int lo, int hi) {\n");
                     for (String st : body) m.append(st).append('\n');
@@ -490,12 +487,7 @@ public final class JavaEmitter {
                     together.clear();
                 }
             } else if (k instanceof Kernel.Call call) {
-                List<String> body = new ArrayList<>();
-                cx.target(body);
-                Node n = call.node();
-                if (n.op() instanceof Library lib) lib.lower(call.epilogue() == null ? cx : new EpilogueLowering(cx, call), n);
-                else if (n.op() instanceof Movement mv) mv.lower(cx, n);
-                else throw new IllegalStateException("no lowering for the call kernel of " + n);
+                List<String> body = lowerCall(call, cx);
                 StringBuilder m = new StringBuilder(javadoc).append("private void ").append(name).append("() {\nfinal int n = this.n;\n");
                 for (String s : body) m.append(s).append('\n');
                 kernelsOut.add(m.append("}\n").toString());
@@ -503,6 +495,17 @@ public final class JavaEmitter {
             } else throw new IllegalStateException("no code generation for kernel kind " + k.getClass().getSimpleName() + ": " + k);
         }
         return calls;
+    }
+
+    /** The statements of a call kernel: its op's lowering (a library op with its epilogue, or a data movement). */
+    private static List<String> lowerCall(Kernel.Call call, EntryContext cx) {
+        List<String> body = new ArrayList<>();
+        cx.target(body);
+        Node n = call.node();
+        if (n.op() instanceof Library lib) lib.lower(call.epilogue() == null ? cx : new EpilogueLowering(cx, call), n);
+        else if (n.op() instanceof Movement mv) mv.lower(cx, n);
+        else throw new IllegalStateException("no lowering for the call kernel of " + n);
+        return body;
     }
 
     /** The method that runs independent loops side by side, one thread each, and its task. */

@@ -90,8 +90,8 @@ final class LoopEmitter {
         List<String[]> copies = new ArrayList<>();
         List<Node> copied = new ArrayList<>();
         for (Node proj : loop.projections()) {
+            if (!loop.copiedPerStep(proj)) continue;
             int idx = proj.attrs().i("index");
-            if (idx < nc || (loop.inPlace().contains(idx) && loop.projection(idx) == proj)) continue;
             Node y = outs.get(idx).node();
             String step = size(y.shape().numel());
             copies.add(new String[] {bx.array(y), bx.offset(y), cx.array(proj), cx.offset(proj) + " + " + t + " * (" + step + ")", step, outs.get(idx).name()});

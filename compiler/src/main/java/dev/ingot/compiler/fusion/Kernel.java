@@ -114,6 +114,14 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
             for (Node p : projections) if (p.attrs().i("index") == index) return p;
             return null;
         }
+        /**
+         * Whether projection {@code proj} is copied after each step: a carry's final value is copied after the loop,
+         * the one projection of an output in place is written by the body, every other projection is copied.
+         */
+        public boolean copiedPerStep(Node proj) {
+            int i = proj.attrs().i("index");
+            return i >= ((dev.ingot.compiler.ops.ScanBody) scan.attrs().map().get("body")).carries() && !(inPlace.contains(i) && projection(i) == proj);
+        }
         public List<Node> stores() { return projections; }
         public List<Node> members() { return List.of(scan); }
         public List<Node> reads() { return scan.inputs(); }

@@ -196,14 +196,10 @@ public final class Scheduler {
         if (rg.size() != 1 || rg.get(0).first() != 0 || rg.get(0).last() != loop.bodyKernels().size() - 1) return false;
         int nc = ((ScanBody) loop.scan().attrs().map().get("body")).carries();
         List<Graph.Output> outs = loop.body().outputs();
-        for (int i = 0; i < outs.size(); i++) {
-            final int idx = i;
-            boolean copied = i < nc || (loop.projection(i) != null && !(loop.inPlace().contains(i) && loop.projections().stream()
-                    .filter(p -> p.attrs().i("index") == idx).count() == 1));
-            dev.ingot.compiler.ir.Shape s = outs.get(i).node().shape();
-            if (copied && (s.rank() < 1 || s.dim(0) != dev.ingot.compiler.ir.Shape.BATCH)) return false;
-        }
-        return true;
+        List<Node> copied = new ArrayList<>();
+        for (int i = 0; i < nc; i++) copied.add(outs.get(i).node());
+        for (Node p : loop.projections()) if (loop.copiedPerStep(p)) copied.add(outs.get(p.attrs().i("index")).node());
+        return copied.stream().allMatch(n -> n.shape().rank() >= 1 && n.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH);
     }
 
     /**
