@@ -5,6 +5,7 @@ import static dev.ingot.compiler.ops.Builtin.Kind.INT;
 import static dev.ingot.compiler.ops.Builtin.Kind.INTS;
 import static dev.ingot.compiler.ops.Builtin.Kind.NUMBER;
 import static dev.ingot.compiler.ops.Builtin.Kind.SHAPE;
+import static dev.ingot.compiler.ops.Builtin.Kind.TENSOR;
 import static dev.ingot.compiler.ops.Builtin.NONE;
 import static dev.ingot.compiler.ops.Builtin.param;
 import static dev.ingot.compiler.ops.Builtin.tensor;
@@ -83,6 +84,8 @@ public final class Ops {
 
     // ---- library calls and movement ----
     public static final ArgMax ARGMAX = register(new ArgMax());
+    public static final Attention ATTENTION = register(new Attention());
+    public static final AttentionGrad ATTENTION_GRAD = register(new AttentionGrad());
     public static final Pooling AVG_POOL2D = register(new Pooling("avg_pool2d", false, false));
     public static final BatchMatMul BMM = register(new BatchMatMul());
     public static final Pooling AVG_POOL2D_GRAD = register(new Pooling("avg_pool2d_grad", false, true));
@@ -141,6 +144,14 @@ public final class Ops {
         fn("max", reduceSig(), (b, a) -> b.max(a.tensor("x"), axes(a), a.b("keepdims")));
         fn("matmul", Builtin.Signature.of(tensor("a"), tensor("b"), param("transpose_a", BOOL, false), param("transpose_b", BOOL, false)),
                 (b, a) -> b.matmul(a.tensor("a"), a.tensor("b"), a.b("transpose_a"), a.b("transpose_b")));
+        fn("attention", Builtin.Signature.of(tensor("q"), tensor("k"), tensor("v"), param("heads", INT, 1), param("mask", TENSOR, NONE),
+                param("scale", NUMBER, NONE), param("causal", BOOL, false)), (b, a) -> {
+            Node q = a.tensor("q");
+            int heads = a.i("heads");
+            double scale = a.has("scale") ? a.d("scale") : 1 / Math.sqrt((double) q.shape().dim(-1) / Math.max(1, heads));
+            Attrs at = Attrs.of("heads", heads, "scale", scale, "causal", a.b("causal"));
+            return a.has("mask") ? b.node(ATTENTION, at, q, a.tensor("k"), a.tensor("v"), a.tensor("mask")) : b.node(ATTENTION, at, q, a.tensor("k"), a.tensor("v"));
+        });
         fn("argmax", Builtin.Signature.of(tensor("x")), (b, a) -> b.node(ARGMAX, a.tensor("x")));
         fn("gather", Builtin.Signature.of(tensor("table"), tensor("indices")), (b, a) -> b.node(GATHER, a.tensor("table"), a.tensor("indices")));
         fn("one_hot", Builtin.Signature.of(tensor("labels"), param("depth", INT, null)), (b, a) -> b.oneHot(a.tensor("labels"), a.i("depth")));

@@ -17,7 +17,7 @@ public final class Pipelines {
     /** Cheap local cleanups until nothing changes; rules feed CSE and vice versa. */
     private static PassManager.Step cleanups() {
         return untilFixedPoint(new AlgebraicSimplify(), new ConstantFolding(), new CommonSubexprElimination(), new SliceThroughElementwise(),
-                new TransposeThroughRowOps());
+                new TransposeThroughRowOps(), new CausalAttention());
     }
 
     /** Inference (predict) and evaluation: keep the named outputs, simplify. */
