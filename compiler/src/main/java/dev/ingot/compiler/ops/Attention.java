@@ -117,7 +117,11 @@ public final class Attention implements Library {
                 TestSpec.c(Attrs.of("heads", 2, "scale", 0.5, "causal", false), TensorType.f32(2, 3, 4), TensorType.f32(2, 5, 4), TensorType.f32(2, 5, 4),
                         TensorType.f32(3, 5)),
                 TestSpec.c(Attrs.of("heads", 2, "scale", 1.0, "causal", true), TensorType.f32(2, 3, 2), TensorType.f32(2, 3, 2), TensorType.f32(2, 3, 4),
-                        TensorType.f32(2, 1, 1, 3)));
+                        TensorType.f32(2, 1, 1, 3)),
+                // head widths of whole vectors (AVX-512: 32 = two, 16 = one), row and key blocks with remainders
+                TestSpec.c(Attrs.of("heads", 2, "scale", 0.2, "causal", false), TensorType.f32(1, 6, 64), TensorType.f32(1, 7, 64), TensorType.f32(1, 7, 32),
+                        TensorType.f32(6, 7)),
+                TestSpec.c(Attrs.of("heads", 1, "scale", 0.2, "causal", true), TensorType.f32(1, 9, 32), TensorType.f32(1, 9, 32), TensorType.f32(1, 9, 32)));
     }
 
     /**

@@ -189,8 +189,9 @@ public final class Attention {
     /** Per-thread buffers; contents are garbage between uses. */
     static final class Scratch {
         float[] kt = new float[0], vt = new float[0], qs = new float[0];
-        float[] scores = new float[0], probs = new float[0], dp = new float[0], lanes = new float[64];
-        /** Probabilities and scaled score gradients by key, then query ({@code [s][t]}), for the keys' gradients. */
+        float[] scores = new float[0], probs = new float[0], dp = new float[0];
+        final float[] lanes = new float[64];
+        /** Probabilities and scaled score gradients of every query row ({@code [t][sp]}), for the keys' gradients. */
         float[] pt = new float[0], dst = new float[0];
 
         void ensureColumns(int n) {
@@ -200,19 +201,23 @@ public final class Attention {
             }
         }
 
-        /** Grows every buffer for keys padded to {@code sp} and head widths {@code dk}, {@code dv}. */
+        /** Per row of a block: 1 / sum of its exponentials; ones. */
+        final float[] inv = new float[AttentionVector.R], ones = {1f, 1f, 1f, 1f};
+
+        /** Grows every buffer for a block of rows with keys padded to {@code sp} and head widths {@code dk}, {@code dv}. */
         void ensure(int sp, int dk, int dv) {
+            int rows = AttentionVector.R;
             if (kt.length < dk * sp) {
                 kt = new float[Conv2dScratch.grow(dk * sp)];
             }
             if (vt.length < dv * sp) {
                 vt = new float[Conv2dScratch.grow(dv * sp)];
             }
-            if (qs.length < Math.max(dk, dv)) {
-                qs = new float[Conv2dScratch.grow(Math.max(dk, dv))];
+            if (qs.length < rows * Math.max(dk, dv)) {
+                qs = new float[Conv2dScratch.grow(rows * Math.max(dk, dv))];
             }
-            if (scores.length < sp) {
-                scores = new float[Conv2dScratch.grow(sp)];
+            if (scores.length < rows * sp) {
+                scores = new float[Conv2dScratch.grow(rows * sp)];
                 probs = new float[scores.length];
                 dp = new float[scores.length];
             }
