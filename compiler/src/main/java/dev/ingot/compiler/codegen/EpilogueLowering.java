@@ -28,6 +28,7 @@ final class EpilogueLowering implements Lowering {
     @Override public String constant(String javaType, String prefix, String initializer) { return cx.constant(javaType, prefix, initializer); }
     @Override public boolean vector() { return cx.vector(); }
     @Override public String packed(Node b, boolean transB) { return cx.packed(b, transB); }
+    @Override public boolean byRows() { return cx.byRows(); }
     @Override public void emit(String statement) { cx.emit(statement); }
 
     @Override public String epilogue(Node n) {

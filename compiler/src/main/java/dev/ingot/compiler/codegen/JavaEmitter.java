@@ -435,6 +435,9 @@ public final class JavaEmitter {
                     cx.byRows = true;
                     List<String> body = lowerCall((Kernel.Call) k, cx);
                     cx.byRows = false;
+                    // a lowering that ignored byRows() would compute every row on every thread (right, so tests pass, but slow)
+                    if (body.stream().noneMatch(st -> st.matches("(?s).*\\blo\\b.*")))
+                        throw new IllegalStateException("kernel " + name + " of a row-parallel region was lowered without its rows [lo, hi): " + body);
                     StringBuilder m = new StringBuilder("/** " + describe(k, cls) + ", rows [lo, hi) */\nprivate void " + name + "(int lo, int hi) {\n");
                     for (String st : body) m.append(st).append('\n');
                     kernelsOut.add(m.append("}\n").toString());

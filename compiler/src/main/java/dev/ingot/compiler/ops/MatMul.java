@@ -87,9 +87,9 @@ public final class MatMul implements Library {
         String tail = epi == null ? "false);" : "false, " + epi + ");";
         if (cx.byRows()) {
             // rows [lo, hi) of a row-parallel region (the schedule puts only a product by a packed weight there)
-            if (packed == null || ta || epi != null) throw new IllegalStateException("matmul " + c + " cannot run by rows");
+            if (packed == null || ta) throw new IllegalStateException("matmul " + c + " cannot run by rows");
             cx.emit("MatMulPacked.matmulRows(" + cx.array(a) + ", " + cx.offset(a) + ", " + packed + ", 0, " + cx.array(c) + ", " + cx.offset(c)
-                    + ", lo, hi, " + cx.size(n) + ", " + cx.size(k) + ", false);   // rows [lo, hi); weights packed before the loop");
+                    + ", lo, hi, " + cx.size(n) + ", " + cx.size(k) + ", " + tail + "   // rows [lo, hi); weights packed before the loop");
             return;
         }
         if (packed != null) {

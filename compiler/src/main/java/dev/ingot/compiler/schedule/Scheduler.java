@@ -118,7 +118,8 @@ public final class Scheduler {
      * {@code [batch, ...]} row by row, with every batch-dependent value they read or store laid out
      * {@code [batch, ...]} as well (so row i of one kernel reads only row i of what the earlier ones stored): fused
      * kernels, and the product of a {@code [batch, k]} value by a weight packed before the loop ({@code packed}), whose
-     * rows need only the same rows of its left operand, and a concatenation along a later axis. A recurrent step's
+     * rows need only the same rows of its left operand (with its bias epilogue on those rows), and a concatenation
+     * or a slice along a later axis. A recurrent step's
      * product and gates (and, backward, the gates' gradients, their concatenation and its product): one fork-join per
      * step, and each thread reads back only the rows it wrote.
      */
@@ -126,7 +127,8 @@ public final class Scheduler {
         List<Kernel.Region> r = new ArrayList<>();
         int start = -1;
         for (int i = 0; i <= body.size(); i++) {
-            boolean rows = i < body.size() && (byRows(body.get(i)) || productByRows(body.get(i), packed) || concatByRows(body.get(i)));
+            boolean rows = i < body.size() && (byRows(body.get(i)) || productByRows(body.get(i), packed) || concatByRows(body.get(i))
+                    || sliceByRows(body.get(i)));
             if (rows && start < 0) start = i;
             if (!rows && start >= 0) {
                 if (i - 1 > start) r.add(new Kernel.Region(start, i - 1));
@@ -134,6 +136,13 @@ public final class Scheduler {
             }
         }
         return r;
+    }
+
+    /** A slice of a {@code [batch, ...]} value along later axes (the batch taken whole): each row copies from the same row. */
+    private static boolean sliceByRows(Kernel k) {
+        if (!(k instanceof Kernel.Call c) || c.node().op() != Ops.SLICE) return false;
+        Node in = c.node().in(0), out = c.node();
+        return in.shape().rank() >= 2 && in.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH && out.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH;
     }
 
     /** A concatenation along a later axis of {@code [batch, ...]} values: each row of it copies the same rows. */
@@ -147,7 +156,7 @@ public final class Scheduler {
     }
 
     private static boolean productByRows(Kernel k, Set<Node> packed) {
-        if (!(k instanceof Kernel.Call c) || c.epilogue() != null || c.node().op() != Ops.MATMUL) return false;
+        if (!(k instanceof Kernel.Call c) || c.node().op() != Ops.MATMUL) return false;   // an epilogue (bias) runs on the same rows
         Node mm = c.node(), a = mm.in(0);
         return !mm.attrs().b("transA") && packed.contains(FusionPlanner.base(mm.in(1)))
                 && a.shape().rank() == 2 && a.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH

@@ -130,6 +130,29 @@ class ScheduleDecisionsTest {
     }
 
     /**
+     * A GRU step (PyTorch's layout: the product by the recurrent weight carries the bias b_hh, and r * (h W_hn + b_hn)
+     * needs that product's last third on its own) is one row-parallel region forward and backward: the biased product
+     * by rows (its epilogue on the same rows), the gates, the slice, the update; and the step's copies by rows.
+     */
+    @Test
+    void gruStepIsOneRegion() {
+        var m = Frontend.compile(SourceFile.of("g.ingot", Path.of("."), LSTM.replace("lstm(5, 20)", "gru(5, 20)"), true));
+        JavaEmitter.Entry train = Compiler.entries(m, Compiler.Options.defaults()).stream()
+                .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow();
+        int loops = 0;
+        for (Kernel k : train.schedule().kernels()) {
+            if (!(k instanceof Kernel.Loop loop)) continue;
+            loops++;
+            int last = loop.bodyKernels().size() - 1;
+            assertEquals(List.of(new Kernel.Region(0, last)), loop.regions(), "one region over the whole step: " + loop.bodyKernels());
+            assertTrue(loop.copiesByRows(), "the step's copies by rows in the region");
+            if (!loop.scan().attrs().b("reverse"))
+                assertTrue(loop.bodyKernels().stream().anyMatch(b -> b instanceof Kernel.Call c && c.epilogue() != null), "the biased product is in the region");
+        }
+        assertEquals(2, loops);
+    }
+
+    /**
      * The forward step stacks the five values its gradient needs: each body kernel stores them straight into ys[t];
      * only the carries passed through (h and c before the step) are copied. The backward step writes its input
      * gradient in place.

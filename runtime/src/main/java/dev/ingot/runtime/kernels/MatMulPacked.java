@@ -87,6 +87,15 @@ public final class MatMulPacked {
         job.clear();
     }
 
+    /** {@link #matmulRows} with an epilogue {@code C = act(C + bias)} on the same rows (see {@link Epilogue}). */
+    public static void matmulRows(float[] a, int aOff, float[] bp, int bpOff, float[] c, int cOff, int lo, int hi, int n, int k, boolean accumulate,
+                                  float[] bias, int biasOff, int act) {
+        matmulRows(a, aOff, bp, bpOff, c, cOff, lo, hi, n, k, accumulate);
+        if (lo < hi) {
+            Epilogue.apply(c, cOff, n, lo, hi, 0, n, bias, biasOff, act);
+        }
+    }
+
     /**
      * Rows [lo, hi) of {@code C[m, n] (+)= A[m, k] @ B[k, n]} (A not transposed, B packed by {@link #pack}), on the
      * calling thread: a part of a row-parallel region (a recurrent step's product and its gates, one fork-join per
