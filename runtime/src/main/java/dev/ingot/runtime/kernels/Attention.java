@@ -202,7 +202,11 @@ public final class Attention {
         }
 
         /** Per row of a block: 1 / sum of its exponentials; ones. */
-        final float[] inv = new float[AttentionVector.R], ones = {1f, 1f, 1f, 1f};
+        final float[] inv = new float[AttentionVector.R], ones = new float[AttentionVector.R];
+
+        Scratch() {
+            java.util.Arrays.fill(ones, 1f);
+        }
 
         /** Grows every buffer for a block of rows with keys padded to {@code sp} and head widths {@code dk}, {@code dv}. */
         void ensure(int sp, int dk, int dv) {
