@@ -149,6 +149,9 @@ public final class Compiler {
         return new Result(m, d, entries, source);
     }
 
+    /** The batch a model's training steps are expected to run at: its train block's. */
+    private static int trainBatch(ModelIr m) { return m.train() == null ? 1 : m.train().batch(); }
+
     /** Fails with a positioned error when an instance for batches of {@code batch} would not fit Java's arrays or the JVM's heap. */
     static void checkMemory(ModelIr m, List<JavaEmitter.Entry> entries, int batch) {
         List<Node> leaves = new ArrayList<>(m.inputs());
@@ -181,13 +184,13 @@ public final class Compiler {
                 st.params().forEach(p -> params.add(p.attrs().s("name")));
                 Optimizer o = Optimizer.all().get(st.optimizer());
                 Graph train = new Graph(method, List.of(new Graph.Output(Differentiate.LOSS, st.loss())), m.trainUpdates());
-                entries.add(entry(method, PassManager.run(Pipelines.training(o, st.hyper(), st.schedule(), st.clipNorm(), params, st.name()), train, cx), opt));
+                entries.add(entry(method, PassManager.run(Pipelines.training(o, st.hyper(), st.schedule(), st.clipNorm(), params, st.name(), trainBatch(m)), train, cx), opt));
                 if (opt.splitStep()) entries.addAll(splitStep(m, st.loss(), params, o, st.hyper(), st.schedule(), st.clipNorm(), st.name(), cx, opt));
             }
             if (m.train() != null && m.steps().isEmpty()) {
                 Optimizer o = Optimizer.all().get(m.optimizer());
                 Graph train = new Graph("trainStep", List.of(new Graph.Output(Differentiate.LOSS, m.loss())), m.trainUpdates());
-                entries.add(entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm()), train, cx), opt));
+                entries.add(entry("trainStep", PassManager.run(Pipelines.training(o, m.optimizerHyper(), m.schedule(), m.clipNorm(), null, null, trainBatch(m)), train, cx), opt));
                 if (opt.splitStep()) entries.addAll(splitStep(m, m.loss(), null, o, m.optimizerHyper(), m.schedule(), m.clipNorm(), null, cx, opt));
             }
         }
@@ -203,7 +206,7 @@ public final class Compiler {
     private static List<JavaEmitter.Entry> splitStep(ModelIr m, Node loss, Set<String> params, Optimizer o, java.util.Map<String, Double> hyper,
                                                      dev.ingot.compiler.optim.Schedule schedule, double clipNorm, String step, PassContext cx, Options opt) {
         String suffix = step == null ? "" : "_" + step;
-        Graph grads = PassManager.run(Pipelines.gradients(params),
+        Graph grads = PassManager.run(Pipelines.gradients(params, trainBatch(m)),
                 new Graph(JavaEmitter.GRADIENTS + suffix, List.of(new Graph.Output(Differentiate.LOSS, loss)), m.trainUpdates()), cx);
         GraphBuilder b = new GraphBuilder();
         List<Graph.Output> buffers = new ArrayList<>();

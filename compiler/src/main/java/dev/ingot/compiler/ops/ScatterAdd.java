@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The gradient of {@link Gather}: a table of {@code shape} filled with zeros, then each row of
- * {@code dy} added to the row its id names ({@code scatter_add(dy, ids)}). Not differentiated again.
+ * {@code dy} added to the row its id names ({@code scatter_add(dy, ids)}), by the runtime's {@code Rows}. Not differentiated again.
  */
 public final class ScatterAdd implements Library {
     public String name() { return "scatter_add"; }
@@ -32,9 +32,7 @@ public final class ScatterAdd implements Library {
         Node dy = y.in(0), ids = y.in(1);
         long total = y.shape().numel().constant();
         int row = (int) (total / y.shape().dim(0));
-        String out = cx.array(y), oo = cx.offset(y), d = cx.array(dy), dof = cx.offset(dy);
-        cx.emit("java.util.Arrays.fill(" + out + ", " + oo + ", " + oo + " + " + total + ", 0f);");
-        cx.emit("for (int i = 0; i < " + cx.size(ids.shape().numel()) + "; i++) { final int dst = " + oo + " + (int) " + cx.array(ids) + "[" + cx.offset(ids) + " + i] * " + row
-                + ", src = " + dof + " + i * " + row + "; for (int k = 0; k < " + row + "; k++) " + out + "[dst + k] += " + d + "[src + k]; }");
+        cx.emit("Rows.scatterAdd(" + cx.array(y) + ", " + cx.offset(y) + ", " + y.shape().dim(0) + ", " + row + ", " + cx.array(dy) + ", " + cx.offset(dy) + ", "
+                + cx.array(ids) + ", " + cx.offset(ids) + ", " + cx.size(ids.shape().numel()) + ");");
     }
 }

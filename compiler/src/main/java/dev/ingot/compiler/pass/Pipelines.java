@@ -49,20 +49,21 @@ public final class Pipelines {
 
     /** The training step: forward, loss, gradients, optimizer update. */
     public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm) {
-        return training(opt, hyper, schedule, clipNorm, null, null);
+        return training(opt, hyper, schedule, clipNorm, null, null, 1);
     }
 
     /**
      * One of several training steps: gradients for the parameters named in {@code params} only (null: all), and the
-     * optimizer's scalar state named after {@code step} (null: shared names, for a model with one step).
+     * optimizer's scalar state named after {@code step} (null: shared names, for a model with one step); {@code batch}
+     * is the batch size the step is expected to run at (the train block's), for the rewrites whose gain depends on it.
      */
     public static List<PassManager.Step> training(Optimizer opt, Map<String, Double> hyper, dev.ingot.compiler.optim.Schedule schedule, double clipNorm,
-                                                  Set<String> params, String step) {
+                                                  Set<String> params, String step, int batch) {
         // Dropout and batch norm in training mode; grad(y, wrt) in the model (e.g. an adversarial example) becomes
         // gradient graphs; only the loss matters for training (predict outputs are not computed unless the loss needs
         // them); loops save what their gradient needs (residuals); backward is built first, so the simplifiers see
         // forward and backward together.
-        List<PassManager.Step> r = new java.util.ArrayList<>(forwardBackward(params));
+        List<PassManager.Step> r = new java.util.ArrayList<>(forwardBackward(params, batch));
         // Gradients become parameter and optimizer-state updates.
         r.add(once(new ApplyOptimizer(opt, hyper, schedule, clipNorm)));
         // Several steps: each counts its own updates.
@@ -72,11 +73,13 @@ public final class Pipelines {
     }
 
     /** Forward, loss and backward as in {@link #training}, up to the gradients ({@code grad:NAME} outputs of {@link Differentiate}). */
-    private static List<PassManager.Step> forwardBackward(Set<String> params) {
+    private static List<PassManager.Step> forwardBackward(Set<String> params, int batch) {
         return List.of(
             once(new SelectPhase(true)),
             once(new ExpandGradients()),
             once(new DeadCodeElimination(Set.of(Differentiate.LOSS))),
+            // An embedding's lookup followed by a product: the product of the (smaller) table, looked up.
+            once(new FoldEmbeddingProjection(batch)),
             once(new AugmentScans()),
             once(new Differentiate(params)));
     }
@@ -102,8 +105,8 @@ public final class Pipelines {
      * gradients kept as {@code grad:NAME} outputs (for the parameters in {@code params}; null: all), the
      * training-mode buffer updates (running statistics, random-number counter) applied, no parameter changed.
      */
-    public static List<PassManager.Step> gradients(Set<String> params) {
-        List<PassManager.Step> r = new java.util.ArrayList<>(forwardBackward(params));
+    public static List<PassManager.Step> gradients(Set<String> params, int batch) {
+        List<PassManager.Step> r = new java.util.ArrayList<>(forwardBackward(params, batch));
         r.addAll(finish());
         return r;
     }
