@@ -408,6 +408,8 @@ public final class JavaEmitter {
         StringBuilder region = null;
         long regionWork = 0;
         String regionName = null;
+        StringBuilder small = null;
+        int regionProducts = 0;
         String lastComment = null;
         ElementwiseEmitter ew = new ElementwiseEmitter(cx, opt.vector());
         ReduceEmitter re = new ReduceEmitter(cx, opt.vector());
@@ -422,6 +424,9 @@ public final class JavaEmitter {
                 if (ki == in.first()) {
                     regionName = "k" + idx + "_region";
                     region = new StringBuilder("/** Kernels " + name + " to the end of the region, on batch rows [lo, hi). */\nprivate void " + regionName + "(int lo, int hi) {\n");
+                    small = new StringBuilder("/** {@link #" + regionName + "} for a batch smaller than the pool: its products by packed weights over all rows, split by columns; the rest on this thread. */\n"
+                            + "private void " + regionName + "Small() {\nfinal int lo = 0, hi = n;\n");
+                    regionProducts = 0;
                     regionWork = 0;
                 }
                 if (k instanceof Kernel.Fused f) {
@@ -441,15 +446,34 @@ public final class JavaEmitter {
                     StringBuilder m = new StringBuilder("/** " + describe(k, cls) + ", rows [lo, hi) */\nprivate void " + name + "(int lo, int hi) {\n");
                     for (String st : body) m.append(st).append('\n');
                     kernelsOut.add(m.append("}\n").toString());
+                    if (mm.op() == Ops.MATMUL) {
+                        // the same product over all rows, parallel over column panels (the same bits: MatMulPacked)
+                        StringBuilder cols = new StringBuilder("/** " + describe(k, cls) + ", all rows, split by columns */\nprivate void " + name + "Cols() {\nfinal int n = this.n;\n");
+                        for (String st : lowerCall((Kernel.Call) k, cx)) cols.append(st).append('\n');
+                        kernelsOut.add(cols.append("}\n").toString());
+                        small.append(name).append("Cols();\n");
+                        regionProducts++;
+                    } else small.append(name).append("(lo, hi);\n");
                     Lin total = mm.shape().numel();
                     regionWork += (total.perBatch() * 64 + total.constant()) * (mm.op() == Ops.MATMUL ? mm.in(0).shape().dim(-1) : 1);
                 }
                 region.append(name).append("(lo, hi);\n");
+                if (k instanceof Kernel.Fused) small.append(name).append("(lo, hi);\n");
                 if (ki == in.last()) {
-                    if (ki == kernels.size() - 1) for (String st : lastRegionTail) region.append(st).append('\n');
+                    if (ki == kernels.size() - 1) for (String st : lastRegionTail) {
+                        region.append(st).append('\n');
+                        small.append(st).append('\n');
+                    }
                     kernelsOut.add(region.append("}\n").toString());
                     Node anchor = k.members().get(k.members().size() - 1);
-                    calls.add(invoke(new KernelCode(regionName, "", "n", regionWork >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS, anchor), cls));
+                    boolean parallel = regionWork >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS;
+                    String call = invoke(new KernelCode(regionName, "", "n", parallel, anchor), cls);
+                    if (parallel && regionProducts > 0) {
+                        // fewer rows than threads (batch-1 inference): threads would idle, so the products split by columns
+                        kernelsOut.add(small.append("}\n").toString());
+                        call = "if (n < Parallel.get().threads()) " + regionName + "Small(); else " + call;
+                    }
+                    calls.add(call);
                 }
                 continue;
             }

@@ -88,6 +88,35 @@ class ManyThreadsTest {
     static final String BILSTM = ScheduleDecisionsTest.LSTM.replace("lstm(5, 20)", "bidirectional(lstm(5, 64), merge = \"concat\")")
             .replace("dense(20, 9)", "dense(128, 9)");
 
+    /**
+     * A batch smaller than the pool (batch-1 inference, a batch of 2 on 3 threads): a recurrent step's product by the
+     * packed weight splits by columns instead of rows (JavaEmitter: {@code kN_regionSmall}), with the same bits as one
+     * thread, for the LSTM and for the GRU (whose product carries its bias as an epilogue), training and predicting.
+     */
+    @Test
+    void batchesSmallerThanThePoolGiveTheBitsOfOneThread() {
+        for (String cell : List.of("lstm(5, 128)", "gru(5, 128)")) {
+            String model = ScheduleDecisionsTest.LSTM.replace("lstm(5, 20)", cell).replace("dense(20, 9)", "dense(128, 9)").replace("batch: 4", "batch: 2");
+            Parallel.setThreads(1);
+            Run one = train(model, 3);
+            float[] predictOne = predictOne(model);
+            Parallel.setThreads(3);
+            one.assertSame(train(model, 3), cell + ", batch 2 at 1 and 3 threads");
+            float[] predictThree = predictOne(model);
+            for (int i = 0; i < predictOne.length; i++)
+                assertEquals(Float.floatToIntBits(predictOne[i]), Float.floatToIntBits(predictThree[i]), cell + ", batch-1 prediction " + i + " at 1 and 3 threads");
+        }
+    }
+
+    private static float[] predictOne(String source) {
+        CompiledModel m = COMPILED.computeIfAbsent(source, s -> Compiler.compile(SourceFile.of("m.ingot", null, s, true), Compiler.Options.defaults())).instantiate(1);
+        m.initialize(7);
+        int[] ids = m.inputI32("ids");
+        for (int i = 0; i < ids.length; i++) ids[i] = (i * 5 + 3) % 9;
+        m.predict(1);
+        return m.output(0).clone();
+    }
+
     @Test
     void sameSeedAndThreadsGiveTheSameTraining() {
         for (int threads : new int[] {2, 16}) {
