@@ -2,7 +2,7 @@
 # Compare Ingot against libtorch 2.7.1 (MKL + oneDNN, through DJL) and Debian's PyTorch 1.13 on the
 # reference workloads (WORKLOADS.md).
 #
-#   benchmarks/compare.sh [WORKLOAD...] [--threads "1 2"] [--rounds N] [--out DIR] [--no-libtorch] [--no-pytorch]
+#   benchmarks/compare.sh [WORKLOAD...] [--threads "1 2"] [--rounds N] [--out DIR] [--no-libtorch] [--no-pytorch] [--no-pin]
 #
 # For each workload and thread count, runs `bin/ingot bench dsl-examples/<file> --threads N
 # --json F`, then the libtorch 2.7.1 benchmark (benchmarks/libtorch/run_djl.sh), then the PyTorch
@@ -11,7 +11,8 @@
 # N times in turn and each framework keeps its best run (highest median train rate): on this VM the second core
 # is sometimes shared with other guests for minutes (a two-process spin probe then gets 60% on it), and
 # alternating rounds give both sides the same chance at a quiet machine. Before each multi-thread measurement
-# a 2-second probe of two spinning processes records how much of the second core there was (probe.txt). Prints a Markdown table and writes the combined results (with machine, JDK,
+# a 2-second probe of two spinning processes records how much of the second core there was (probe.txt); every
+# 1-thread run is pinned (taskset) to the quieter of the first two cores, measured just before it (--no-pin: not). Prints a Markdown table and writes the combined results (with machine, JDK,
 # thread counts, library versions) to benchmarks/results/<timestamp>-<workloads>.json (and .md).
 # The libtorch side needs `mvn -B -f benchmarks/libtorch/pom.xml package` once (downloads DJL and
 # the 112 MB native jar from Maven Central); without it, or with --no-libtorch, its column is n/a.
@@ -32,6 +33,7 @@ WORKLOADS=()
 NO_DJL=0
 NO_PT=0
 ROUNDS=1
+PIN_ONE=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS=$2; shift 2 ;;
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS=$2; shift 2 ;;
     --no-libtorch) NO_DJL=1; shift ;;
     --no-pytorch) NO_PT=1; shift ;;
+    --no-pin) PIN_ONE=0; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     *) WORKLOADS+=("$1"); shift ;;
@@ -88,6 +91,27 @@ probe() {
     'BEGIN{ if (a+0 == 0 || b+0 == 0) print "n/a"; else printf "%.2f\n", (a < b ? a / b : b / a) }'
 }
 
+# The quieter of the first two cores right now: a busy loop pinned on each, both at once, for 1 s. A 1-thread run
+# goes to that core (every side picks again just before it runs): on this VM one core is at times shared with another
+# guest, and an unpinned 1-thread process landing there ran 20-30% slower in all its kernels alike.
+quietcore() {
+  local spin='BEGIN{n=0; while(1){n++; if(n%1000000==0) print n > "/dev/stderr"}}'
+  (timeout 1 taskset -c 0 awk "$spin" 2>&1 | tail -1 > "$TMP/core-0") &
+  (timeout 1 taskset -c 1 awk "$spin" 2>&1 | tail -1 > "$TMP/core-1") &
+  wait
+  awk -v a="$(cat "$TMP/core-0")" -v b="$(cat "$TMP/core-1")" 'BEGIN{ printf "%d %.2f\n", (b+0 > a+0 ? 1 : 0), (a+0 > 0 && b+0 > 0 ? (a < b ? a / b : b / a) : 0) }'
+}
+
+# pin WORKLOAD THREADS ROUND SIDE: sets PIN to the taskset prefix of a 1-thread run (empty otherwise) and logs the core
+pin() {
+  PIN=()
+  if [ "$2" = 1 ] && [ "$PIN_ONE" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    local q; q=$(quietcore)
+    PIN=(taskset -c "${q%% *}")
+    echo "$1 t=1 round $3: $4 pinned to core ${q%% *} (the other core's busy loop ran at ${q##* } of its speed)" >> "$PROBES"
+  fi
+}
+
 # best_of JSON...: the file whose train (else infer) median rate is highest
 best_of() {
   $PY - "$@" <<'PYEOF'
@@ -109,6 +133,7 @@ PYEOF
 RUNS=()
 PROBES="$TMP/probe.txt"
 : > "$PROBES"
+PIN=()
 for w in "${WORKLOADS[@]}"; do
   for t in $THREADS; do
     ijs=(); djs=(); pjs=()
@@ -116,8 +141,9 @@ for w in "${WORKLOADS[@]}"; do
       ij="$TMP/$w-t$t-r$r-ingot.json"; dj="$TMP/$w-t$t-r$r-libtorch.json"; pj="$TMP/$w-t$t-r$r-torch.json"
       if [ "$t" -gt 1 ]; then echo "$w t=$t round $r: second core $(probe) (before Ingot)" >> "$PROBES"; fi
       echo ">>> $w, $t thread(s), round $r/$ROUNDS: Ingot" >&2
+      pin "$w" "$t" "$r" Ingot
       # shellcheck disable=SC2086
-      if ! (cd "$ROOT" && "$INGOT" bench "dsl-examples/${FILE[$w]}" --threads "$t" --json "$ij" ${INGOT_ARGS:-}) >&2; then
+      if ! (cd "$ROOT" && "${PIN[@]}" "$INGOT" bench "dsl-examples/${FILE[$w]}" --threads "$t" --json "$ij" ${INGOT_ARGS:-}) >&2; then
         echo "compare.sh: bin/ingot bench failed for $w ($t threads)" >&2; exit 1
       fi
       [ -s "$ij" ] || { echo "compare.sh: bin/ingot wrote no JSON to $ij" >&2; exit 1; }
@@ -125,16 +151,18 @@ for w in "${WORKLOADS[@]}"; do
       if [ "$NO_DJL" = 0 ]; then
         if [ "$t" -gt 1 ]; then echo "$w t=$t round $r: second core $(probe) (before libtorch)" >> "$PROBES"; fi
         echo ">>> $w, $t thread(s), round $r/$ROUNDS: libtorch 2.7.1 (DJL)" >&2
+        pin "$w" "$t" "$r" libtorch
         # shellcheck disable=SC2086
-        if ! "$DJL" "$w" "$t" "$dj" ${DJL_ARGS:-} >&2; then
+        if ! "${PIN[@]}" "$DJL" "$w" "$t" "$dj" ${DJL_ARGS:-} >&2; then
           echo "compare.sh: the libtorch run failed for $w ($t threads)" >&2; exit 1
         fi
         djs+=("$dj")
       fi
       if [ "$NO_PT" = 0 ]; then
         echo ">>> $w, $t thread(s), round $r/$ROUNDS: PyTorch 1.13" >&2
+        pin "$w" "$t" "$r" PyTorch
         # shellcheck disable=SC2086
-        "$ROOT/benchmarks/pytorch/run_torch.sh" "$w" "$t" "$pj" ${TORCH_ARGS:-} >&2
+        "${PIN[@]}" "$ROOT/benchmarks/pytorch/run_torch.sh" "$w" "$t" "$pj" ${TORCH_ARGS:-} >&2
         pjs+=("$pj")
       fi
     done
