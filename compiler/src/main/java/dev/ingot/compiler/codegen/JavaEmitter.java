@@ -513,6 +513,16 @@ public final class JavaEmitter {
                     kernelsOut.addAll(sideBySide(togetherName, together, cls));
                     together.clear();
                 }
+            } else if (k instanceof Kernel.Call call && parallelTranspose(call.node())) {
+                // split across the threads by the output's first axis: a serial copy of what the other threads of the
+                // kernel before just wrote reads it from their caches (at 2 threads, 4x slower than at 1)
+                cx.byRows = true;
+                List<String> body = lowerCall(call, cx);
+                cx.byRows = false;
+                StringBuilder m = new StringBuilder(javadoc).append("private void ").append(name).append("(int lo, int hi) {\nfinal int n = this.n;\n");
+                for (String s : body) m.append(s).append('\n');
+                kernelsOut.add(m.append("}\n").toString());
+                calls.add(invoke(new KernelCode(name, "", cx.size(call.node().shape().size(0)), true, anchor), cls));
             } else if (k instanceof Kernel.Call call) {
                 List<String> body = lowerCall(call, cx);
                 StringBuilder m = new StringBuilder(javadoc).append("private void ").append(name).append("() {\nfinal int n = this.n;\n");
@@ -522,6 +532,13 @@ public final class JavaEmitter {
             } else throw new IllegalStateException("no code generation for kernel kind " + k.getClass().getSimpleName() + ": " + k);
         }
         return calls;
+    }
+
+    /** A transpose big enough to split across threads, over an output whose first axis has more than one index. */
+    private static boolean parallelTranspose(Node n) {
+        if (n.op() != Ops.TRANSPOSE) return false;
+        Lin total = n.shape().numel(), first = n.shape().size(0);
+        return total.perBatch() * 64 + total.constant() >= ElementwiseEmitter.PARALLEL_MIN_ELEMENTS && !(first.perBatch() == 0 && first.constant() <= 1);
     }
 
     /** The statements of a call kernel: its op's lowering (a library op with its epilogue, or a data movement). */

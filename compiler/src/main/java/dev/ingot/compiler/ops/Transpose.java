@@ -62,28 +62,32 @@ public final class Transpose implements Movement {
     /**
      * Nested loops over the output (row-major), reading the input through permuted strides; when the
      * last axis stays last (splitting or merging attention heads), each innermost row is one
-     * {@code System.arraycopy}.
+     * {@code System.arraycopy}. Lowered by rows ({@link Lowering#byRows}), the loop over the first output axis runs
+     * over {@code [lo, hi)} only: a large transpose is split across the threads by code generation.
      */
     public void lower(Lowering cx, Node n) {
         Shape in = n.in(0).shape(), out = n.shape();
         int[] p = n.attrs().ints("perm");
         String src = cx.array(n.in(0)), so = cx.offset(n.in(0)), dst = cx.array(n), dof = cx.offset(n);
         int r = out.rank();
-        if (p[r - 1] == r - 1 && !out.isBatchDim(r - 1)) {
-            StringBuilder sb = new StringBuilder("{ int o = " + dof + "; ");
-            for (int d = 0; d < r - 1; d++) sb.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(cx.size(out.size(d))).append("; i").append(d).append("++) ");
-            StringBuilder idx = new StringBuilder(so);
-            for (int d = 0; d < r - 1; d++) idx.append(" + i").append(d).append(" * (").append(cx.size(in.stride(p[d]))).append(")");
+        // by rows: indices [lo, hi) of the output's first axis (a part of a parallel copy), else all of them
+        boolean rows = cx.byRows();
+        String start = rows ? dof + " + lo * (" + cx.size(out.stride(0)) + ")" : dof;
+        boolean copyRows = p[r - 1] == r - 1 && !out.isBatchDim(r - 1);
+        StringBuilder sb = new StringBuilder("{ int o = " + start + "; ");
+        int loops = copyRows ? r - 1 : r;
+        for (int d = 0; d < loops; d++) {
+            String from = d == 0 && rows ? "lo" : "0", to = d == 0 && rows ? "hi" : cx.size(out.size(d));
+            sb.append("for (int i").append(d).append(" = ").append(from).append("; i").append(d).append(" < ").append(to).append("; i").append(d).append("++) ");
+        }
+        StringBuilder idx = new StringBuilder(so);
+        for (int d = 0; d < loops; d++) idx.append(" + i").append(d).append(" * (").append(cx.size(in.stride(p[d]))).append(")");
+        if (copyRows) {
             int row = out.dim(r - 1);
             sb.append("{ System.arraycopy(").append(src).append(", ").append(idx).append(", ").append(dst).append(", o, ").append(row).append("); o += ").append(row).append("; } }");
-            cx.emit(sb.toString());
-            return;
+        } else {
+            sb.append(dst).append("[o++] = ").append(src).append('[').append(idx).append("]; }");
         }
-        StringBuilder sb = new StringBuilder("{ int o = " + dof + "; ");
-        for (int d = 0; d < out.rank(); d++) sb.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(cx.size(out.size(d))).append("; i").append(d).append("++) ");
-        StringBuilder idx = new StringBuilder(so);
-        for (int d = 0; d < out.rank(); d++) idx.append(" + i").append(d).append(" * (").append(cx.size(in.stride(p[d]))).append(")");
-        sb.append(dst).append("[o++] = ").append(src).append('[').append(idx).append("]; }");
         cx.emit(sb.toString());
     }
 
