@@ -73,7 +73,9 @@ public final class Transpose implements Movement {
         // by rows: indices [lo, hi) of the output's first axis (a part of a parallel copy), else all of them
         boolean rows = cx.byRows();
         String start = rows ? dof + " + lo * (" + cx.size(out.stride(0)) + ")" : dof;
-        boolean copyRows = p[r - 1] == r - 1 && !out.isBatchDim(r - 1);
+        // whole rows by System.arraycopy, which needs one array type on both sides: an i32 input may be an int[] (a
+        // model input) copied into the float arena, so i32 goes element by element (a widening assignment)
+        boolean copyRows = p[r - 1] == r - 1 && !out.isBatchDim(r - 1) && n.in(0).dtype() == dev.ingot.compiler.ir.DType.F32;
         StringBuilder sb = new StringBuilder("{ int o = " + start + "; ");
         int loops = copyRows ? r - 1 : r;
         for (int d = 0; d < loops; d++) {

@@ -63,6 +63,28 @@ class FoldEmbeddingProjectionTest {
         StepCheck.run(FOLDED, 4, 3, 7, vector);
     }
 
+    /**
+     * A transpose of a lookup keeping the ids' last axis becomes a transpose of the i32 ids with whole rows kept: the
+     * ids (an int[] input) are copied into the float arena element by element, not by an {@code arraycopy} that would
+     * throw ArrayStoreException.
+     */
+    @ParameterizedTest(name = "vector={0}")
+    @ValueSource(booleans = {true, false})
+    void transposedIdsKeepingTheirLastAxisMatchTheInterpreter(boolean vector) {
+        StepCheck.run("""
+            model T {
+              input  ids: i32[batch, 3, 2]
+              label  y: i32[batch]
+              layer  emb = embedding(5, 4)
+              layer  out = dense(4, 5)
+              x = transpose(emb(ids), [1, 0, 2, 3])
+              output logits = out(sum(sum(x, axis = 0), axis = 1))
+              loss = softmax_cross_entropy(logits, y)
+              train { optimizer: sgd(lr = 0.1), batch: 8 }
+            }
+            """, 4, 2, 5, vector);
+    }
+
     @Test
     void foldedAndPlainTrainTheSame() {
         CompiledModel folded = instantiate(FOLDED), plain = instantiate(PLAIN);
