@@ -53,6 +53,9 @@ final class Epilogues {
                     Node gt = y.in(0);
                     if (Relu.input(y) != add || !au.contains(gt) || users.get(gt).size() != 1) continue;
                     if (producer.get(y) != f || producer.get(gt) != f || f.recomputed().contains(y) || f.recomputed().contains(gt) || roots.contains(gt)) continue;
+                    // the sum and the mask are not stored with the ReLU taken: no other kernel may read them
+                    // (one computing a value again from them, Recompute.lift)
+                    if (readElsewhere(kernels, add, f) || readElsewhere(kernels, gt, f)) continue;
                     taken = List.of(add, gt, y);
                     out = y;
                 }
@@ -69,6 +72,11 @@ final class Epilogues {
             }
             if (fi < i && rest == null) i--;
         }
+    }
+
+    private static boolean readElsewhere(List<Kernel> kernels, Node n, Kernel except) {
+        for (Kernel k : kernels) if (k != except && k.reads().contains(n)) return true;
+        return false;
     }
 
     /** A parameter-like leaf (or a reshape of one) varying along {@code axis} of the product only, as long as it. */

@@ -44,6 +44,8 @@ public final class FusionPlanner {
      * cheap ops around it; the row kernels' per-row scalars (the log of log-softmax) are scalar code and do not count.
      */
     static final int MAX_HEAVY = 1;
+    /** Whether fused kernels lift reads up elementwise chains ({@link Recompute#lift}); off with -Dingot.fusion.lift=false. */
+    static final boolean LIFT = !"false".equals(System.getProperty("ingot.fusion.lift"));
 
     private FusionPlanner() {}
 
@@ -52,13 +54,23 @@ public final class FusionPlanner {
 
     /** {@link #plan}; {@code loopBody}: related kernels merge too ({@link #mergeRelated}). */
     private static List<Kernel> plan(Graph g, boolean loopBody) {
-        try {
-            return plan(g, true, loopBody);
-        } catch (CycleException e) {
-            // reading a leaf again (a parameter, the step counter) orders the reader before the leaf's
-            // in-place writer; should that close a cycle, the recomputed values are read from memory
-            return plan(g, false, loopBody);
-        }
+        // reading a leaf again (a parameter, the step counter) orders the reader before the leaf's
+        // in-place writer; should that close a cycle, values are lifted no more (Recompute.lift), then
+        // recomputed no more: read from memory
+        for (Recomputing r : Recomputing.values())
+            try {
+                return plan(g, r, loopBody);
+            } catch (CycleException e) {
+                if (r == Recomputing.NONE) throw e;
+            }
+        throw new AssertionError();
+    }
+
+    /** What fused kernels compute again instead of reading ({@link Recompute}), most first. */
+    private enum Recomputing { CONES_AND_LIFTS, CONES, NONE }
+
+    private static List<Kernel> plan(Graph g, Recomputing recomputing, boolean loopBody) {
+        return plan(g, recomputing != Recomputing.NONE, recomputing == Recomputing.CONES_AND_LIFTS && LIFT, loopBody);
     }
 
     /** Thrown by {@link #order} when kernels depend on each other in a cycle. */
@@ -67,7 +79,7 @@ public final class FusionPlanner {
     }
 
     /** The kernels of a graph; {@code recompute}: fused kernels compute cheap values of leaves again ({@link Recompute}). */
-    private static List<Kernel> plan(Graph g, boolean recompute, boolean loopBody) {
+    private static List<Kernel> plan(Graph g, boolean recompute, boolean lift, boolean loopBody) {
         List<Node> topo = g.topo();
         Map<Node, List<Node>> users = g.users();
         Set<Node> roots = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -98,7 +110,7 @@ public final class FusionPlanner {
             kernels.add(k);
             for (Node m : members) producer.put(m, k);
         }
-        for (Kernel.Fused k : fused(elementwise, users, roots, recompute, views)) {
+        for (Kernel.Fused k : fused(elementwise, users, roots, recompute, lift, views)) {
             kernels.add(k);
             for (Node m : k.members()) if (!k.recomputed().contains(m)) producer.put(m, k);
         }
@@ -285,7 +297,7 @@ public final class FusionPlanner {
      * a member is stored only when some reader still needs it from memory, and members nobody
      * needs any more are dropped (a kernel left with nothing to store disappears).
      */
-    private static List<Kernel.Fused> fused(List<List<Node>> groups, Map<Node, List<Node>> users, Set<Node> roots, boolean recompute, Set<Node> views) {
+    private static List<Kernel.Fused> fused(List<List<Node>> groups, Map<Node, List<Node>> users, Set<Node> roots, boolean recompute, boolean lift, Set<Node> views) {
         Map<Node, Integer> home = new IdentityHashMap<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             groups.get(gi).sort((a, b) -> Integer.compare(a.id(), b.id()));
@@ -304,9 +316,17 @@ public final class FusionPlanner {
                         Set<Node> cone = Recompute.cone(x, shape);
                         if (cone != null) for (Node c : cone) if (!own.contains(c)) add.add(c);
                     }
+                if (lift) add.addAll(Recompute.lift(members, add, shape, home.keySet()));
             }
             extra.add(add);
         }
+        // a value some group computes again from what it reads (Recompute.lift) is read from memory by that group
+        Map<Node, Set<Integer>> readByExtra = new IdentityHashMap<>();
+        for (int gi = 0; gi < groups.size(); gi++)
+            for (Node c : extra.get(gi))
+                for (Node x : c.inputs())
+                    if (!extra.get(gi).contains(x) && !groups.get(gi).contains(x))
+                        readByExtra.computeIfAbsent(x, k -> new java.util.HashSet<>()).add(gi);
         List<Kernel.Fused> out = new ArrayList<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             List<Node> members = groups.get(gi);
@@ -321,6 +341,7 @@ public final class FusionPlanner {
                     Integer hu = home.get(u);
                     escapes |= hu == null || (hu != gi && !extra.get(hu).contains(m));
                 }
+                for (int gj : readByExtra.getOrDefault(m, Set.of())) escapes |= gj != gi;
                 if (escapes) stores.add(m);
             }
             Kernel.Fused k = fusedKernel(live, stores, members.get(members.size() - 1).shape(), extra.get(gi), users, views);

@@ -43,9 +43,11 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
      * computes the row scalars ({@code [..., 1]} members) of phase k, then loops over the row
      * computing the row members of phase k and accumulating the reductions whose input is of phase
      * k. {@code phase} maps each member to its phase (a reduction: the phase after its loop). Row
-     * members read by a later phase are among the {@code stores}.
+     * members read by a later phase are among the {@code stores}; {@code shares} maps those read by no other kernel
+     * to the stored member whose buffer they use (written over them once they are read).
      */
-    record Rows(List<Node> members, List<Node> stores, List<Node> reads, Shape row, java.util.Map<Node, Integer> phase) implements Kernel {}
+    record Rows(List<Node> members, List<Node> stores, List<Node> reads, Shape row, java.util.Map<Node, Integer> phase,
+                java.util.Map<Node, Node> shares) implements Kernel {}
 
     record Reduce(Node node) implements Kernel {
         public List<Node> stores() { return List.of(node); }

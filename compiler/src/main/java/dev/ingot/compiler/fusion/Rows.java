@@ -98,6 +98,56 @@ final class Rows {
             if (store) stores.add(m);
             for (Node x : m.inputs()) if (!in.contains(x)) reads.add(x);
         }
-        return new Kernel.Rows(List.copyOf(members), stores, new ArrayList<>(reads), row, phase);
+        return new Kernel.Rows(List.copyOf(members), stores, new ArrayList<>(reads), row, phase, shares(stores, row, phase, in, users, roots));
+    }
+
+    /** Whether row values stored only for a later phase share buffers ({@link #shares}); off with -Dingot.rows.share=false. */
+    static final boolean SHARE = !"false".equals(System.getProperty("ingot.rows.share"));
+
+    /**
+     * Row values this kernel stores only because a later phase reads them again (softmax's masked scores and its
+     * exponentials), mapped to the stored value whose buffer they use: a value {@code t} hands its buffer on to a value
+     * {@code m} written in a phase after every read of {@code t}, or in the phase of its last reads when those are
+     * elementwise (a phase loads its operands at an index before it stores there). Softmax's three row tensors then
+     * take one buffer, its output's: one row of it in cache instead of three tensors written to memory. Values read
+     * outside the kernel keep their own buffers, and a chain ends at its last value, which owns the buffer.
+     */
+    static Map<Node, Node> shares(List<Node> stores, Shape row, Map<Node, Integer> phase, Set<Node> in,
+                                  Map<Node, List<Node>> users, Set<Node> roots) {
+        Map<Node, Node> shares = new IdentityHashMap<>();
+        if (!SHARE) return shares;
+        List<List<Node>> chains = new ArrayList<>();
+        for (Node m : stores) {
+            if (!m.shape().equals(row) || rowReduction(m) || roots.contains(m)) continue;
+            List<Node> joined = null;
+            for (List<Node> c : chains) {
+                Node t = c.get(c.size() - 1);
+                if (t.dtype() == m.dtype() && internal(t, in, users) && freeBy(t, phase.get(m), phase, users)) {
+                    joined = c;
+                    break;
+                }
+            }
+            if (joined != null) joined.add(m);
+            else chains.add(new ArrayList<>(List.of(m)));
+        }
+        for (List<Node> c : chains)
+            for (int i = 0; i < c.size() - 1; i++) shares.put(c.get(i), c.get(c.size() - 1));
+        return shares;
+    }
+
+    private static boolean internal(Node t, Set<Node> in, Map<Node, List<Node>> users) {
+        for (Node u : users.getOrDefault(t, List.of())) if (!in.contains(u)) return false;
+        return true;
+    }
+
+    /** Whether every read of {@code t} in the kernel happens before a value of phase {@code p} is stored over it. */
+    private static boolean freeBy(Node t, int p, Map<Node, Integer> phase, Map<Node, List<Node>> users) {
+        for (Node u : users.getOrDefault(t, List.of())) {
+            // a reduction accumulates in the loop of the phase before its own; a phase with a polynomial sums in a
+            // second loop, after its first loop stored the phase's values: no reduction in phase p may read t
+            int loop = rowReduction(u) ? phase.get(u) - 1 : phase.get(u);
+            if (loop > p || (loop == p && rowReduction(u))) return false;
+        }
+        return true;
     }
 }

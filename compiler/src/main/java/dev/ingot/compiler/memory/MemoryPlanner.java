@@ -118,7 +118,7 @@ public final class MemoryPlanner {
             int until = k;
             for (Kernel.Region rg : regions) if (rg.contains(k)) until = rg.last();
             for (Node s : kernels.get(k).stores()) {
-                if (homes.containsKey(s)) continue;
+                if (homes.containsKey(s) || shared(kernels.get(k), s)) continue;
                 live.put(s, new int[] {k, until});
                 order.add(s);
                 storedAt.add(k);
@@ -192,6 +192,9 @@ public final class MemoryPlanner {
             long[] p = e.getValue();
             homes.put(e.getKey(), new Arena(p[0] == 0 ? Lin.of(p[1]) : new Lin(p[1], staticSize), p[0] != 0));
         }
+        // row values a row kernel keeps in the buffer of a later value of the same rows
+        for (Kernel k : kernels)
+            if (k instanceof Kernel.Rows r) for (var e : r.shares().entrySet()) homes.put(e.getKey(), homes.get(e.getValue()));
         List<Buffer> buffers = new ArrayList<>();
         for (Node s : order) {
             Arena a = (Arena) homes.get(s);
@@ -210,6 +213,8 @@ public final class MemoryPlanner {
         for (Node n : g.topo()) if (!homes.containsKey(n) && FusionPlanner.base(n) != n) homes.put(n, homes.get(FusionPlanner.base(n)));
         return new BufferPlan(homes, new Lin(batch.end, staticSize), placed.size(), loops, List.copyOf(buffers));
     }
+
+    private static boolean shared(Kernel k, Node s) { return k instanceof Kernel.Rows r && r.shares().containsKey(s); }
 
     /** The carried values of a loop (the scan's first inputs, one buffer each). */
     static List<Node> carries(Kernel.Loop loop) {

@@ -34,6 +34,8 @@ public final class Pipelines {
             cleanups(),
             // Gradients taken here (inputGradients, grad(...)): ReLU's backward reads its output.
             once(new ReluMaskFromOutput()),
+            // Softmax's backward reads its output, not its exponentials.
+            once(new SoftmaxFromOutput()),
             once(new DeadCodeElimination()),
             // Loop bodies get the same cleanups, as graphs of their own.
             once(new CleanScanBodies()),
@@ -91,6 +93,8 @@ public final class Pipelines {
             cleanups(),
             // ReLU's backward reads its output, not a stored float mask.
             once(new ReluMaskFromOutput()),
+            // Softmax's backward reads its output and row sums, not its exponentials.
+            once(new SoftmaxFromOutput()),
             // Drop values no output (loss, updated params and state) depends on.
             once(new DeadCodeElimination()),
             // Loop bodies get the same cleanups, as graphs of their own.

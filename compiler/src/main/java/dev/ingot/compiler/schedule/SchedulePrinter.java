@@ -60,6 +60,10 @@ public final class SchedulePrinter {
                 sb.append("   recomputes");
                 for (Node r : f.recomputed()) sb.append(' ').append(names.get(r));
             }
+            if (k instanceof Kernel.Rows r && !r.shares().isEmpty()) {
+                sb.append("   shares");
+                for (Node m : k.stores()) if (r.shares().containsKey(m)) sb.append(' ').append(names.get(m)).append(" in ").append(names.get(r.shares().get(m)));
+            }
             sb.append("   ->");
             for (Node st : k.stores()) sb.append(' ').append(names.get(st));
             sb.append('\n');

@@ -94,6 +94,86 @@ class ScheduleDecisionsTest {
     @ValueSource(booleans = {true, false})
     void epilogueTrainStepMatchesTheInterpreter(boolean vector) { StepCheck.run(MLP, 8, 3, 4, vector); }
 
+    static final String GELU = """
+        model G {
+          input  x: f32[batch, 12]
+          label  y: i32[batch]
+          layer  fc1 = dense(12, 40)
+          layer  fc2 = dense(40, 4)
+          output logits = x |> fc1 |> gelu |> fc2
+          loss = softmax_cross_entropy(logits, y)
+          train { optimizer: adam(lr = 0.01), batch: 8 }
+        }
+        """;
+
+    /**
+     * GELU's backward computes {@code x / sqrt 2} and {@code x / 2} again from the pre-activation {@code x}
+     * (Recompute.lift) instead of reading them: the forward kernel stores its output and the erf only (one heavy op
+     * per kernel, so the backward, which has its exp, reads the erf), and the backward reads {@code x}.
+     */
+    @Test
+    void geluBackwardRecomputesItsIntermediates() {
+        var m = Frontend.compile(SourceFile.of("g.ingot", Path.of("."), GELU, true));
+        Schedule s = Compiler.entries(m, Compiler.Options.defaults()).stream()
+                .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow().schedule();
+        Kernel.Fused forward = null, backward = null;
+        for (Kernel k : s.kernels())
+            if (k instanceof Kernel.Fused f) {
+                if (f.members().stream().anyMatch(n -> n.op() == Ops.ERF)) forward = f;
+                if (f.members().stream().anyMatch(n -> n.op() == Ops.EXP) && f.reads().stream().anyMatch(n -> n.op() == Ops.ERF)) backward = f;
+            }
+        assertTrue(forward != null && forward != backward, "a forward GELU kernel");
+        assertTrue(backward != null, "a backward GELU kernel that reads the erf");
+        assertEquals(2, forward.stores().size(), "the forward GELU kernel stores its output and the erf: " + forward.stores());
+        assertTrue(forward.stores().stream().anyMatch(n -> n.op() == Ops.ERF), "the erf is stored: " + forward.stores());
+        assertTrue(backward.recomputed().size() >= 2, "the backward computes x / sqrt 2 and x / 2 again: " + backward);
+        Kernel.Fused bw = backward;
+        assertEquals(3, bw.reads().stream().filter(n -> n.shape().equals(bw.shape())).count(),
+                "the backward reads x, the erf and the incoming gradient: " + bw.reads());
+    }
+
+    @ParameterizedTest(name = "vector={0}")
+    @ValueSource(booleans = {true, false})
+    void geluTrainStepMatchesTheInterpreter(boolean vector) { StepCheck.run(GELU, 8, 3, 4, vector); }
+
+    static final String SOFTMAX = """
+        model S {
+          input  x: f32[batch, 12]
+          label  y: i32[batch]
+          layer  fc1 = dense(12, 40)
+          layer  fc2 = dense(40, 4)
+          output logits = x |> fc1 |> softmax |> fc2
+          loss = softmax_cross_entropy(logits, y)
+          train { optimizer: adam(lr = 0.01), batch: 8 }
+        }
+        """;
+
+    /**
+     * Softmax's backward reads its output and row sums, not its exponentials (SoftmaxFromOutput), and the forward row
+     * kernel keeps the exponentials in its output's buffer until it divides them (Rows.shares): it writes one tensor.
+     */
+    @Test
+    void softmaxForwardWritesOneTensor() {
+        var m = Frontend.compile(SourceFile.of("s.ingot", Path.of("."), SOFTMAX, true));
+        Schedule s = Compiler.entries(m, Compiler.Options.defaults()).stream()
+                .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow().schedule();
+        Kernel.Rows forward = null;
+        for (Kernel k : s.kernels())
+            if (k instanceof Kernel.Rows r && r.row().dim(-1) == 40 && r.members().stream().anyMatch(n -> n.op() == Ops.EXP)) forward = r;
+        assertTrue(forward != null, "the softmax's row kernel");
+        Kernel.Rows fw = forward;
+        Node exp = fw.members().stream().filter(n -> n.op() == Ops.EXP).findFirst().orElseThrow();
+        for (Kernel k : s.kernels()) assertTrue(k == fw || !k.reads().contains(exp), "another kernel reads the exponentials: " + k.members());
+        long own = fw.stores().stream().filter(n -> n.shape().equals(fw.row()) && !fw.shares().containsKey(n)).count();
+        assertEquals(1, own, "row tensors with a buffer of their own: " + fw.stores() + " shares " + fw.shares());
+        assertTrue(fw.shares().containsKey(exp), "the exponentials are kept in the output's buffer");
+        for (MemoryPlanner.Buffer b : s.memory().buffers()) assertTrue(b.value() != exp, "the exponentials have a buffer");
+    }
+
+    @ParameterizedTest(name = "vector={0}")
+    @ValueSource(booleans = {true, false})
+    void softmaxTrainStepMatchesTheInterpreter(boolean vector) { StepCheck.run(SOFTMAX, 8, 3, 4, vector); }
+
     static final String LSTM = """
         model L {
           input  ids: i32[batch, 6]
