@@ -49,6 +49,42 @@ public final class Rewriter {
         return new Rebuilt(new Graph(g.name(), outs, ups), b, map, fired);
     }
 
+    /**
+     * Rebuilds {@code g} with the uses of some values read from another value instead: each key of {@code anchorOf}
+     * is, in every user that {@code keeps} does not exempt and that comes after the key's anchor (the map's value),
+     * replaced by {@code replacement(builder, rebuilt anchor)}. ReLU's mask read from its output, softmax's
+     * exponentials from its output and sums. Returns {@code g} itself when no use changed; {@code changed[0]} counts
+     * the users rewritten.
+     */
+    public static Graph readFromAnchor(Graph g, Map<Node, Node> anchorOf, java.util.function.BiPredicate<Node, Node> keeps,
+                                       GraphBuilderFn replacement, int[] changed) {
+        Map<Node, Node> rebuilt = new IdentityHashMap<>();
+        java.util.Set<Node> anchors = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        anchors.addAll(anchorOf.values());
+        Graph r = rebuild(g, (b, old, ins) -> {
+            boolean any = false;
+            for (int i = 0; i < ins.size(); i++) {
+                Node anchor = anchorOf.get(old.in(i));
+                if (anchor == null || keeps.test(old, anchor) || !rebuilt.containsKey(anchor)) continue;
+                ins.set(i, replacement.apply(b, rebuilt.get(anchor)));
+                any = true;
+            }
+            if (!any && !anchors.contains(old)) return null;
+            Node n = b.node(old.op(), ins, old.attrs());
+            n.hint(old.hint());
+            if (anchors.contains(old)) rebuilt.put(old, n);
+            if (any) changed[0]++;
+            return n;
+        }).graph();
+        return changed[0] == 0 ? g : r;
+    }
+
+    /** How a replacement is built from the rebuilt anchor. */
+    @FunctionalInterface
+    public interface GraphBuilderFn {
+        Node apply(GraphBuilder b, Node anchor);
+    }
+
     /** Applies a rule; returns {@code g} itself when nothing changed. */
     public static Graph rewrite(Graph g, Rule rule) {
         Rebuilt r = rebuild(g, rule);

@@ -29,24 +29,9 @@ public final class ReluMaskFromOutput implements Pass {
             if (users.get(m).stream().anyMatch(u -> u != w)) reluOf.put(m, w);
         }
         if (reluOf.isEmpty()) return g;
-        Map<Node, Node> rebuilt = new IdentityHashMap<>();
         int[] count = {0};
-        Graph r = Rewriter.rebuild(g, (b, old, ins) -> {
-            boolean changed = false;
-            for (int i = 0; i < ins.size(); i++) {
-                Node w = reluOf.get(old.in(i));
-                if (w == null || w == old || !rebuilt.containsKey(w)) continue;
-                ins.set(i, b.gt(rebuilt.get(w), b.zero()));
-                changed = true;
-            }
-            if (!changed && !reluOf.containsValue(old)) return null;
-            Node n = b.node(old.op(), ins, old.attrs());
-            n.hint(old.hint());
-            if (reluOf.containsValue(old)) rebuilt.put(old, n);
-            if (changed) count[0]++;
-            return n;
-        }).graph();
+        Graph r = Rewriter.readFromAnchor(g, reluOf, (user, relu) -> user == relu, (b, relu) -> b.gt(relu, b.zero()), count);
         cx.count(name(), count[0]);
-        return count[0] == 0 ? g : r;
+        return r;
     }
 }

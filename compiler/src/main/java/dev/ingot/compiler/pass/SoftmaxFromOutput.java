@@ -29,26 +29,10 @@ public final class SoftmaxFromOutput implements Pass {
             if (users.get(e).stream().anyMatch(u -> u != y && u != s)) softmaxOf.put(e, y);
         }
         if (softmaxOf.isEmpty()) return g;
-        Map<Node, Node> rebuilt = new IdentityHashMap<>();
         int[] count = {0};
-        Graph r = Rewriter.rebuild(g, (b, old, ins) -> {
-            boolean changed = false;
-            for (int i = 0; i < ins.size(); i++) {
-                Node y = softmaxOf.get(old.in(i));
-                if (y == null || y == old || old == y.in(1) || !rebuilt.containsKey(y)) continue;
-                Node ny = rebuilt.get(y);
-                ins.set(i, b.mul(ny, ny.in(1)));
-                changed = true;
-            }
-            if (!changed && !softmaxOf.containsValue(old)) return null;
-            Node n = b.node(old.op(), ins, old.attrs());
-            n.hint(old.hint());
-            if (softmaxOf.containsValue(old)) rebuilt.put(old, n);
-            if (changed) count[0]++;
-            return n;
-        }).graph();
+        Graph r = Rewriter.readFromAnchor(g, softmaxOf, (user, y) -> user == y || user == y.in(1), (b, y) -> b.mul(y, y.in(1)), count);
         cx.count(name(), count[0]);
-        return count[0] == 0 ? g : r;
+        return r;
     }
 
     private static boolean lastAxisKept(Node s) {
