@@ -20,5 +20,5 @@ cp="$(ls "$after"/cli/target/lib/*.jar | tr '\n' ':')"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"; JAVAC="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
 "$JAVAC" --release 17 --add-modules jdk.incubator.vector -nowarn -cp "$cp" -d "$work/classes" "$here/AB.java" ${AB_EXTRA_SRC:-} $(find "$work/src" -name '*.java') 2>&1 | grep -v "^Note\|^warning\|incubat" || true
 cls="$(basename "$(find "$work/src/before" -name '*.java' | head -1)" .java)"
-"$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC ${AB_JAVA_OPTS:-} -cp "$work/classes:$cp" AB "before.$cls" "after.$cls" 1 "$batch" "$vocab" "$rounds" 2>&1 | grep -v "^WARNING"
+"$JAVA" --add-modules jdk.incubator.vector -XX:+UseG1GC ${AB_JAVA_OPTS:-} -cp "$work/classes:$cp" AB "before.$cls" "after.$cls" 1 "$batch" "$vocab" "$rounds" 2>&1 | grep -v "^WARNING"
 rm -rf "$work"

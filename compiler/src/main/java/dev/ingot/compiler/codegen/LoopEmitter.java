@@ -79,10 +79,10 @@ final class LoopEmitter {
             Node w = pw.weight();
             String wname = w.attrs().s("name");
             String field = cls.unique("packed_" + name + "_" + wname);
-            cls.taskFields.add("/** " + wname + " of loop {@code " + name + "}, packed for MatMulPacked. */\nprivate final float[] " + field
-                    + " = new float[MatMulPacked.size(" + pw.k() + ", " + pw.n() + ")];");
+            cls.taskFields.add("/** " + wname + " of loop {@code " + name + "}, packed for MatMulPacked (from element Aligned.PAD, 64-byte aligned). */\nprivate final float[] " + field
+                    + " = Aligned.floats(MatMulPacked.size(" + pw.k() + ", " + pw.n() + "));");
             String[] where = overrides.get(w);
-            prologue.add("MatMulPacked.pack(" + where[0] + ", " + where[1] + ", " + pw.transB() + ", " + pw.k() + ", " + pw.n() + ", " + field + ", 0);");
+            prologue.add("MatMulPacked.pack(" + where[0] + ", " + where[1] + ", " + pw.transB() + ", " + pw.k() + ", " + pw.n() + ", " + field + ", Aligned.PAD);");
             bx.packedWeights.put(w, new String[] {field, Boolean.toString(pw.transB())});
         }
         // this step's copies: outputs not written in place first (one of them may be a carry before the step), then

@@ -88,12 +88,12 @@ public final class MatMul implements Library {
         if (cx.byRows()) {
             // rows [lo, hi) of a row-parallel region (the schedule puts only a product by a packed weight there)
             if (packed == null || ta) throw new IllegalStateException("matmul " + c + " cannot run by rows");
-            cx.emit("MatMulPacked.matmulRows(" + cx.array(a) + ", " + cx.offset(a) + ", " + packed + ", 0, " + cx.array(c) + ", " + cx.offset(c)
+            cx.emit("MatMulPacked.matmulRows(" + cx.array(a) + ", " + cx.offset(a) + ", " + packed + ", Aligned.PAD, " + cx.array(c) + ", " + cx.offset(c)
                     + ", lo, hi, " + cx.size(n) + ", " + cx.size(k) + ", " + tail + "   // rows [lo, hi); weights packed before the loop");
             return;
         }
         if (packed != null) {
-            cx.emit("MatMulPacked.matmul(" + cx.array(a) + ", " + cx.offset(a) + ", " + ta + ", " + packed + ", 0, "
+            cx.emit("MatMulPacked.matmul(" + cx.array(a) + ", " + cx.offset(a) + ", " + ta + ", " + packed + ", Aligned.PAD, "
                     + cx.array(c) + ", " + cx.offset(c) + ", " + cx.size(m) + ", " + cx.size(n) + ", " + cx.size(k) + ", " + tail + "   // weights packed before the loop");
             return;
         }

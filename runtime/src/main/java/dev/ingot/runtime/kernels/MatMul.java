@@ -197,14 +197,22 @@ public final class MatMul {
         return byRows < byCols;
     }
 
-    /** Blocked GEMM of the region C[i0:i1, j0:j1] on the calling thread (m >= MR or any m; vector path). */
+    /**
+     * Blocked GEMM of the region C[i0:i1, j0:j1] on the calling thread (m >= MR or any m; vector path), then the
+     * epilogue ({@code bias}, {@code act}; see {@link Epilogue}) on each tile of C right after its last K block, while
+     * the tile is in L1. NOTE: applied afterwards to the whole region, the epilogue read C back from memory: a
+     * 3200x512 product (6.5 MB) with a bias took 2.7 ms in a BiLSTM's step against 1.7 ms without one.
+     */
     static void gemm(Scratch s, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB,
-                     float[] c, int cOff, int m, int n, int k, boolean accumulate, int i0, int i1, int j0, int j1) {
+                     float[] c, int cOff, int m, int n, int k, boolean accumulate, int i0, int i1, int j0, int j1,
+                     float[] bias, int biasOff, int act) {
         float[] tile = s.tile;
         if (j1 - j0 <= 2 * L) {
-            gemmNarrow(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, i0, i1, j0, j1);
+            gemmNarrow(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, i0, i1, j0, j1,
+                    bias, biasOff, act);
             return;
         }
+        boolean epilogue = Epilogue.any(bias, act);
         int kStep = kBlock(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
@@ -212,19 +220,24 @@ public final class MatMul {
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 boolean beta = accumulate || pc > 0;
-                MatMulPack.packB(s, b, bOff, transB, n, k, jc, nc, pc, kc, bp);
+                boolean last = epilogue && pc + kc >= k;
+                MatMulPack.packB(s, b, bOff, transB, n, k, jc, nc, pc, kc, bp, Aligned.PAD);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     float[] ap = s.aBuffer(roundUp(mc, MR) * KC);
                     MatMulPack.packA(s, a, aOff, transA, m, k, ic, mc, pc, kc, ap);
-                    int panel = 0;
+                    int panel = Aligned.PAD;
                     for (int p = 0; p < nc; p += NR) {
                         int w = Math.min(NR, nc - p);
                         int nv = (w + L - 1) / L;
                         int cCol = cOff + jc + p;
                         for (int r = 0; r < mc; r += MR) {
+                            int rows = Math.min(MR, mc - r);
                             MatMulKernels.kernel(nv, ap, r * KC, bp, panel, kc,
-                                    c, cCol + (ic + r) * n, n, beta, Math.min(MR, mc - r), w, tile);
+                                    c, cCol + (ic + r) * n, n, beta, rows, w, tile);
+                            if (last) {
+                                Epilogue.apply(c, cOff, n, ic + r, ic + r + rows, jc + p, jc + p + w, bias, biasOff, act);
+                            }
                         }
                         panel += kc * nv * L;
                     }
@@ -240,8 +253,9 @@ public final class MatMul {
      */
     static void gemmNarrow(Scratch s, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB,
                            float[] c, int cOff, int m, int n, int k, boolean accumulate,
-                           int i0, int i1, int j0, int j1) {
+                           int i0, int i1, int j0, int j1, float[] bias, int biasOff, int act) {
         int w = j1 - j0;
+        boolean epilogue = Epilogue.any(bias, act);
         int nv = (w + L - 1) / L;
         int ars = transA ? 1 : k;
         int aks = transA ? m : 1;
@@ -250,16 +264,19 @@ public final class MatMul {
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             boolean beta = accumulate || pc > 0;
-            MatMulPack.packB(s, b, bOff, transB, n, k, j0, w, pc, kc, bp);
+            MatMulPack.packB(s, b, bOff, transB, n, k, j0, w, pc, kc, bp, Aligned.PAD);
             for (int r = i0; r < i1; r += MR) {
                 int rows = Math.min(MR, i1 - r);
                 int a0 = aOff + r * ars + pc * aks;
                 if (nv == 1) {
-                    MatMulKernels.kernelDirect1(a, a0, ars, aks, bp, 0, kc, c, cOff + r * n + j0, n, beta, rows, w,
+                    MatMulKernels.kernelDirect1(a, a0, ars, aks, bp, Aligned.PAD, kc, c, cOff + r * n + j0, n, beta, rows, w,
                             s.tile);
                 } else {
-                    MatMulKernels.kernelDirect2(a, a0, ars, aks, bp, 0, kc, c, cOff + r * n + j0, n, beta, rows, w,
+                    MatMulKernels.kernelDirect2(a, a0, ars, aks, bp, Aligned.PAD, kc, c, cOff + r * n + j0, n, beta, rows, w,
                             s.tile);
+                }
+                if (epilogue && pc + kc >= k) {
+                    Epilogue.apply(c, cOff, n, r, r + rows, j0, j1, bias, biasOff, act);
                 }
             }
         }
@@ -408,9 +425,10 @@ public final class MatMul {
             return ap;
         }
 
+        /** The B panel buffer: {@code size} floats from {@link Aligned#PAD} on (the first aligned element). */
         float[] bBuffer(int size) {
-            if (bp.length < size) {
-                bp = new float[size];
+            if (bp.length < size + Aligned.PAD) {
+                bp = Aligned.floats(size);
             }
             return bp;
         }
@@ -521,7 +539,8 @@ public final class MatMul {
             } else if (m < MR) {
                 small(s, a, ao, transA, b, bo, transB, c, co, m, n, k, accumulate, 0, n);
             } else {
-                gemm(s, a, ao, transA, b, bo, transB, c, co, m, n, k, accumulate, 0, m, 0, n);
+                gemm(s, a, ao, transA, b, bo, transB, c, co, m, n, k, accumulate, 0, m, 0, n, bias, biasOff, act);
+                return;   // the epilogue was applied tile by tile
             }
             finish(co, 0, m, 0, n);
         }
@@ -547,13 +566,11 @@ public final class MatMul {
                     break;
                 case ROW_BLOCKS:
                     gemm(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate,
-                            lo * MR, Math.min(m, hi * MR), 0, n);
-                    finish(cOff, lo * MR, Math.min(m, hi * MR), 0, n);
+                            lo * MR, Math.min(m, hi * MR), 0, n, bias, biasOff, act);
                     break;
                 case COL_PANELS:
                     gemm(s, a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate,
-                            0, m, lo * NR, Math.min(n, hi * NR));
-                    finish(cOff, 0, m, lo * NR, Math.min(n, hi * NR));
+                            0, m, lo * NR, Math.min(n, hi * NR), bias, biasOff, act);
                     break;
                 case BATCH:
                     for (int i = lo; i < hi; i++) {

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@link #packA}: rows {@code [i0, i0+mc)} x k-range {@code [pc, pc+kc)} of op(A) as blocks of MR rows;
  *       row {@code r} of the block at {@code ap[(block*MR + r)*KC + kk]}. Rows past {@code mc} are zero.</li>
- *   <li>{@link #packB}: k-range {@code [pc, pc+kc)} x columns {@code [j0, j0+nc)} of op(B) as panels of at most
+ *   <li>{@link #packB}: k-range {@code [pc, pc+kc)} x columns {@code [j0, j0+nc)} of op(B) from {@code bpOff} on
+ *       ({@link Aligned#PAD} in a scratch buffer, so that every panel row is one aligned line) as panels of at most
  *       NR columns; a panel of width {@code w} is {@code W = ceil(w/L)*L} floats wide, row {@code kk} at
  *       {@code panelStart + kk*W}, padding columns zero. Panels follow each other ({@code kc*W} floats each).</li>
  * </ul>
@@ -65,8 +66,8 @@ final class MatMulPack {
 
     /** Packs op(B)[pc:pc+kc, j0:j0+nc]; B is [k,n] (or [n,k] if transB). */
     static void packB(MatMul.Scratch s, float[] b, int bOff, boolean transB, int n, int k, int j0, int nc, int pc, int kc,
-                      float[] bp) {
-        int start = 0;
+                      float[] bp, int bpOff) {
+        int start = bpOff;
         for (int p = 0; p < nc; p += NR) {
             int w = Math.min(NR, nc - p);
             int wp = MatMul.roundUp(w, L);

@@ -46,8 +46,8 @@ public final class MatMulPacked {
             float[] bp = s.bBuffer(KC * ncPad);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
-                MatMulPack.packB(s, b, bOff, transB, n, k, jc, nc, pc, kc, bp);
-                System.arraycopy(bp, 0, dst, dstOff + k * jc + pc * ncPad, kc * ncPad);
+                MatMulPack.packB(s, b, bOff, transB, n, k, jc, nc, pc, kc, bp, Aligned.PAD);
+                System.arraycopy(bp, Aligned.PAD, dst, dstOff + k * jc + pc * ncPad, kc * ncPad);
             }
         }
     }

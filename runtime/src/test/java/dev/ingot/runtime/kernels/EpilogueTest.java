@@ -17,8 +17,8 @@ class EpilogueTest {
     @AfterEach
     void restore() { Parallel.setThreads(Runtime.getRuntime().availableProcessors()); }
 
-    /** m, n, k: small M, one column panel, narrow N, row blocks, column panels, a long K (dot products). */
-    static final int[][] SHAPES = {{3, 70, 20}, {32, 64, 33}, {17, 10, 40}, {600, 96, 50}, {40, 700, 64}, {8, 50, 3000}, {1, 1, 1}};
+    /** m, n, k: small M, one column panel, narrow N, row blocks, column panels, a long K (dot products), several K blocks (wide and narrow). */
+    static final int[][] SHAPES = {{3, 70, 20}, {32, 64, 33}, {17, 10, 40}, {600, 96, 50}, {40, 700, 64}, {8, 50, 3000}, {1, 1, 1}, {50, 100, 300}, {20, 30, 260}};
 
     @Test
     void everySplitGivesTheSeparatePassBits() {
