@@ -45,9 +45,15 @@ final class ClassContext {
 
     static String ident(String s) { return s.replaceAll("[^A-Za-z0-9_]", "_"); }
 
+    /**
+     * The constant (or per-instance field, when it depends on the batch) naming a value's place in the arena: the
+     * planned offset after {@code Aligned.PAD}. NOTE: the planner places every value at a multiple of 16 floats and
+     * the arena comes from {@code Aligned.floats}, so each value starts on a 64-byte line (one 512-bit vector) where
+     * the JVM lets that be known; a vector load at an odd 16-byte offset straddles two lines.
+     */
     String arenaOffset(String name, Lin offset) {
         String n = unique(name);
-        if (offset.isConstant()) statics.put(n, "private static final int " + n + " = " + offset.constant() + ";");
+        if (offset.isConstant()) statics.put(n, "private static final int " + n + " = Aligned.PAD + " + offset.constant() + ";");
         else batchOffsets.put(n, offset);
         return n;
     }

@@ -52,8 +52,8 @@ final class Fields {
         }
         int k = 0;
         for (Node o : d.outputs().values()) b.append("out").append(k++).append(" = new float[").append(o.shape().numel().java("maxBatch")).append("];\n");
-        b.append("a = new float[Math.toIntExact((long) ").append(arena.java("maxBatch")).append(")];\n");
-        for (var e : cls.batchOffsets.entrySet()) b.append(e.getKey()).append(" = ").append(e.getValue().java("maxBatch")).append(";\n");
+        b.append("a = Aligned.floats(Math.toIntExact((long) ").append(arena.java("maxBatch")).append("));\n");
+        for (var e : cls.batchOffsets.entrySet()) b.append(e.getKey()).append(" = Aligned.PAD + ").append(e.getValue().java("maxBatch")).append(";\n");
         b.append("}\n");
         return List.of(pub, b.toString());
     }
