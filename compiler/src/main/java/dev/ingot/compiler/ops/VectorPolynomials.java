@@ -31,7 +31,7 @@ public final class VectorPolynomials {
         String p = out + "_", a = p + "a";
         return String.join("\n",
                 "final FloatVector " + a + " = " + arg + ";",
-                "final FloatVector " + p + "x = " + a + ".max(" + k("-103.972084f") + ").min(" + k("88.72283935546875f") + ");",
+                "final FloatVector " + p + "x = " + a + ".max(" + k("-87f") + ").min(" + k("88.72283935546875f") + ");",
                 "final FloatVector " + p + "t = " + p + "x.mul(" + k("1.44269504088896341f") + ").add(" + k("12582912f") + ");",
                 "final FloatVector " + p + "n = " + p + "t.sub(" + k("12582912f") + ");",
                 "FloatVector " + p + "r = " + p + "n.fma(" + k("-0.693359375f") + ", " + p + "x);",
@@ -43,7 +43,7 @@ public final class VectorPolynomials {
                 "final IntVector " + p + "n1 = " + p + "ni.lanewise(VectorOperators.ASHR, 1);",
                 "final FloatVector " + p + "s1 = " + p + "n1.add(" + ki(127) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
                 "final FloatVector " + p + "s2 = " + p + "ni.sub(" + p + "n1).add(" + ki(127) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
-                out + " = " + p + "y.mul(" + p + "s1).mul(" + p + "s2).blend(" + k("0f") + ", " + a + ".compare(VectorOperators.LT, " + k("-103.972084f") + "))"
+                out + " = " + p + "y.mul(" + p + "s1).mul(" + p + "s2).blend(" + k("0f") + ", " + a + ".compare(VectorOperators.LT, " + k("-87f") + "))"
                         + ".blend(" + k("Float.POSITIVE_INFINITY") + ", " + a + ".compare(VectorOperators.GT, " + k("88.72283935546875f") + "));");
     }
 

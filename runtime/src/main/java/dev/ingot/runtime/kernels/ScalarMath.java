@@ -10,8 +10,15 @@ package dev.ingot.runtime.kernels;
 public final class ScalarMath {
     private ScalarMath() {}
 
-    /** Below this e^x is 0 in float32; above {@link #EXP_HI} it is infinite. */
-    static final float EXP_LO = -103.972084f;
+    /**
+     * Below this e^x is flushed to 0 (e^-87 = 1.6e-38, just above the smallest normal float); above {@link #EXP_HI}
+     * it is infinite. NOTE: never a subnormal result. An Intel core handles each vector instruction that makes or
+     * reads a subnormal by a microcode assist (~150 cycles): with the former bound, -103.97 (gradual underflow down to
+     * the smallest subnormal), the -inf entries of a causal mask made the attention softmax's exp 4-5x slower (1.8 ms
+     * against 0.35 ms without the exp, for 8,192 rows of 64 on a Xeon). PyTorch's kernels run with the same
+     * subnormals in float32, but a flushed e^x below 1.6e-38 changes no sum, product or probability anyone reads.
+     */
+    static final float EXP_LO = -87f;
     static final float EXP_HI = 88.72283935546875f;
     static final float TANH_CLAMP = 7.90531110763549805f;
     static final float TANH_TINY = 0.0004f;
@@ -19,8 +26,8 @@ public final class ScalarMath {
 
     /**
      * e^x, Cephes' expf: x = n ln2 + r with n = round(x / ln2) (ln2 in two parts), a degree-6 polynomial for e^r,
-     * times 2^n built from exponent bits (in two halves, so that n = 128 and gradual underflow need no special case).
-     * NaN gives NaN, overflow +inf, underflow 0.
+     * times 2^n built from exponent bits (in two halves, so that n = 128 needs no special case). NaN gives NaN,
+     * overflow +inf, anything below {@link #EXP_LO} 0.
      */
     public static float exp(float a) {
         float x = Math.max(EXP_LO, Math.min(EXP_HI, a));

@@ -18,7 +18,7 @@ public final class VectorConstants {
     private static final VectorSpecies<Float> F = Simd.F;
     private static final VectorSpecies<Integer> I = Simd.I;
 
-    public static final FloatVector FM103_972084 = FloatVector.broadcast(F, -103.972084f);
+    public static final FloatVector FM87 = FloatVector.broadcast(F, -87f);
     public static final FloatVector F88_72283935546875 = FloatVector.broadcast(F, 88.72283935546875f);
     public static final FloatVector F1_44269504088896341 = FloatVector.broadcast(F, 1.44269504088896341f);
     public static final FloatVector F12582912 = FloatVector.broadcast(F, 12582912f);
