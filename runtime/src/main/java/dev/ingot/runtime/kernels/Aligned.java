@@ -59,7 +59,10 @@ public final class Aligned {
      * that can be known).
      */
     public static float[] floats(int n) {
-        return new float[Math.max(n + PAD, MIN_LENGTH)];
+        if (n < 0) {
+            throw new NegativeArraySizeException(String.valueOf(n));
+        }
+        return new float[Math.max(Math.addExact(n, PAD), MIN_LENGTH)];
     }
 
     /** Whether arrays from {@link #floats} are known to be aligned (for reports). */
