@@ -5,7 +5,7 @@ import java.lang.management.ManagementFactory;
 
 /**
  * Float arrays whose element {@link #PAD} lies on a 64-byte boundary (a cache line, one 512-bit vector), where the
- * JVM lets us know it; the packed B panels of {@link MatMul} live in them.
+ * JVM lets us know it: {@link MatMul}'s packed B panels, packed recurrent weights and the generated code's arena.
  *
  * <p>Why: a Java array starts where the allocator put it, 8-byte aligned, so a 64-byte vector load at element
  * {@code 16i} straddles two cache lines unless the array happens to start 48 bytes before a line. Measured on the
@@ -65,7 +65,7 @@ public final class Aligned {
         return new float[Math.max(Math.addExact(n, PAD), MIN_LENGTH)];
     }
 
-    /** Whether arrays from {@link #floats} are known to be aligned (for reports). */
+    /** Whether arrays from {@link #floats} are known to be aligned. */
     public static boolean known() {
         return MIN_LENGTH > 0;
     }
