@@ -132,6 +132,7 @@ public final class GraphBuilder {
     public Node mul(Node a, Node b) { return node(Ops.MUL, a, b); }
     public Node div(Node a, Node b) { return node(Ops.DIV, a, b); }
     public Node neg(Node a) { return node(Ops.NEG, a); }
+    public Node abs(Node a) { return node(Ops.ABS, a); }
     public Node exp(Node a) { return node(Ops.EXP, a); }
     public Node log(Node a) { return node(Ops.LOG, a); }
     public Node tanh(Node a) { return node(Ops.TANH, a); }

@@ -36,7 +36,7 @@ public final class Sgd implements Optimizer {
             Node step = g;
             if (mu != 0) {
                 Node v = Optimizer.state(b, p, "momentum", 0);
-                Node v2 = b.add(b.mul(v, mu), g);
+                Node v2 = Optimizer.flushTiny(b, b.add(b.mul(v, mu), g), Optimizer.TINY);   // see flushTiny: no subnormal momentum
                 out.add(new Graph.Update(v, v2));
                 step = nesterov ? b.add(g, b.mul(v2, mu)) : v2;
             }
