@@ -240,6 +240,8 @@ def main(argv=None):
     ap.add_argument("workload", choices=list(workloads.WORKLOADS))
     ap.add_argument("--threads", type=int, default=1, help="0 = torch default")
     ap.add_argument("--json", help="write results here")
+    ap.add_argument("--flush-denormal", action="store_true",
+                    help="torch.set_flush_denormal(True) first: subnormal floats become 0 (not PyTorch's default)")
     ap.add_argument("--warmup", type=float, default=2.0)
     ap.add_argument("--window", type=float, default=2.0)
     ap.add_argument("--windows", type=int, default=5)
@@ -259,6 +261,8 @@ def main(argv=None):
     ap.add_argument("--wait-quiet", type=float, default=float(os.environ.get("BENCH_WAIT_QUIET", 60)),
                     help="wait up to S seconds for other processes to go idle before measuring")
     a = ap.parse_args(argv)
+    if a.flush_denormal and not torch.set_flush_denormal(True):
+        sys.exit("bench_torch: this CPU cannot flush denormals (torch.set_flush_denormal returned False)")
 
     if a.threads > 0:
         if a.threads != int(os.environ.get("OMP_NUM_THREADS", a.threads)):
@@ -278,6 +282,8 @@ def main(argv=None):
     waited, load_before = wait_quiet(a.wait_quiet) if a.wait_quiet > 0 else (0.0, None)
 
     result = {"workload": w.name, "framework": framework_version()}
+    if a.flush_denormal:
+        result["flush_denormal"] = True
     loads, per_window, discarded, cpu_rate = {}, {}, {}, {}
     mf = a.max_foreign if a.max_foreign >= 0 else None
 

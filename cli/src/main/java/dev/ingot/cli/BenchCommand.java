@@ -44,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
         int b = batch > 0 ? batch : r.model().train() != null ? r.model().train().batch() : 32;
         CompiledModel m = r.instantiate(b);
         m.initialize(1);
-        fillRandom(m, b);
+        Batches data = new Batches(m, b);
         ModelSpec spec = m.spec();
         boolean trains = r.graph("trainStep") != null;
         System.out.printf("%s: batch %d, %d thread%s, JDK %s%n", spec.name(), b, nThreads, nThreads == 1 ? "" : "s", Models.jdk());
@@ -53,13 +53,13 @@ final class BenchCommand implements Callable<Integer> {
         out.put("workload", stem(model));
         out.put("framework", "ingot");
         if (trains) {
-            double[] w = measure(() -> m.trainStep(b), b);
+            double[] w = measure(() -> { data.next(); m.trainStep(b); }, b);
             out.put("train_examples_per_second", stats(w));
             out.put("train_windows", w);
             out.put("train_warmup_seconds", Math.round(lastWarmupSeconds * 10) / 10.0);
         }
-        out.put("infer_examples_per_second", stats(measure(() -> m.predict(b), b)));
-        out.put("latency_b1_ms", stats(latency(m)));
+        out.put("infer_examples_per_second", stats(measure(() -> { data.next(); m.predict(b); }, b)));
+        out.put("latency_b1_ms", stats(latency(m, data)));
         out.put("threads", nThreads);
         out.put("batch", b);
         out.put("jdk", Models.jdk());
@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
             String f = k.startsWith("latency") ? "%-28s %,12.3f %,12.3f %,12.3f%n" : "%-28s %,12.0f %,12.0f %,12.0f%n";
             if (s != null) System.out.printf(f, k, s.get("median"), s.get("min"), s.get("max"));
         }
-        if (profile && trains) out.put("profile", profileReport(m, b, nThreads));
+        if (profile && trains) out.put("profile", profileReport(m, b, nThreads, data));
         if (json != null) {
             AtomicFile.writeString(json, Json.writePretty(out) + "\n");
             System.out.println("wrote " + json);
@@ -79,19 +79,55 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Uniform [0, 1) floats; integers in [0, classes) where classes is the last dimension of the first output. */
-    static void fillRandom(CompiledModel m, int b) {
-        ModelSpec s = m.spec();
-        SplittableRandom rnd = new SplittableRandom(7);
-        int classes = s.outputs().isEmpty() ? 2 : Math.max(1, s.outputs().get(0).shape()[s.outputs().get(0).shape().length - 1]);
-        for (TensorSpec t : concat(s.inputs(), s.labels())) {
-            if (t.dtype() == DType.F32) {
-                float[] a = m.inputF32(t.name());
-                for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextDouble();
-            } else {
-                int[] a = m.inputI32(t.name());
-                for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
+    /** Distinct random batches the bench cycles through, as the PyTorch and libtorch twins do (8 each). */
+    static final int N_BATCHES = 8;
+
+    /**
+     * {@link #N_BATCHES} random batches of every input and label, copied into the model's input buffers before each
+     * call (the copy is timed: a training loop does it too). Floats uniform in [0, 1); integers in [0, classes) where
+     * classes is the last dimension of the first output. One batch repeated for every step would let a model memorise
+     * it, so that its gradients shrink towards 0: not the work the twins measure.
+     */
+    static final class Batches {
+        private final List<float[]> f32Dst = new java.util.ArrayList<>();
+        private final List<float[][]> f32Src = new java.util.ArrayList<>();
+        private final List<int[]> i32Dst = new java.util.ArrayList<>();
+        private final List<int[][]> i32Src = new java.util.ArrayList<>();
+        private final int batch;
+        private int next;
+
+        Batches(CompiledModel m, int b) {
+            batch = b;
+            ModelSpec s = m.spec();
+            SplittableRandom rnd = new SplittableRandom(7);
+            int classes = s.outputs().isEmpty() ? 2 : Math.max(1, s.outputs().get(0).shape()[s.outputs().get(0).shape().length - 1]);
+            for (TensorSpec t : concat(s.inputs(), s.labels())) {
+                if (t.dtype() == DType.F32) {
+                    float[] dst = m.inputF32(t.name());
+                    float[][] src = new float[N_BATCHES][dst.length];
+                    for (float[] a : src) for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextDouble();
+                    f32Dst.add(dst);
+                    f32Src.add(src);
+                } else {
+                    int[] dst = m.inputI32(t.name());
+                    int[][] src = new int[N_BATCHES][dst.length];
+                    for (int[] a : src) for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
+                    i32Dst.add(dst);
+                    i32Src.add(src);
+                }
             }
+            next();
+        }
+
+        /** Copies the next batch into the input buffers. */
+        void next() { next(batch); }
+
+        /** Copies the first {@code rows} examples of the next batch into the input buffers (batch-first layout). */
+        void next(int rows) {
+            int k = next;
+            next = (next + 1) % N_BATCHES;
+            for (int i = 0; i < f32Dst.size(); i++) System.arraycopy(f32Src.get(i)[k], 0, f32Dst.get(i), 0, f32Dst.get(i).length / batch * rows);
+            for (int i = 0; i < i32Dst.size(); i++) System.arraycopy(i32Src.get(i)[k], 0, i32Dst.get(i), 0, i32Dst.get(i).length / batch * rows);
         }
     }
 
@@ -145,15 +181,19 @@ final class BenchCommand implements Callable<Integer> {
     private double lastWarmupSeconds;
 
     /** The median batch-1 predict latency (ms) of each window. */
-    private double[] latency(CompiledModel m) {
+    private double[] latency(CompiledModel m, Batches data) {
         long until = System.nanoTime() + (long) (warmup * 1e9);
-        while (System.nanoTime() < until) m.predict(1);
+        while (System.nanoTime() < until) {
+            data.next(1);
+            m.predict(1);
+        }
         double[] med = new double[windows];
         double[] samples = new double[1 << 20];
         for (int w = 0; w < windows; w++) {
             long end = System.nanoTime() + (long) (window * 1e9);
             int k = 0;
             while (k < samples.length) {
+                data.next(1);
                 long t = System.nanoTime();
                 m.predict(1);
                 long t2 = System.nanoTime();
@@ -174,11 +214,14 @@ final class BenchCommand implements Callable<Integer> {
      * {@code s = (threads / speedup - 1) / (threads - 1)}, and the speed-up it predicts at 16 threads,
      * {@code 1 / (s + (1 - s) / 16)}. Returns the figures for the JSON.
      */
-    private Map<String, Object> profileReport(CompiledModel m, int b, int threads) {
+    private Map<String, Object> profileReport(CompiledModel m, int b, int threads, Batches data) {
         int[] counts = threads > 1 ? new int[] {1, threads} : new int[] {1};
         List<Map<String, Double>> perStep = new java.util.ArrayList<>();
         double[] stepMs = new double[counts.length];
-        Runnable step = () -> m.trainStep(b);
+        Runnable step = () -> {
+            data.next();
+            m.trainStep(b);
+        };
         for (int i = 0; i < counts.length; i++) {
             Parallel.setThreads(counts[i]);
             callsPerSecond(step, Math.max(2, warmup));
