@@ -3,6 +3,7 @@
 # reference workloads (WORKLOADS.md).
 #
 #   benchmarks/compare.sh [WORKLOAD...] [--threads "1 2"] [--rounds N] [--out DIR] [--no-libtorch] [--no-pytorch] [--no-pin]
+#                         [--torch-default-denormals]
 #
 # For each workload and thread count, runs `bin/ingot bench dsl-examples/<file> --threads N
 # --json F`, then the libtorch 2.7.1 benchmark (benchmarks/libtorch/run_djl.sh), then the PyTorch
@@ -14,7 +15,12 @@
 # a 2-second probe of two spinning processes records how much of the second core there was (probe.txt); every
 # 1-thread run is pinned (taskset) to the quieter of the first two cores, measured just before it (--no-pin: not). Prints a Markdown table and writes the combined results (with machine, JDK,
 # thread counts, library versions) to benchmarks/results/<timestamp>-<workloads>.json (and .md).
-# The libtorch side needs `mvn -B -f benchmarks/libtorch/pom.xml package` once (downloads DJL and
+# Both baselines run with torch.set_flush_denormal(True) (libtorch: run_djl.sh --flush-denormal, built on JDK 22+;
+# PyTorch: bench_torch.py --flush-denormal): subnormal floats cost an Intel core a microcode assist per instruction,
+# PyTorch's default keeps them, and on the mlp and ae workloads its optimizer state decays into them (libtorch's mlp
+# train rate doubles with the flag). Ingot's optimizers flush their own moments, so the strongest baseline is the
+# one with the flag; --torch-default-denormals measures PyTorch's default instead.
+# The libtorch side needs `JAVA_HOME=<JDK 22+> mvn -B -f benchmarks/libtorch/pom.xml package` once (downloads DJL and
 # the 112 MB native jar from Maven Central); without it, or with --no-libtorch, its column is n/a.
 #
 # Environment:
@@ -34,6 +40,7 @@ NO_DJL=0
 NO_PT=0
 ROUNDS=1
 PIN_ONE=1
+FLUSH=(--flush-denormal)
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS=$2; shift 2 ;;
@@ -43,7 +50,8 @@ while [ $# -gt 0 ]; do
     --no-libtorch) NO_DJL=1; shift ;;
     --no-pytorch) NO_PT=1; shift ;;
     --no-pin) PIN_ONE=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --torch-default-denormals) FLUSH=(); shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     *) WORKLOADS+=("$1"); shift ;;
   esac
@@ -69,9 +77,15 @@ fi
 if [ "$NO_PT" = 0 ] && ! $PY -c 'import torch' 2>/dev/null; then echo "compare.sh: $PY has no torch" >&2; exit 1; fi
 DJL="$ROOT/benchmarks/libtorch/run_djl.sh"
 if [ "$NO_DJL" = 0 ] && [ ! -s "$ROOT/benchmarks/libtorch/target/classpath.txt" ]; then
-  echo "compare.sh: the libtorch baseline is not built (mvn -B -f benchmarks/libtorch/pom.xml package);" \
+  echo "compare.sh: the libtorch baseline is not built (JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -f benchmarks/libtorch/pom.xml package);" \
        "its column will be n/a" >&2
   NO_DJL=1
+fi
+if [ "$NO_DJL" = 0 ] && [ ${#FLUSH[@]} -gt 0 ] && [ ! -s "$ROOT/benchmarks/libtorch/target/classes/dev/ingot/bench/libtorch/FlushDenormal.class" ]; then
+  echo "compare.sh: the libtorch baseline was built on JDK 17, without --flush-denormal; rebuild it:" \
+       "JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -f benchmarks/libtorch/pom.xml package" \
+       "(or measure PyTorch's default with --torch-default-denormals)" >&2
+  exit 1
 fi
 
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -153,7 +167,7 @@ for w in "${WORKLOADS[@]}"; do
         echo ">>> $w, $t thread(s), round $r/$ROUNDS: libtorch 2.7.1 (DJL)" >&2
         pin "$w" "$t" "$r" libtorch
         # shellcheck disable=SC2086
-        if ! "${PIN[@]}" "$DJL" "$w" "$t" "$dj" ${DJL_ARGS:-} >&2; then
+        if ! "${PIN[@]}" "$DJL" "$w" "$t" "$dj" ${FLUSH[@]+"${FLUSH[@]}"} ${DJL_ARGS:-} >&2; then
           echo "compare.sh: the libtorch run failed for $w ($t threads)" >&2; exit 1
         fi
         djs+=("$dj")
@@ -162,7 +176,7 @@ for w in "${WORKLOADS[@]}"; do
         echo ">>> $w, $t thread(s), round $r/$ROUNDS: PyTorch 1.13" >&2
         pin "$w" "$t" "$r" PyTorch
         # shellcheck disable=SC2086
-        "${PIN[@]}" "$ROOT/benchmarks/pytorch/run_torch.sh" "$w" "$t" "$pj" ${TORCH_ARGS:-} >&2
+        "${PIN[@]}" "$ROOT/benchmarks/pytorch/run_torch.sh" "$w" "$t" "$pj" ${FLUSH[@]+"${FLUSH[@]}"} ${TORCH_ARGS:-} >&2
         pjs+=("$pj")
       fi
     done

@@ -50,6 +50,13 @@ def main(argv):
                     f"{env.get('openblas_parallel', '?')} build, core {env.get('openblas_core')} "
                     f"(OPENBLAS_CORETYPE={env.get('OPENBLAS_CORETYPE')}), OMP/OPENBLAS threads = N, "
                     f"OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY')}, ATen {env.get('aten_cpu_capability')}.")
+    flush = {name: sorted({bool((r[key] or {}).get("flush_denormal")) for r in rows if r[key]})
+             for name, key in (("libtorch", "libtorch"), ("PyTorch", "pytorch"))}
+    said = [f"{n} {'with' if v == [True] else 'without' if v == [False] else 'with and without'}"
+            for n, v in flush.items() if v]
+    if said:
+        head.append("Subnormals: " + ", ".join(said) + " torch.set_flush_denormal(True) (PyTorch's default is "
+                    "without); Ingot's optimizers flush their moments below 1e-30 to 0.")
     lines = head + [
         "",
         "| workload | threads | Ingot train ex/s | libtorch 2.7.1 | PyTorch 1.13 | Ingot/libtorch | Ingot/PyTorch "

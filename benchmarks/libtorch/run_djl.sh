@@ -31,7 +31,7 @@ fi
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAR="$HERE/target/ingot-bench-libtorch-0.1.0-SNAPSHOT.jar"
 if [ ! -s "$JAR" ] || [ ! -s "$HERE/target/classpath.txt" ]; then
-  echo "run_djl.sh: not built; run: mvn -B -f benchmarks/libtorch/pom.xml package" >&2; exit 1
+  echo "run_djl.sh: not built; run: JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -f benchmarks/libtorch/pom.xml package" >&2; exit 1
 fi
 CP="$JAR:$(cat "$HERE/target/classpath.txt")"
 

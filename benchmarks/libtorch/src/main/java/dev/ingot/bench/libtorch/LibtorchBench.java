@@ -37,6 +37,25 @@ public final class LibtorchBench {
 
     private static final int N_BATCHES = 8;
 
+    /** torch.set_flush_denormal(True) through {@link FlushDenormal} (JDK 22+; loaded only when asked for). */
+    private static void enableFlushDenormal() {
+        if (Runtime.version().feature() < 22) {
+            usage("--flush-denormal needs JDK 22 or newer (this is " + Runtime.version() + ")");
+        }
+        try {
+            Object ok = Class.forName("dev.ingot.bench.libtorch.FlushDenormal").getMethod("enable").invoke(null);
+            if (!Boolean.TRUE.equals(ok)) {
+                System.err.println("libtorch: this CPU cannot flush denormals");
+                System.exit(1);
+            }
+        } catch (ClassNotFoundException e) {
+            usage("--flush-denormal: this build has no FlushDenormal (Maven ran on JDK 17); rebuild on JDK 22+: "
+                    + "JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -f benchmarks/libtorch/pom.xml package");
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("--flush-denormal: " + e, e);
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         String workload = null;
         String json = null;
@@ -46,6 +65,7 @@ public final class LibtorchBench {
         double window = 2;
         int windows = 5;
         String metrics = "train,infer,latency";
+        boolean flushDenormal = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -56,6 +76,7 @@ public final class LibtorchBench {
                 case "--windows": windows = Integer.parseInt(args[++i]); break;
                 case "--metrics": metrics = args[++i]; break;
                 case "--build-info": buildInfo = args[++i]; break;
+                case "--flush-denormal": flushDenormal = true; break;
                 default:
                     if (a.startsWith("-") || workload != null) {
                         usage("unknown argument " + a);
@@ -73,6 +94,9 @@ public final class LibtorchBench {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         Engine engine = Engine.getEngine("PyTorch");
+        if (flushDenormal) {
+            enableFlushDenormal();
+        }
         Map<String, Object> env = environment(engine, threads, buildInfo);
         System.out.println("libtorch " + engine.getVersion() + " via DJL " + Engine.getDjlVersion()
                 + ": features " + env.get("torch_features") + ", intra-op threads " + env.get("torch_num_threads")
@@ -89,6 +113,9 @@ public final class LibtorchBench {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("workload", workload);
         result.put("framework", "libtorch " + engine.getVersion() + " (DJL " + Engine.getDjlVersion() + ")");
+        if (flushDenormal) {
+            result.put("flush_denormal", true);
+        }
         Map<String, Object> perWindow = new LinkedHashMap<>();
         Map<String, Object> loads = new LinkedHashMap<>();
         Measure m = new Measure(warmup, window, windows);
