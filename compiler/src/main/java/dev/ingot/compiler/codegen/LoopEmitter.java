@@ -31,7 +31,10 @@ import java.util.Map;
  * its inputs read the carry buffers, this step's slice of each scanned input (time-major, so a
  * contiguous block at {@code t * stepSize}) and the constants where they live. A stacked output the
  * schedule writes in place ({@link Kernel.Loop#inPlace}) is stored by its body kernel straight into
- * this step's slice of the result, {@code T_YS + t * stepSize}; the others are copied after the step.
+ * this step's slice of the result, {@code T_YS + t * stepSize}; the others are copied after the step. A carry the
+ * schedule keeps in place ({@link Kernel.Loop#carryHomes}) is read through a field holding this step's offset
+ * ({@code cr_k12_scan_0}) and its new value stored through another ({@code cw_k12_scan_0}): in a stack's next slot, in
+ * the slot of a stacked output the step before wrote, or in two buffers swapped after each step; no copy.
  */
 final class LoopEmitter {
     private LoopEmitter() {}
@@ -51,9 +54,42 @@ final class LoopEmitter {
         Map<Node, String[]> overrides = new IdentityHashMap<>();
         List<String> carry = new ArrayList<>();
         for (int i = 0; i < nc; i++) carry.add(cls.arenaOffset(pfx + "_CARRY" + i, mem.carries().get(i)));
+        // carries kept where the next step reads them (the schedule's Kernel.Loop#carryHomes): the body reads each through
+        // a field holding this step's offset, and stores the new value through another
+        List<Kernel.CarryHome> homes = loop.carryHomes();
+        String[] readAt = new String[nc], writeAt = new String[nc];
+        List<String> stepStart = new ArrayList<>(), stepEnd = new ArrayList<>(), beforeLoop = new ArrayList<>();
+        String last = Integer.toString(len - 1), tPrev = reverse ? "(" + t + " + 1)" : "(" + t + " - 1)", tNext = reverse ? "(" + t + " - 1)" : "(" + t + " + 1)";
         for (int i = 0; i < nc; i++) {
-            Node leaf = Rewriter.leaf(g, "c" + i);
-            if (leaf != null) overrides.put(leaf, new String[] {"a", carry.get(i)});
+            Node leaf = Rewriter.leaf(g, "c" + i), value = dev.ingot.compiler.fusion.FusionPlanner.base(outs(g).get(i).node());
+            String step = size(outs(g).get(i).node().shape().numel());
+            Kernel.CarryHome h = homes.get(i);
+            if (h instanceof Kernel.CarryHome.Copied) {
+                if (leaf != null) overrides.put(leaf, new String[] {"a", carry.get(i)});
+                continue;
+            }
+            readAt[i] = "cr_" + name + "_" + i;
+            cls.taskFields.add("/** Offset of carry " + i + " of loop {@code " + name + "} in this step. */\nprivate int " + readAt[i] + ";");
+            if (leaf != null) overrides.put(leaf, new String[] {"a", readAt[i]});
+            if (h instanceof Kernel.CarryHome.FromStack fs) {
+                String stack = stackOffset(loop, fs.output(), cx);
+                stepStart.add(readAt[i] + " = s == 0 ? " + carry.get(i) + " : " + stack + " + " + tPrev + " * (" + step + ");   // carry " + i + ": the slot of "
+                        + outs(g).get(fs.output()).name() + " the step before wrote");
+                continue;
+            }
+            writeAt[i] = "cw_" + name + "_" + i;
+            cls.taskFields.add("/** Offset where loop {@code " + name + "} stores the new value of carry " + i + " in this step. */\nprivate int " + writeAt[i] + ";");
+            overrides.put(value, new String[] {"a", writeAt[i]});
+            if (h instanceof Kernel.CarryHome.InStack is) {
+                String stack = stackOffset(loop, is.output(), cx);
+                stepStart.add(readAt[i] + " = " + stack + " + " + t + " * (" + step + ");   // carry " + i + " lives in " + outs(g).get(is.output()).name());
+                stepStart.add(writeAt[i] + " = s == " + last + " ? " + carry.get(i) + " : " + stack + " + " + tNext + " * (" + step + ");");
+            } else {
+                String alt = cls.arenaOffset(pfx + "_CARRY" + i + "B", mem.alternates().get(i));
+                beforeLoop.add(readAt[i] + " = " + carry.get(i) + ";   // carry " + i + ": two buffers in turn");
+                beforeLoop.add(writeAt[i] + " = " + alt + ";");
+                stepEnd.add("{ final int c = " + readAt[i] + "; " + readAt[i] + " = " + writeAt[i] + "; " + writeAt[i] + " = c; }   // carry " + i + ": swap its buffers");
+            }
         }
         for (int j = 0; j < nx; j++) {
             Node leaf = Rewriter.leaf(g, "x" + j), in = scan.in(nc + j);
@@ -98,6 +134,7 @@ final class LoopEmitter {
             copied.add(y);
         }
         for (int i = 0; i < nc; i++) {
+            if (loop.carryInPlace(i)) continue;
             Node c = outs.get(i).node();
             copies.add(new String[] {bx.array(c), bx.offset(c), "a", carry.get(i), size(c.shape().numel()), "new carry " + i});
             copied.add(c);
@@ -130,22 +167,43 @@ final class LoopEmitter {
         for (String p : prologue) b.append(p).append('\n');
         for (int i = 0; i < nc; i++) {
             Node init = scan.in(i);
-            b.append("System.arraycopy(").append(cx.array(init)).append(", ").append(cx.offset(init)).append(", a, ").append(carry.get(i))
-                    .append(", ").append(size(init.shape().numel())).append(");   // initial carry ").append(i).append('\n');
+            String to = carry.get(i), what = "initial carry " + i;
+            if (homes.get(i) instanceof Kernel.CarryHome.InStack is) {
+                to = stackOffset(loop, is.output(), cx) + " + " + (reverse ? last : "0") + " * (" + size(init.shape().numel()) + ")";
+                what += ", in the first slot of " + outs.get(is.output()).name();
+            }
+            b.append("System.arraycopy(").append(cx.array(init)).append(", ").append(cx.offset(init)).append(", a, ").append(to)
+                    .append(", ").append(size(init.shape().numel())).append(");   // ").append(what).append('\n');
         }
+        for (String st : beforeLoop) b.append(st).append('\n');
         b.append("for (int s = 0; s < ").append(len).append("; s++) {\n");
         b.append(t).append(" = ").append(reverse ? (len - 1) + " - s" : "s").append(";\n");
+        for (String st : stepStart) b.append(st).append('\n');
         for (String p : parts) b.append(p).append('\n');
         if (!loop.copiesByRows()) for (String c : copyStatements) b.append(c).append('\n');
+        for (String st : stepEnd) b.append(st).append('\n');
         b.append("}\n");
         for (Node proj : loop.projections()) {
             int idx = proj.attrs().i("index");
             if (idx >= nc) continue;
-            b.append("System.arraycopy(a, ").append(carry.get(idx)).append(", ").append(cx.array(proj)).append(", ").append(cx.offset(proj)).append(", ")
+            String from = carry.get(idx);
+            if (homes.get(idx) instanceof Kernel.CarryHome.FromStack fs)
+                from = stackOffset(loop, fs.output(), cx) + " + " + (reverse ? "0" : last) + " * (" + size(proj.shape().numel()) + ")";
+            else if (homes.get(idx) instanceof Kernel.CarryHome.Alternating) from = readAt[idx];
+            b.append("System.arraycopy(a, ").append(from).append(", ").append(cx.array(proj)).append(", ").append(cx.offset(proj)).append(", ")
                     .append(size(proj.shape().numel())).append(");   // final carry ").append(idx).append('\n');
         }
         return b.append("}\n").toString();
     }
 
     private static String size(Lin l) { return l.java("n"); }
+
+    private static List<Graph.Output> outs(Graph g) { return g.outputs(); }
+
+    /** Offset of the stack of the loop's stacked output {@code output} (in the arena: a carry's buffer is there too). */
+    private static String stackOffset(Kernel.Loop loop, int output, EntryContext cx) {
+        Node proj = loop.projection(output);
+        if (!cx.array(proj).equals("a")) throw new IllegalStateException("the stack of output " + output + " of " + loop.scan() + " is not in the arena");
+        return cx.offset(proj);
+    }
 }

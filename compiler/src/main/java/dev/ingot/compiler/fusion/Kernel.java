@@ -101,16 +101,20 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
      *                the end of the body's one row-parallel region, each thread copying its own rows (the whole body
      *                is that region and every copied value is {@code [batch, ...]}): a step is then one fork-join
      *                with no serial part
+     * @param carryHomes where each carry lives from one step to the next ({@link CarryHome}; see
+     *                {@code Scheduler.carryHomes}), one per carry
      */
     record Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed, List<Region> regions,
-                List<Integer> inPlace, boolean copiesByRows) implements Kernel {
+                List<Integer> inPlace, boolean copiesByRows, List<CarryHome> carryHomes) implements Kernel {
         public Loop(Node scan, List<Node> projections, dev.ingot.compiler.ir.Graph body, List<Kernel> bodyKernels, List<Packed> packed) {
-            this(scan, projections, body, bodyKernels, packed, List.of(), List.of(), false);
+            this(scan, projections, body, bodyKernels, packed, List.of(), List.of(), false,
+                    java.util.Collections.nCopies(((dev.ingot.compiler.ops.ScanBody) scan.attrs().map().get("body")).carries(), new CarryHome.Copied()));
         }
-        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p), regions, inPlace, copiesByRows); }
-        public Loop withRegions(List<Region> r) { return new Loop(scan, projections, body, bodyKernels, packed, List.copyOf(r), inPlace, copiesByRows); }
-        public Loop withInPlace(List<Integer> o) { return new Loop(scan, projections, body, bodyKernels, packed, regions, List.copyOf(o), copiesByRows); }
-        public Loop withCopiesByRows(boolean b) { return new Loop(scan, projections, body, bodyKernels, packed, regions, inPlace, b); }
+        public Loop withPacked(List<Packed> p) { return new Loop(scan, projections, body, bodyKernels, List.copyOf(p), regions, inPlace, copiesByRows, carryHomes); }
+        public Loop withRegions(List<Region> r) { return new Loop(scan, projections, body, bodyKernels, packed, List.copyOf(r), inPlace, copiesByRows, carryHomes); }
+        public Loop withInPlace(List<Integer> o) { return new Loop(scan, projections, body, bodyKernels, packed, regions, List.copyOf(o), copiesByRows, carryHomes); }
+        public Loop withCopiesByRows(boolean b) { return new Loop(scan, projections, body, bodyKernels, packed, regions, inPlace, b, carryHomes); }
+        public Loop withCarryHomes(List<CarryHome> c) { return new Loop(scan, projections, body, bodyKernels, packed, regions, inPlace, copiesByRows, List.copyOf(c)); }
         /** The projection of the scan's output {@code index}, or null when nothing reads that output. */
         public Node projection(int index) {
             for (Node p : projections) if (p.attrs().i("index") == index) return p;
@@ -122,11 +126,39 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
          */
         public boolean copiedPerStep(Node proj) {
             int i = proj.attrs().i("index");
-            return i >= ((dev.ingot.compiler.ops.ScanBody) scan.attrs().map().get("body")).carries() && !(inPlace.contains(i) && projection(i) == proj);
+            if (i < ((dev.ingot.compiler.ops.ScanBody) scan.attrs().map().get("body")).carries()) return false;
+            if (projection(i) != proj) return true;
+            if (inPlace.contains(i)) return false;
+            for (CarryHome c : carryHomes) if (c instanceof CarryHome.InStack s && s.output() == i) return false;
+            return true;
         }
+        /** Whether carry {@code i}'s new value is stored by the body straight where the next step reads it (no copy). */
+        public boolean carryInPlace(int i) { return !(carryHomes.get(i) instanceof CarryHome.Copied); }
         public List<Node> stores() { return projections; }
         public List<Node> members() { return List.of(scan); }
         public List<Node> reads() { return scan.inputs(); }
+    }
+
+    /**
+     * Where a loop's carry lives between steps, so that a step copies no carry:
+     * <ul>
+     *   <li>{@link Copied}: in its own buffer; the body stores the new value in its scratch and the step copies it over
+     *       the carry (a carry passed through unchanged, or a scanned input).</li>
+     *   <li>{@link InStack}: in the stack of stacked output {@code output}, whose body value is the carry itself (a
+     *       residual "carry before each step" of a training loop): step t reads slot t and its kernel stores the new
+     *       value straight into slot t+1 (t-1 when reversed; the carry's own buffer after the last step). The
+     *       residual costs no copy either.</li>
+     *   <li>{@link FromStack}: the new value is stacked output {@code output}, written in place: step t reads the
+     *       slot the step before wrote (the carry's own buffer, holding the initial value, at the first step).</li>
+     *   <li>{@link Alternating}: in two buffers used in turn: step t reads one, its kernel stores the new value into
+     *       the other.</li>
+     * </ul>
+     */
+    sealed interface CarryHome {
+        record Copied() implements CarryHome {}
+        record InStack(int output) implements CarryHome {}
+        record FromStack(int output) implements CarryHome {}
+        record Alternating() implements CarryHome {}
     }
 
     /**

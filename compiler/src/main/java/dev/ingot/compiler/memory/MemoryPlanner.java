@@ -46,9 +46,10 @@ public final class MemoryPlanner {
 
     /**
      * The memory of a loop: its body's own plan, whose arena offsets are relative (see
-     * {@link #relocate}), and the absolute offset of each carry's buffer.
+     * {@link #relocate}), and the absolute offset of each carry's buffer, and of its second buffer for a carry kept in
+     * two buffers in turn ({@link Kernel.CarryHome.Alternating}; null for the others).
      */
-    public record LoopMemory(BufferPlan body, long staticBase, long batchBase, long outerStatic, List<Lin> carries) {
+    public record LoopMemory(BufferPlan body, long staticBase, long batchBase, long outerStatic, List<Lin> carries, List<Lin> alternates) {
         /** A body arena offset as an offset in the enclosing arena. */
         public Lin relocate(Arena a) {
             return a.batchRegion() ? new Lin(batchBase + a.offset().perBatch(), outerStatic) : Lin.of(staticBase + a.offset().constant());
@@ -78,8 +79,9 @@ public final class MemoryPlanner {
     public record Literal(Node node) implements Home {}
 
     /**
-     * A loop body's value stored straight into this step's slice of the loop's stacked output {@code output}
-     * ({@link Kernel.Loop#inPlace}): not in the body's scratch.
+     * A loop body's value stored straight where the loop keeps its output {@code output}, not in the body's scratch:
+     * for a stacked output, this step's slice of the result ({@link Kernel.Loop#inPlace}); for a carry's new value,
+     * where the next step reads it ({@link Kernel.Loop#carryHomes}).
      */
     public record Slot(int output) implements Home {}
 
@@ -95,7 +97,10 @@ public final class MemoryPlanner {
         return plan(g, kernels, regions, List.of());
     }
 
-    /** {@link #plan(Graph, List, List)} of a loop body whose stacked outputs {@code inPlace} are written in place. */
+    /**
+     * {@link #plan(Graph, List, List)} of a loop body whose outputs {@code inPlace} (stacked outputs, and carries' new
+     * values) are stored where the loop keeps them ({@link Slot}).
+     */
     static BufferPlan plan(Graph g, List<Kernel> kernels, List<Kernel.Region> regions, List<Integer> inPlace) {
         Map<Node, Home> homes = new IdentityHashMap<>();
         for (int i : inPlace) homes.put(FusionPlanner.base(g.outputs().get(i).node()), new Slot(i));
@@ -152,13 +157,18 @@ public final class MemoryPlanner {
             }
             if (kernels.get(k) instanceof Kernel.Loop loop) {
                 // the loop's scratch: its body's arena plus one buffer per carry, live during the loop only
-                BufferPlan body = plan(loop.body(), loop.bodyKernels(), loop.regions(), loop.inPlace());
+                List<Integer> slots = new ArrayList<>(loop.inPlace());
+                for (int i = 0; i < loop.carryHomes().size(); i++)
+                    if (loop.carryHomes().get(i) instanceof Kernel.CarryHome.InStack || loop.carryHomes().get(i) instanceof Kernel.CarryHome.Alternating) slots.add(i);
+                BufferPlan body = plan(loop.body(), loop.bodyKernels(), loop.regions(), slots);
                 bodies.put(loop.scan(), body);
                 long st = body.arenaSize().constant(), bt = body.arenaSize().perBatch();
-                for (Node c : carries(loop)) {
-                    Lin size = c.shape().numel();
-                    if (size.isConstant()) st += (size.constant() + 15) / 16 * 16;
-                    else bt += size.perBatch();
+                List<Node> cs = carries(loop);
+                for (int i = 0; i < cs.size(); i++) {
+                    Lin size = cs.get(i).shape().numel();
+                    int copies = loop.carryHomes().get(i) instanceof Kernel.CarryHome.Alternating ? 2 : 1;
+                    if (size.isConstant()) st += copies * ((size.constant() + 15) / 16 * 16);
+                    else bt += copies * size.perBatch();
                 }
                 Node marker = loop.scan();
                 int until = k;
@@ -173,20 +183,28 @@ public final class MemoryPlanner {
             BufferPlan body = e.getValue();
             long[] base = scratch.get(e.getKey());
             long st = base[0] + body.arenaSize().constant(), bt = base[1] + body.arenaSize().perBatch();
-            List<Lin> carryOffsets = new ArrayList<>();
+            List<Lin> carryOffsets = new ArrayList<>(), alternates = new ArrayList<>();
             Kernel.Loop loop = null;
             for (Kernel kk : kernels) if (kk instanceof Kernel.Loop l && l.scan() == e.getKey()) loop = l;
-            for (Node c : carries(loop)) {
-                Lin size = c.shape().numel();
-                if (size.isConstant()) {
-                    carryOffsets.add(Lin.of(st));
-                    st += (size.constant() + 15) / 16 * 16;
-                } else {
-                    carryOffsets.add(new Lin(bt, staticSize));
-                    bt += size.perBatch();
+            List<Node> cs = carries(loop);
+            for (int i = 0; i < cs.size(); i++) {
+                Lin size = cs.get(i).shape().numel();
+                boolean two = loop.carryHomes().get(i) instanceof Kernel.CarryHome.Alternating;
+                for (int copy = 0; copy < (two ? 2 : 1); copy++) {
+                    Lin at;
+                    if (size.isConstant()) {
+                        at = Lin.of(st);
+                        st += (size.constant() + 15) / 16 * 16;
+                    } else {
+                        at = new Lin(bt, staticSize);
+                        bt += size.perBatch();
+                    }
+                    if (copy == 0) carryOffsets.add(at);
+                    else alternates.add(at);
                 }
+                if (!two) alternates.add(null);
             }
-            loops.put(e.getKey(), new LoopMemory(body, base[0], base[1], staticSize, carryOffsets));
+            loops.put(e.getKey(), new LoopMemory(body, base[0], base[1], staticSize, carryOffsets, java.util.Collections.unmodifiableList(alternates)));
         }
         for (var e : placed.entrySet()) {
             long[] p = e.getValue();

@@ -78,6 +78,14 @@ public final class SchedulePrinter {
                     sb.append("; writes in place");
                     for (int o : loop.inPlace()) sb.append(' ').append(loop.body().outputs().get(o).name());
                 }
+                for (int c = 0; c < loop.carryHomes().size(); c++) {
+                    Kernel.CarryHome h = loop.carryHomes().get(c);
+                    List<Graph.Output> outs = loop.body().outputs();
+                    if (h instanceof Kernel.CarryHome.InStack is) sb.append("; carry ").append(c).append(" lives in ").append(outs.get(is.output()).name());
+                    else if (h instanceof Kernel.CarryHome.FromStack fs) sb.append("; carry ").append(c).append(" read from ").append(outs.get(fs.output()).name()).append(" of the step before");
+                    else if (h instanceof Kernel.CarryHome.Alternating) sb.append("; carry ").append(c).append(" in two buffers in turn");
+                    else sb.append("; carry ").append(c).append(" copied");
+                }
                 sb.append("; body:\n");
                 body(sb, loop.body(), loop.bodyKernels(), mem.loops().get(loop.scan()).body(), indent + "    ");
             }

@@ -108,6 +108,7 @@ public final class Scheduler {
             Set<Node> packed = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Kernel.Packed p : loop.packed()) packed.add(p.weight());
             loop = loop.withRegions(regions(body, packed)).withInPlace(inPlace(loop));
+            loop = loop.withCarryHomes(carryHomes(loop));
             out.add(loop.withCopiesByRows(copiesByRows(loop)));
         }
         return out;
@@ -196,6 +197,58 @@ public final class Scheduler {
     }
 
     /**
+     * Where each carry of a loop lives between steps ({@link Kernel.CarryHome}), so that no step copies a carry. A
+     * carry whose new value is a stacked output written in place is read from the slot the step before wrote
+     * ({@code FromStack}: a layer's hidden state returned as a sequence). Otherwise, when a body kernel (not a nested
+     * loop) stores the new value and no other carry or output in place claims it: in the stack of a stacked output
+     * that is the carry itself, if one is read after the loop ({@code InStack}: a training loop's residual "carry
+     * before each step", an LSTM's cell state), else in two buffers used in turn ({@code Alternating}). A carry
+     * passed through unchanged, a scanned input or a constant as the new value, or a value a row kernel keeps another
+     * in, is {@code Copied}.
+     */
+    static List<Kernel.CarryHome> carryHomes(Kernel.Loop loop) {
+        ScanBody sb = (ScanBody) loop.scan().attrs().map().get("body");
+        int nc = sb.carries();
+        Graph g = loop.body();
+        List<Graph.Output> outs = g.outputs();
+        Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>()), sharedInto = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Kernel k : loop.bodyKernels()) {
+            if (!(k instanceof Kernel.Loop)) stored.addAll(k.stores());
+            if (k instanceof Kernel.Rows r) sharedInto.addAll(r.shares().values());
+        }
+        Set<Node> claimed = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int o : loop.inPlace()) claimed.add(FusionPlanner.base(outs.get(o).node()));
+        Set<Integer> stacks = new java.util.HashSet<>();
+        List<Kernel.CarryHome> r = new ArrayList<>();
+        for (int i = 0; i < nc; i++) {
+            Node v = FusionPlanner.base(outs.get(i).node()), leaf = Rewriter.leaf(g, "c" + i);
+            int from = -1;
+            for (int o : loop.inPlace()) if (FusionPlanner.base(outs.get(o).node()) == v) from = o;
+            if (from >= 0) {
+                r.add(new Kernel.CarryHome.FromStack(from));
+                continue;
+            }
+            if (!stored.contains(v) || sharedInto.contains(v) || !claimed.add(v)) {
+                r.add(new Kernel.CarryHome.Copied());
+                continue;
+            }
+            int stack = -1;
+            for (int o = nc; o < outs.size() && leaf != null; o++)
+                if (outs.get(o).node() == leaf && loop.projection(o) != null && !loop.inPlace().contains(o) && !stacks.contains(o)) {
+                    stack = o;
+                    break;
+                }
+            if (stack >= 0) {
+                stacks.add(stack);
+                r.add(new Kernel.CarryHome.InStack(stack));
+            } else {
+                r.add(new Kernel.CarryHome.Alternating());
+            }
+        }
+        return r;
+    }
+
+    /**
      * Whether a loop's per-step copies can run by rows at the end of its body's region: the whole body is one
      * row-parallel region (so every kernel reads only its own rows of the carries) and every value copied, a stacked
      * output not written in place or a new carry, is laid out {@code [batch, ...]}.
@@ -206,7 +259,7 @@ public final class Scheduler {
         int nc = ((ScanBody) loop.scan().attrs().map().get("body")).carries();
         List<Graph.Output> outs = loop.body().outputs();
         List<Node> copied = new ArrayList<>();
-        for (int i = 0; i < nc; i++) copied.add(outs.get(i).node());
+        for (int i = 0; i < nc; i++) if (!loop.carryInPlace(i)) copied.add(outs.get(i).node());
         for (Node p : loop.projections()) if (loop.copiedPerStep(p)) copied.add(outs.get(p.attrs().i("index")).node());
         return copied.stream().allMatch(n -> n.shape().rank() >= 1 && n.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH);
     }
