@@ -47,12 +47,25 @@ public final class VectorPolynomials {
                         + ".blend(" + k("Float.POSITIVE_INFINITY") + ", " + a + ".compare(VectorOperators.GT, " + k("88.72283935546875f") + "));");
     }
 
-    /** The logistic function {@code 1 / (e^-a + 1)} (as {@code ScalarMath.sigmoid}). */
-    public static String sigmoid(String a, String out) {
-        String e = out + "_e";
-        return "final FloatVector " + e + ";\n" + exp(a + ".neg()", e) + "\n"
-                + out + " = " + k("1f") + ".div(" + e + ".add(" + k("1f") + "));";
+    /**
+     * The logistic function {@code 1 / (e^-a + 1)}, a clamped to [-87, 87] (as {@code ScalarMath.sigmoid}): e^-a as in
+     * {@link #exp} with one power of two and no blends.
+     */
+    public static String sigmoid(String arg, String out) {
+        String p = out + "_";
+        return String.join("\n",
+                "final FloatVector " + p + "x = " + arg + ".neg().max(" + k("-87f") + ").min(" + k("87f") + ");",
+                "final FloatVector " + p + "t = " + p + "x.mul(" + k("1.44269504088896341f") + ").add(" + k("12582912f") + ");",
+                "final FloatVector " + p + "n = " + p + "t.sub(" + k("12582912f") + ");",
+                "FloatVector " + p + "r = " + p + "n.fma(" + k("-0.693359375f") + ", " + p + "x);",
+                p + "r = " + p + "n.fma(" + k("2.12194440e-4f") + ", " + p + "r);",
+                "FloatVector " + p + "y = " + k("1.9875691500E-4f") + ";",
+                horner(p + "y", p + "r", "1.3981999507E-3f", "8.3334519073E-3f", "4.1665795894E-2f", "1.6666665459E-1f", "5.0000001201E-1f"),
+                p + "y = " + p + "y.fma(" + p + "r.mul(" + p + "r), " + p + "r).add(" + k("1f") + ");",
+                "final FloatVector " + p + "s = " + p + "t.reinterpretAsInts().add(" + ki(127 - 0x4B400000) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
+                out + " = " + k("1f") + ".div(" + p + "y.mul(" + p + "s).add(" + k("1f") + "));");
     }
+
 
     /** tanh, Eigen's rational approximation on [-7.9, 7.9], a itself below 0.0004 (as {@code ScalarMath.tanh}). */
     public static String tanh(String arg, String out) {
