@@ -75,6 +75,20 @@ final class ElementwiseEmitter {
                 Lin at = Operand.viewOffset(src.shape(), o.attrs().ints("begin"));
                 arrs.add(cx.array(src));
                 offs.add(at.equals(Lin.ZERO) ? cx.offset(src) : "(" + cx.offset(src) + " + " + at.java("n") + ")");
+            } else if (k.into().containsKey(o) && ops.indexOf(o) >= nReads) {
+                // a part of a concatenation stored straight into its slice (Kernel.Fused#into)
+                Node cat = k.into().get(o);
+                int axis = cat.attrs().i("axis");
+                if (axis < 0) axis += cat.shape().rank();
+                int[] begin = new int[cat.shape().rank()];
+                for (Node part : cat.inputs()) {
+                    if (part == o) break;
+                    begin[axis] += part.shape().dim(axis);
+                }
+                strides.add(Operand.viewStrides(cat.shape(), o.shape(), shape));
+                Lin at = Operand.viewOffset(cat.shape(), begin);
+                arrs.add(cx.array(cat));
+                offs.add(at.equals(Lin.ZERO) ? cx.offset(cat) : "(" + cx.offset(cat) + " + " + at.java("n") + ")");
             } else {
                 strides.add(Operand.strides(o.shape(), shape));
                 arrs.add(cx.array(o));

@@ -111,9 +111,24 @@ final class Groups {
         return m;
     }
 
-    /** Whether merging groups a and b keeps the graph acyclic: no path between them through another group. */
+    /**
+     * Whether merging groups a and b keeps the graph acyclic (no path between them through another group) and no
+     * member of the merged group reads another through a reshape: a reshape is an alias of its input's buffer, read
+     * from memory with its own indexing, which the merged kernel would read before it stores it (found by the random
+     * graph test: {@code minimum(t, reshape(t))} with {@code t = tanh(...)} of shape [1, 1]).
+     */
     boolean canMerge(int a, int b) {
-        return !reachesIndirectly(a, b) && !reachesIndirectly(b, a);
+        return !reachesIndirectly(a, b) && !reachesIndirectly(b, a) && !readsThroughAlias(a, b);
+    }
+
+    private boolean readsThroughAlias(int a, int b) {
+        java.util.Set<Node> both = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        both.addAll(members.get(a));
+        both.addAll(members.get(b));
+        for (Node m : both)
+            for (Node i : m.inputs())
+                if (i != FusionPlanner.base(i) && both.contains(FusionPlanner.base(i))) return true;
+        return false;
     }
 
     private boolean reachesIndirectly(int from, int to) {

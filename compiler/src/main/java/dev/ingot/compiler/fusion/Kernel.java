@@ -28,14 +28,40 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
     /** Nodes whose values this kernel writes to memory. */
     List<Node> stores();
 
+    /**
+     * The values whose buffers this kernel writes: its {@link #stores}, except that a member stored into a slice of a
+     * concatenation ({@link Fused#into}) writes the concatenation's buffer. What memory planning and the schedule's
+     * checks count as stored.
+     */
+    default List<Node> writes() { return stores(); }
+
     /** Nodes computed by this kernel (for fused kernels, all members). */
     List<Node> members();
 
     /** Values read from memory. */
     List<Node> reads();
 
-    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed, List<Node> views) implements Kernel {
+    /**
+     * {@code into} maps stored members to the concatenation they are a part of ({@code Scheduler.concatsInPlace}): the
+     * kernel stores such a member straight into its slice of the concatenation's buffer, a strided view, and no
+     * concatenation kernel runs.
+     */
+    record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed, List<Node> views,
+                 java.util.Map<Node, Node> into) implements Kernel {
         public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) { this(members, stores, reads, shape, List.of(), List.of()); }
+        public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed, List<Node> views) {
+            this(members, stores, reads, shape, recomputed, views, java.util.Map.of());
+        }
+        public Fused withInto(java.util.Map<Node, Node> m) { return new Fused(members, stores, reads, shape, recomputed, views, m); }
+        @Override public List<Node> writes() {
+            if (into.isEmpty()) return stores;
+            List<Node> r = new java.util.ArrayList<>();
+            for (Node s : stores) {
+                Node w = into.getOrDefault(s, s);
+                if (!r.contains(w)) r.add(w);
+            }
+            return r;
+        }
     }
 
     /**

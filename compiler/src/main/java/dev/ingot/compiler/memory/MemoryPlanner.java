@@ -122,8 +122,12 @@ public final class MemoryPlanner {
         for (int k = 0; k < kernels.size(); k++) {
             int until = k;
             for (Kernel.Region rg : regions) if (rg.contains(k)) until = rg.last();
-            for (Node s : kernels.get(k).stores()) {
+            for (Node s : kernels.get(k).writes()) {
                 if (homes.containsKey(s) || shared(kernels.get(k), s)) continue;
+                if (live.containsKey(s)) {          // a concatenation its parts' kernels store into, one after another
+                    live.get(s)[1] = Math.max(live.get(s)[1], until);
+                    continue;
+                }
                 live.put(s, new int[] {k, until});
                 order.add(s);
                 storedAt.add(k);

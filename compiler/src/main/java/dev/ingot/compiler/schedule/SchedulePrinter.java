@@ -65,7 +65,10 @@ public final class SchedulePrinter {
                 for (Node m : k.stores()) if (r.shares().containsKey(m)) sb.append(' ').append(names.get(m)).append(" in ").append(names.get(r.shares().get(m)));
             }
             sb.append("   ->");
-            for (Node st : k.stores()) sb.append(' ').append(names.get(st));
+            for (Node st : k.stores()) {
+                sb.append(' ').append(names.get(st));
+                if (k instanceof Kernel.Fused f && f.into().containsKey(st)) sb.append(" (into ").append(names.get(f.into().get(st))).append(')');
+            }
             sb.append('\n');
             if (k instanceof Kernel.Loop loop) {
                 sb.append(indent).append("      ").append(loop.scan().attrs().i("length")).append(" steps");

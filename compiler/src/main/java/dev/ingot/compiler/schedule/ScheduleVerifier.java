@@ -34,7 +34,7 @@ public final class ScheduleVerifier {
                 if (!(k instanceof Kernel.Loop)) throw new IllegalStateException(s.entry() + ": kernel #" + i + " side by side is not a loop");
                 for (Node r : k.reads())
                     if (stored.contains(FusionPlanner.base(r))) throw new IllegalStateException(s.entry() + ": loop #" + i + " reads what a loop beside it stores");
-                stored.addAll(k.stores());
+                stored.addAll(k.writes());
             }
             for (MemoryPlanner.Buffer b : s.memory().buffers())
                 if (rg.contains(b.last()) && b.last() < rg.last())
@@ -52,7 +52,7 @@ public final class ScheduleVerifier {
                 Integer at = storedAt.get(b);
                 if (at == null) throw new IllegalStateException(g.name() + ": kernel #" + i + " reads " + b + " before any kernel stores it");
             }
-            for (Node st : k.stores()) storedAt.putIfAbsent(st, i);
+            for (Node st : k.writes()) storedAt.putIfAbsent(st, i);
             if (k instanceof Kernel.Loop loop) verify(loop.body(), loop.bodyKernels(), mem.loops().get(loop.scan()).body());
         }
         for (Graph.Output o : g.outputs()) {
@@ -65,7 +65,7 @@ public final class ScheduleVerifier {
             int writer = -1;
             for (int i = 0; i < kernels.size(); i++) {
                 Kernel k = kernels.get(i);
-                boolean writes = committed.contains(u.value()) ? k instanceof Kernel.Commit c && c.value() == u.value() : k.stores().contains(u.value());
+                boolean writes = committed.contains(u.value()) ? k instanceof Kernel.Commit c && c.value() == u.value() : k.writes().contains(u.value());
                 if (writes) writer = i;
             }
             if (writer < 0 && u.value().op() != Ops.PARAM && u.value().op() != Ops.STATE)

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,7 +29,7 @@ public final class Scheduler {
      *               kernel; scalar code packs nothing)
      */
     public static Schedule schedule(Graph g, boolean vector) {
-        List<Kernel> kernels = new ArrayList<>(withPacking(FusionPlanner.plan(g), vector));
+        List<Kernel> kernels = new ArrayList<>(withPacking(concatsInPlace(FusionPlanner.plan(g), g), vector));
         List<Kernel.Region> sideBySide = sideBySide(kernels, g);
         Schedule s = new Schedule(g.name(), g, kernels, MemoryPlanner.plan(g, kernels, sideBySide), sideBySide);
         assert verified(s);
@@ -58,14 +59,14 @@ public final class Scheduler {
         for (int i = 0; i < kernels.size(); i++) {
             if (!(kernels.get(i) instanceof Kernel.Loop)) continue;
             Set<Node> dependent = Collections.newSetFromMap(new IdentityHashMap<>());
-            dependent.addAll(kernels.get(i).stores());
+            dependent.addAll(kernels.get(i).writes());
             List<Kernel> group = new ArrayList<>(List.of(kernels.get(i))), before = new ArrayList<>(), after = new ArrayList<>();
             int last = i;
             List<Kernel> pendingBefore = new ArrayList<>(), pendingAfter = new ArrayList<>();
             for (int j = i + 1; j < kernels.size(); j++) {
                 Kernel k = kernels.get(j);
                 boolean reads = k.reads().stream().anyMatch(r -> dependent.contains(FusionPlanner.base(r)));
-                boolean writesInPlace = k instanceof Kernel.Commit || k.stores().stream().anyMatch(updates::contains);
+                boolean writesInPlace = k instanceof Kernel.Commit || k.writes().stream().anyMatch(updates::contains);
                 if (k instanceof Kernel.Loop && !reads && !writesInPlace) {
                     group.add(k);
                     before.addAll(pendingBefore);
@@ -79,7 +80,7 @@ public final class Scheduler {
                     pendingBefore.add(k);
                     continue;
                 }
-                dependent.addAll(k.stores());
+                dependent.addAll(k.writes());
             }
             if (group.size() < 2) continue;
             List<Kernel> order = new ArrayList<>(before);
@@ -102,7 +103,7 @@ public final class Scheduler {
                 out.add(k);
                 continue;
             }
-            List<Kernel> body = withPacking(loop.bodyKernels(), vector);
+            List<Kernel> body = withPacking(concatsInPlace(loop.bodyKernels(), loop.body()), vector);
             loop = new Kernel.Loop(loop.scan(), loop.projections(), loop.body(), body, List.of());
             if (vector) loop = loop.withPacked(packed(loop));
             Set<Node> packed = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -112,6 +113,54 @@ public final class Scheduler {
             out.add(loop.withCopiesByRows(copiesByRows(loop)));
         }
         return out;
+    }
+
+    /**
+     * Concatenations assembled in place: a {@code concat} along a later axis than the first whose every part is
+     * stored by an elementwise kernel of the part's own shape, read by nothing else and no result of the graph. Each
+     * part's kernel stores it straight into its slice of the concatenation's buffer ({@link Kernel.Fused#into}, a
+     * strided view) and the concatenation kernel goes: an LSTM's backward step writes its four gate gradients where
+     * the product by the recurrent weight reads them, instead of copying 4 x [batch, H] per step.
+     */
+    static List<Kernel> concatsInPlace(List<Kernel> kernels, Graph g) {
+        Map<Node, Integer> producer = new IdentityHashMap<>(), readers = new IdentityHashMap<>();
+        for (int i = 0; i < kernels.size(); i++) {
+            Kernel k = kernels.get(i);
+            if (k instanceof Kernel.Fused f) for (Node s : f.stores()) producer.put(s, i);
+            for (Node r : k.reads()) readers.merge(FusionPlanner.base(r), 1, Integer::sum);
+            if (k instanceof Kernel.Fused f) for (Node v : f.views()) readers.merge(FusionPlanner.base(v.in(0)), 1, Integer::sum);
+        }
+        Set<Node> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Graph.Output o : g.outputs()) kept.add(FusionPlanner.base(o.node()));
+        for (Graph.Update u : g.updates()) kept.add(u.value());
+        List<Kernel> out = new ArrayList<>(kernels);
+        Set<Integer> dropped = new java.util.HashSet<>();
+        for (int i = 0; i < kernels.size(); i++) {
+            if (!(kernels.get(i) instanceof Kernel.Call c) || c.node().op() != Ops.CONCAT || c.epilogue() != null) continue;
+            Node cat = c.node();
+            int axis = cat.attrs().i("axis");
+            if (axis < 0) axis += cat.shape().rank();
+            if (axis == 0 || cat.dtype() != dev.ingot.compiler.ir.DType.F32) continue;
+            boolean ok = new java.util.HashSet<>(cat.inputs().stream().map(System::identityHashCode).toList()).size() == cat.inputs().size();
+            for (Node x : cat.inputs()) {
+                Integer p = producer.get(x);
+                ok &= p != null && FusionPlanner.base(x) == x && !kept.contains(x) && readers.getOrDefault(x, 0) == 1 && x.dtype() == cat.dtype()
+                        && out.get(p) instanceof Kernel.Fused f && f.shape().equals(x.shape()) && x.shape().rank() == cat.shape().rank();
+            }
+            if (!ok) continue;
+            for (Node x : cat.inputs()) {
+                int p = producer.get(x);
+                Kernel.Fused f = (Kernel.Fused) out.get(p);
+                Map<Node, Node> into = new IdentityHashMap<>(f.into());
+                into.put(x, cat);
+                out.set(p, f.withInto(into));
+            }
+            dropped.add(i);
+        }
+        if (dropped.isEmpty()) return kernels;
+        List<Kernel> r = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) if (!dropped.contains(i)) r.add(out.get(i));
+        return r;
     }
 
     /**
@@ -185,7 +234,7 @@ public final class Scheduler {
     static List<Integer> inPlace(Kernel.Loop loop) {
         int nc = ((ScanBody) loop.scan().attrs().map().get("body")).carries();
         Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Kernel k : loop.bodyKernels()) stored.addAll(k.stores());
+        for (Kernel k : loop.bodyKernels()) stored.addAll(k.writes());
         Set<Node> taken = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Graph.Output> outs = loop.body().outputs();
         List<Integer> r = new ArrayList<>();
@@ -213,7 +262,7 @@ public final class Scheduler {
         List<Graph.Output> outs = g.outputs();
         Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>()), sharedInto = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Kernel k : loop.bodyKernels()) {
-            if (!(k instanceof Kernel.Loop)) stored.addAll(k.stores());
+            if (!(k instanceof Kernel.Loop)) stored.addAll(k.writes());
             if (k instanceof Kernel.Rows r) sharedInto.addAll(r.shares().values());
         }
         Set<Node> claimed = Collections.newSetFromMap(new IdentityHashMap<>());

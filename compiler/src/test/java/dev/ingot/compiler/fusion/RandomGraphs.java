@@ -91,7 +91,7 @@ final class RandomGraphs {
 
     private Node step() {
         Node a = pick();
-        int kind = r.nextInt(13);
+        int kind = r.nextInt(14);
         Shape s = a.shape();
         ops.append(' ');
         switch (kind) {
@@ -181,6 +181,16 @@ final class RandomGraphs {
                 Node lo = slice(a, ax, 0, h), hi = slice(a, ax, h, 2 * h);
                 ops.append("slice").append(ax);
                 return r.nextBoolean() ? b.mul(b.sigmoid(lo), b.tanh(hi)) : hi;
+            }
+            case 12 -> {             // concatenation along a non-batch axis of two elementwise values (assembled in place)
+                List<Integer> axes = new ArrayList<>();
+                for (int d = 0; d < s.rank(); d++) if (!s.isBatchDim(d)) axes.add(d);
+                if (axes.isEmpty()) return null;
+                int ax = axes.get(r.nextInt(axes.size()));
+                ops.append("concat").append(ax);
+                Node other = r.nextBoolean() ? b.sigmoid(a) : b.mul(a, a);
+                return r.nextBoolean() ? b.node(Ops.CONCAT, List.of(b.tanh(a), other), Attrs.of("axis", ax))
+                        : b.node(Ops.CONCAT, List.of(other, a, b.neg(a)), Attrs.of("axis", ax));
             }
             default -> {             // softmax over the last axis
                 if (s.rank() == 0) return null;
