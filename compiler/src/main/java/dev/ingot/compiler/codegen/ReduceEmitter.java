@@ -69,8 +69,12 @@ final class ReduceEmitter {
         return new KernelCode(method, b.toString(), O, parallel, node);
     }
 
-    /** Columns per work unit of {@link #columns}: a multiple of every vector length. */
-    static final int COLUMNS = 256;
+    /**
+     * Columns per work unit of {@link #columns}: a multiple of every vector length. 64, so that the bias gradient of a
+     * 128-wide layer has work for two threads (at 256 it ran on one: a transformer step's bias gradients at 50%
+     * parallel efficiency).
+     */
+    static final int COLUMNS = 64;
 
     /**
      * A reduction over the leading axes into one row (e.g. a bias gradient, summing a [batch, 1024] tensor over the
@@ -91,20 +95,39 @@ final class ReduceEmitter {
         return new KernelCode(method, b.toString(), "(" + I + " + " + (COLUMNS - 1) + ") / " + COLUMNS, parallel, node);
     }
 
-    /** {@code dst[out + j] = combine over r of src[in + r * I + j]} for j in [c0, c1), rows in order. */
+    /**
+     * {@code dst[out + j] = combine over r of src[in + r * I + j]} for j in [c0, c1), rows in order. Vector code takes
+     * the columns four vectors at a time with the sums in registers over all rows (one load per input vector, one
+     * store per output vector), then the rest row by row into {@code dst}; either way each column is combined over
+     * the rows in order, so the result does not depend on the blocking or the threads.
+     */
     private void rows(StringBuilder b, Reduction op, String R, String I, String c0, String c1) {
         boolean whole = c0.equals("0");
-        String from = whole ? "" : " + " + c0, width = whole ? c1 : c1 + " - " + c0;
-        b.append("System.arraycopy(src, in").append(from).append(", dst, out").append(from).append(", ").append(width).append(");\n");
+        b.append("int c = ").append(c0).append(";\n");
+        if (vector) {
+            b.append("for (final int w = 4 * F.length(); c + w <= ").append(c1).append("; c += w) {\n");
+            for (int v = 0; v < 4; v++)
+                b.append("FloatVector s").append(v).append(" = FloatVector.fromArray(F, src, in + c").append(v == 0 ? "" : " + " + v + " * F.length()").append(");\n");
+            b.append("for (int r = 1; r < ").append(R).append("; r++) {\n");
+            b.append("final int row = in + r * ").append(p(I)).append(" + c;\n");
+            for (int v = 0; v < 4; v++)
+                b.append("s").append(v).append(" = ").append(op.vectorCombine("s" + v, "FloatVector.fromArray(F, src, row" + (v == 0 ? "" : " + " + v + " * F.length()") + ")")).append(";\n");
+            b.append("}\n");
+            for (int v = 0; v < 4; v++) b.append("s").append(v).append(".intoArray(dst, out + c").append(v == 0 ? "" : " + " + v + " * F.length()").append(");\n");
+            b.append("}\n");
+        }
+        b.append("if (c < ").append(c1).append(") {\n");
+        b.append("final int from = c;\n");
+        b.append("System.arraycopy(src, in + from, dst, out + from, ").append(c1).append(" - from);\n");
         b.append("for (int r = 1; r < ").append(R).append("; r++) {\n");
         b.append("final int row = in + r * ").append(p(I)).append(";\n");
-        b.append("int j = ").append(c0).append(";\n");
+        b.append("int j = from;\n");
         if (vector) {
-            b.append("for (final int ub = ").append(whole ? "" : c0 + " + ").append("F.loopBound(").append(width).append("); j < ub; j += F.length()) {\n");
+            b.append("for (final int ub = from + F.loopBound(").append(c1).append(" - from); j < ub; j += F.length()) {\n");
             b.append(op.vectorCombine("FloatVector.fromArray(F, dst, out + j)", "FloatVector.fromArray(F, src, row + j)")).append(".intoArray(dst, out + j);\n}\n");
         }
         b.append("for (; j < ").append(c1).append("; j++) dst[out + j] = ").append(op.scalarCombine("dst[out + j]", "src[row + j]")).append(";\n");
-        b.append("}\n");
+        b.append("}\n}\n");
     }
 
     private static String p(String s) { return s.contains(" ") ? "(" + s + ")" : s; }
