@@ -260,6 +260,7 @@ public final class Scheduler {
         int nc = sb.carries();
         Graph g = loop.body();
         List<Graph.Output> outs = g.outputs();
+        if (loop.scan().attrs().i("length") < 1) return java.util.Collections.nCopies(nc, new Kernel.CarryHome.Copied());   // no step, no stack slot
         Set<Node> stored = Collections.newSetFromMap(new IdentityHashMap<>()), sharedInto = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Kernel k : loop.bodyKernels()) {
             if (!(k instanceof Kernel.Loop)) stored.addAll(k.writes());

@@ -270,6 +270,41 @@ class ScheduleDecisionsTest {
         }
     }
 
+    static final String SEQUENCES = """
+        model S {
+          input  ids: i32[batch, 6]
+          label  y: i32[batch, 6]
+          layer  emb = embedding(9, 5)
+          layer  rec = bidirectional(lstm(5, 20, return_sequences = true), merge = "concat")
+          layer  out = dense(40, 9)
+          output logits = ids |> emb |> rec |> out
+          loss = softmax_cross_entropy(logits, y)
+          train { optimizer: adam(lr = 0.01), batch: 4 }
+        }
+        """;
+
+    /**
+     * Layers that return their sequence, in both directions: the forward loops read h from the slot of the sequence
+     * the step before wrote (t - 1, or t + 1 when reversed), and training matches the interpreter for the LSTM and the
+     * GRU, with a partial last batch (StepCheck), vector and scalar code.
+     */
+    @ParameterizedTest(name = "vector={0}")
+    @ValueSource(booleans = {true, false})
+    void sequencesInBothDirectionsReadTheirCarriesInPlace(boolean vector) {
+        var m = Frontend.compile(SourceFile.of("s.ingot", Path.of("."), SEQUENCES, true));
+        JavaEmitter.Entry train = Compiler.entries(m, Compiler.Options.defaults()).stream()
+                .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow();
+        int fromStack = 0;
+        for (Kernel k : train.schedule().kernels())
+            if (k instanceof Kernel.Loop loop) {
+                for (int c = 0; c < loop.carryHomes().size(); c++) assertTrue(loop.carryInPlace(c), "a carry copied: " + loop.carryHomes());
+                fromStack += (int) loop.carryHomes().stream().filter(h -> h instanceof Kernel.CarryHome.FromStack).count();
+            }
+        assertEquals(2, fromStack, "h of each direction read from its sequence");
+        StepCheck.run(SEQUENCES, 4, 3, 9, vector);
+        StepCheck.run(SEQUENCES.replace("lstm(5, 20, return_sequences = true)", "gru(5, 20, return_sequences = true)"), 4, 3, 9, vector);
+    }
+
     /** The two directions of a bidirectional layer run side by side: in predict, and forward and backward in training. */
     @Test
     void bidirectionalLoopsRunSideBySide() {
