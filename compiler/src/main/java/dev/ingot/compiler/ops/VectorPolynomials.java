@@ -32,13 +32,7 @@ public final class VectorPolynomials {
         return String.join("\n",
                 "final FloatVector " + a + " = " + arg + ";",
                 "final FloatVector " + p + "x = " + a + ".max(" + k("-87f") + ").min(" + k("88.72283935546875f") + ");",
-                "final FloatVector " + p + "t = " + p + "x.mul(" + k("1.44269504088896341f") + ").add(" + k("12582912f") + ");",
-                "final FloatVector " + p + "n = " + p + "t.sub(" + k("12582912f") + ");",
-                "FloatVector " + p + "r = " + p + "n.fma(" + k("-0.693359375f") + ", " + p + "x);",
-                p + "r = " + p + "n.fma(" + k("2.12194440e-4f") + ", " + p + "r);",
-                "FloatVector " + p + "y = " + k("1.9875691500E-4f") + ";",
-                horner(p + "y", p + "r", "1.3981999507E-3f", "8.3334519073E-3f", "4.1665795894E-2f", "1.6666665459E-1f", "5.0000001201E-1f"),
-                p + "y = " + p + "y.fma(" + p + "r.mul(" + p + "r), " + p + "r).add(" + k("1f") + ");",
+                expCore(p),
                 "final IntVector " + p + "ni = " + p + "t.reinterpretAsInts().sub(" + ki(0x4B400000) + ");",
                 "final IntVector " + p + "n1 = " + p + "ni.lanewise(VectorOperators.ASHR, 1);",
                 "final FloatVector " + p + "s1 = " + p + "n1.add(" + ki(127) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
@@ -55,13 +49,7 @@ public final class VectorPolynomials {
         String p = out + "_";
         return String.join("\n",
                 "final FloatVector " + p + "x = " + arg + ".neg().max(" + k("-87f") + ").min(" + k("87f") + ");",
-                "final FloatVector " + p + "t = " + p + "x.mul(" + k("1.44269504088896341f") + ").add(" + k("12582912f") + ");",
-                "final FloatVector " + p + "n = " + p + "t.sub(" + k("12582912f") + ");",
-                "FloatVector " + p + "r = " + p + "n.fma(" + k("-0.693359375f") + ", " + p + "x);",
-                p + "r = " + p + "n.fma(" + k("2.12194440e-4f") + ", " + p + "r);",
-                "FloatVector " + p + "y = " + k("1.9875691500E-4f") + ";",
-                horner(p + "y", p + "r", "1.3981999507E-3f", "8.3334519073E-3f", "4.1665795894E-2f", "1.6666665459E-1f", "5.0000001201E-1f"),
-                p + "y = " + p + "y.fma(" + p + "r.mul(" + p + "r), " + p + "r).add(" + k("1f") + ");",
+                expCore(p),
                 "final FloatVector " + p + "s = " + p + "t.reinterpretAsInts().add(" + ki(127 - 0x4B400000) + ").lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();",
                 out + " = " + k("1f") + ".div(" + p + "y.mul(" + p + "s).add(" + k("1f") + "));");
     }
@@ -80,6 +68,22 @@ public final class VectorPolynomials {
                 "FloatVector " + p + "q = " + p + "x2.fma(" + k("1.19825839466702e-06f") + ", " + k("1.18534705686654e-04f") + ");",
                 horner(p + "q", p + "x2", "2.26843463243900e-03f", "4.89352518554385e-03f"),
                 out + " = " + p + "p.div(" + p + "q).blend(" + a + ", " + a + ".abs().compare(VectorOperators.LT, " + k("0.0004f") + "));");
+    }
+
+    /**
+     * The part of e^x that {@link #exp} and {@link #sigmoid} share, for the clamped {@code <p>x} already declared:
+     * {@code <p>t} (1.5 * 2^23 + n, n = round(x / ln2), whose low bits are n), {@code <p>n}, {@code <p>r = x - n ln2}
+     * (ln2 in two parts) and {@code <p>y = e^r} (Cephes' degree-6 polynomial).
+     */
+    private static String expCore(String p) {
+        return String.join("\n",
+                "final FloatVector " + p + "t = " + p + "x.mul(" + k("1.44269504088896341f") + ").add(" + k("12582912f") + ");",
+                "final FloatVector " + p + "n = " + p + "t.sub(" + k("12582912f") + ");",
+                "FloatVector " + p + "r = " + p + "n.fma(" + k("-0.693359375f") + ", " + p + "x);",
+                p + "r = " + p + "n.fma(" + k("2.12194440e-4f") + ", " + p + "r);",
+                "FloatVector " + p + "y = " + k("1.9875691500E-4f") + ";",
+                horner(p + "y", p + "r", "1.3981999507E-3f", "8.3334519073E-3f", "4.1665795894E-2f", "1.6666665459E-1f", "5.0000001201E-1f"),
+                p + "y = " + p + "y.fma(" + p + "r.mul(" + p + "r), " + p + "r).add(" + k("1f") + ");");
     }
 
     /** The natural logarithm, Cephes' logf (as {@code ScalarMath.log}). */

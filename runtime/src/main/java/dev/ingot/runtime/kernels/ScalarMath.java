@@ -31,16 +31,7 @@ public final class ScalarMath {
      */
     public static float exp(float a) {
         float x = Math.max(EXP_LO, Math.min(EXP_HI, a));
-        float n = (x * 1.44269504088896341f + 12582912f) - 12582912f;
-        float r = Math.fma(n, -0.693359375f, x);
-        r = Math.fma(n, 2.12194440e-4f, r);
-        float y = 1.9875691500E-4f;
-        y = Math.fma(y, r, 1.3981999507E-3f);
-        y = Math.fma(y, r, 8.3334519073E-3f);
-        y = Math.fma(y, r, 4.1665795894E-2f);
-        y = Math.fma(y, r, 1.6666665459E-1f);
-        y = Math.fma(y, r, 5.0000001201E-1f);
-        y = Math.fma(y, r * r, r) + 1f;
+        float n = expN(x), y = expPoly(x, n);
         int ni = (int) n, n1 = ni >> 1;
         float res = y * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((ni - n1 + 127) << 23);
         if (a < EXP_LO) {
@@ -120,7 +111,17 @@ public final class ScalarMath {
      */
     public static float sigmoid(float a) {
         float x = Math.min(87f, Math.max(-87f, -a));
-        float n = (x * 1.44269504088896341f + 12582912f) - 12582912f;
+        float n = expN(x);
+        return 1f / (expPoly(x, n) * Float.intBitsToFloat(((int) n + 127) << 23) + 1f);
+    }
+
+    /** n = round(x / ln2), for {@link #exp} and {@link #sigmoid}. */
+    private static float expN(float x) {
+        return (x * 1.44269504088896341f + 12582912f) - 12582912f;
+    }
+
+    /** e^r for r = x - n ln2 (ln2 in two parts): Cephes' degree-6 polynomial, shared by {@link #exp} and {@link #sigmoid}. */
+    private static float expPoly(float x, float n) {
         float r = Math.fma(n, -0.693359375f, x);
         r = Math.fma(n, 2.12194440e-4f, r);
         float y = 1.9875691500E-4f;
@@ -129,8 +130,7 @@ public final class ScalarMath {
         y = Math.fma(y, r, 4.1665795894E-2f);
         y = Math.fma(y, r, 1.6666665459E-1f);
         y = Math.fma(y, r, 5.0000001201E-1f);
-        y = Math.fma(y, r * r, r) + 1f;
-        return 1f / (y * Float.intBitsToFloat(((int) n + 127) << 23) + 1f);
+        return Math.fma(y, r * r, r) + 1f;
     }
 
 
