@@ -136,7 +136,13 @@ public final class Attention {
             int heads = sh.heads();
             for (int p = lo; p < hi; p++) {
                 int b = p / heads, h = p % heads;
-                if (vector) {
+                if (vector && AttentionLanes.serves(this)) {
+                    if (backward) {
+                        AttentionLanes.backward(this, b, h, s);
+                    } else {
+                        AttentionLanes.forward(this, b, h, s);
+                    }
+                } else if (vector) {
                     if (backward) {
                         AttentionVector.backward(this, b, h, s);
                     } else {
@@ -201,11 +207,30 @@ public final class Attention {
             }
         }
 
+        /**
+         * {@link AttentionLanes}: a block's scores or probabilities and their gradients ({@code [keys][L]}), its
+         * transposed queries, output gradients or results ({@code [d][L]}), 1 / sum per lane, and L ones.
+         */
+        float[] lst = new float[0], ldst = new float[0], xt = new float[0];
+        final float[] linv = new float[Simd.L], lones = new float[Simd.L];
+
+        /** Grows {@link #lst}, {@link #ldst} for {@code keys} keys and {@link #xt} for head width {@code d}. */
+        void ensureLanes(int keys, int d) {
+            if (lst.length < keys * Simd.L) {
+                lst = new float[Conv2dScratch.grow(keys * Simd.L)];
+                ldst = new float[lst.length];
+            }
+            if (xt.length < d * Simd.L) {
+                xt = new float[Conv2dScratch.grow(d * Simd.L)];
+            }
+        }
+
         /** Per row of a block: 1 / sum of its exponentials; ones. */
         final float[] inv = new float[AttentionVector.R], ones = new float[AttentionVector.R];
 
         Scratch() {
             java.util.Arrays.fill(ones, 1f);
+            java.util.Arrays.fill(lones, 1f);
         }
 
         /** Grows every buffer for a block of rows with keys padded to {@code sp} and head widths {@code dk}, {@code dv}. */

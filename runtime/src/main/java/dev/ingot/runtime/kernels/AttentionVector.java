@@ -3,6 +3,7 @@ package dev.ingot.runtime.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,6 +34,8 @@ final class AttentionVector {
     static final int R = 4;
     /** Query rows whose probability and score-gradient tiles are kept at a time in the backward pass (L2-sized). */
     static final int CHUNK = 64;
+    /** Simd.sum's butterfly shuffles (lane i with lane i ^ d). */
+    private static final VectorShuffle<Float> X1 = Simd.xor(1), X2 = Simd.xor(2), X4 = Simd.xor(4), X8 = Simd.xor(8), X16 = Simd.xor(16);
 
     static void forward(Attention.Job j, int b, int h, Attention.Scratch s) {
         AttentionShape sh = j.sh;
@@ -195,13 +198,15 @@ final class AttentionVector {
             ex.intoArray(p, key);
             sum = sum.add(ex);
         }
-        // NOTE: not Simd.sum(sum): a vector passed to a method C2 does not inline here is boxed (48 bytes a row)
-        sum.intoArray(lanes, 0);
-        float total = 0f;
-        for (int l = 0; l < L; l++) {
-            total += lanes[l];
-        }
-        return 1f / total;
+        // NOTE: Simd.sum's butterfly written out: not through memory (a vector stored and read back lane by lane
+        // stalls on store forwarding: a quarter of the forward pass's time), and not a call (C2 did not inline
+        // Simd.sum here and boxed the vector: 96 bytes a row)
+        if (L > 16) sum = sum.add(sum.rearrange(X16));
+        if (L > 8) sum = sum.add(sum.rearrange(X8));
+        if (L > 4) sum = sum.add(sum.rearrange(X4));
+        if (L > 2) sum = sum.add(sum.rearrange(X2));
+        if (L > 1) sum = sum.add(sum.rearrange(X1));
+        return 1f / sum.lane(0);
     }
 
     /**
@@ -376,11 +381,13 @@ final class AttentionVector {
         for (int c = 0; c < dvec; c += L) {
             acc = FloatVector.fromArray(F, x, xo + c).fma(FloatVector.fromArray(F, y, yo + c), acc);
         }
-        acc.intoArray(lanes, 0);
-        float r = 0f;
-        for (int l = 0; l < L; l++) {
-            r += lanes[l];
-        }
+        // Simd.sum written out, as in softmaxRow
+        if (L > 16) acc = acc.add(acc.rearrange(X16));
+        if (L > 8) acc = acc.add(acc.rearrange(X8));
+        if (L > 4) acc = acc.add(acc.rearrange(X4));
+        if (L > 2) acc = acc.add(acc.rearrange(X2));
+        if (L > 1) acc = acc.add(acc.rearrange(X1));
+        float r = acc.lane(0);
         for (int c = dvec; c < d; c++) {
             r = Math.fma(x[xo + c], y[yo + c], r);
         }
@@ -389,7 +396,22 @@ final class AttentionVector {
 
     /** {@code dst[c * sp + j] = src[off + j * stride + c]} for {@code j < rows}, zero for {@code rows <= j < sp}. */
     private static void transpose(float[] src, int off, int stride, int rows, int d, float[] dst, int sp) {
-        for (int r = 0; r < rows; r++) {
+        int r = 0;
+        if (MatMulTranspose.ENABLED) {
+            // whole 16 x 16 tiles in registers, the rest element by element
+            int cv = d - d % 16;
+            for (; r + 16 <= rows; r += 16) {
+                for (int c = 0; c < cv; c += 16) {
+                    MatMulTranspose.tile(src, off + r * stride + c, stride, dst, c * sp + r, sp);
+                }
+                for (int j = r; j < r + 16; j++) {
+                    for (int c = cv; c < d; c++) {
+                        dst[c * sp + j] = src[off + j * stride + c];
+                    }
+                }
+            }
+        }
+        for (; r < rows; r++) {
             int o = off + r * stride;
             for (int c = 0; c < d; c++) {
                 dst[c * sp + r] = src[o + c];
