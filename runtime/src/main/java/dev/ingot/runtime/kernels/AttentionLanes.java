@@ -61,7 +61,7 @@ final class AttentionLanes {
         for (int i0 = 0; i0 < t; i0 += L) {
             int cnt = Math.min(L, t - i0), n = sh.keys(i0 + cnt - 1);
             probabilities(j, b, h, i0, cnt, n, s);
-            queryRows(s.lst, n, cnt, j.v, vo, ev, dv, s.linv, 1f, j.o, j.oOff + j.oRow(b, i0, h), ev);
+            queryRows(s.lst, n, seen(sh, i0), cnt, j.v, vo, ev, dv, s.linv, 1f, j.o, j.oOff + j.oRow(b, i0, h), ev);
         }
     }
 
@@ -98,10 +98,19 @@ final class AttentionLanes {
                 FloatVector p = FloatVector.fromArray(F, st, key * L);
                 p.mul(FloatVector.fromArray(F, dst, key * L).sub(d)).intoArray(dst, key * L);
             }
-            queryRows(dst, n, cnt, j.k, ko, e, dk, s.lones, sh.scale(), j.grad, j.dqRow(b, i0, h), e);
-            keyGradient(dst, n, cnt, j.q, j.qOff + j.qRow(b, i0, h), e, dk, sh.scale(), j.grad, j.dkRow(b, 0, h), e);
-            keyGradient(st, n, cnt, j.dO, go, ev, dv, 1f, j.grad, j.dvRow(b, 0, h), ev);
+            queryRows(dst, n, seen(sh, i0), cnt, j.k, ko, e, dk, s.lones, sh.scale(), j.grad, j.dqRow(b, i0, h), e);
+            keyGradient(dst, n, seen(sh, i0), cnt, j.q, j.qOff + j.qRow(b, i0, h), e, dk, sh.scale(), j.grad, j.dkRow(b, 0, h), e);
+            keyGradient(st, n, seen(sh, i0), cnt, j.dO, go, ev, dv, 1f, j.grad, j.dvRow(b, 0, h), ev);
         }
+    }
+
+    /**
+     * Lane {@code r} of the block starting at query {@code i0} sees keys {@code [0, seen + r + 1)}: {@code i0} when
+     * causal, else a bound past every key. The products skip what no lane of a group of lanes (or keys) sees: there the
+     * probabilities and score gradients are exactly 0.
+     */
+    private static int seen(AttentionShape sh, int i0) {
+        return sh.causal() ? i0 : sh.s();
     }
 
     /**
@@ -202,15 +211,16 @@ final class AttentionLanes {
      * gradients), written as rows: four queries and two vectors of columns at a time (two row loads and four
      * broadcasts per eight FMAs).
      */
-    private static void queryRows(float[] w, int n, int cnt, float[] m, int mo, int ms, int d, float[] f, float scale,
+    private static void queryRows(float[] w, int n, int seen, int cnt, float[] m, int mo, int ms, int d, float[] f, float scale,
                                   float[] out, int oo, int os) {
         int dvec = d - d % L;
         int r = 0;
         for (; r + 4 <= cnt; r += 4) {
+            int nr = Math.min(n, seen + r + 4);   // keys the group's last lane sees
             int c = 0;
             for (; c + 2 * L <= dvec; c += 2 * L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (int j = 0; j < n; j++) {
+                for (int j = 0; j < nr; j++) {
                     int mr = mo + j * ms + c, wj = j * L + r;
                     FloatVector x0 = FloatVector.fromArray(F, m, mr), x1 = FloatVector.fromArray(F, m, mr + L);
                     FloatVector v0 = FloatVector.broadcast(F, w[wj]), v1 = FloatVector.broadcast(F, w[wj + 1]);
@@ -237,7 +247,7 @@ final class AttentionLanes {
             }
             for (; c < dvec; c += L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int j = 0; j < n; j++) {
+                for (int j = 0; j < nr; j++) {
                     FloatVector x0 = FloatVector.fromArray(F, m, mo + j * ms + c);
                     int wj = j * L + r;
                     a0 = FloatVector.broadcast(F, w[wj]).fma(x0, a0);
@@ -253,9 +263,10 @@ final class AttentionLanes {
             }
         }
         for (; r < cnt; r++) {
+            int nr = Math.min(n, seen + r + 1);
             for (int c = 0; c < dvec; c += L) {
                 FloatVector a0 = FloatVector.zero(F);
-                for (int j = 0; j < n; j++) {
+                for (int j = 0; j < nr; j++) {
                     a0 = FloatVector.broadcast(F, w[j * L + r]).fma(FloatVector.fromArray(F, m, mo + j * ms + c), a0);
                 }
                 a0.mul(scale * f[r]).intoArray(out, oo + r * os + c);
@@ -263,9 +274,10 @@ final class AttentionLanes {
         }
         if (dvec < d) {
             for (int rr = 0; rr < cnt; rr++) {
+                int nr = Math.min(n, seen + rr + 1);
                 for (int c = dvec; c < d; c++) {
                     float sum = 0f;
-                    for (int j = 0; j < n; j++) {
+                    for (int j = 0; j < nr; j++) {
                         sum = Math.fma(w[j * L + rr], m[mo + j * ms + c], sum);
                     }
                     out[oo + rr * os + c] = sum * (scale * f[rr]);
@@ -279,17 +291,18 @@ final class AttentionLanes {
      * {@code c < d}: the block's contribution to the keys' gradients (score gradients by queries, probabilities by
      * output gradients), four keys and two vectors of columns at a time.
      */
-    private static void keyGradient(float[] w, int n, int cnt, float[] x, int xo, int xs, int d, float scale,
+    private static void keyGradient(float[] w, int n, int seen, int cnt, float[] x, int xo, int xs, int d, float scale,
                                     float[] out, int oo, int os) {
         int dvec = d - d % L;
         FloatVector sv = FloatVector.broadcast(F, scale);
         int j = 0;
         for (; j + 4 <= n; j += 4) {
             int w0 = j * L, w1 = w0 + L, w2 = w1 + L, w3 = w2 + L;
+            int r0 = Math.max(0, j - seen);   // lanes before r0 see none of the four keys
             int c = 0;
             for (; c + 2 * L <= dvec; c += 2 * L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (int r = 0; r < cnt; r++) {
+                for (int r = r0; r < cnt; r++) {
                     int xr = xo + r * xs + c;
                     FloatVector x0 = FloatVector.fromArray(F, x, xr), x1 = FloatVector.fromArray(F, x, xr + L);
                     FloatVector v0 = FloatVector.broadcast(F, w[w0 + r]), v1 = FloatVector.broadcast(F, w[w1 + r]);
@@ -315,7 +328,7 @@ final class AttentionLanes {
             }
             for (; c < dvec; c += L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int r = 0; r < cnt; r++) {
+                for (int r = r0; r < cnt; r++) {
                     FloatVector x0 = FloatVector.fromArray(F, x, xo + r * xs + c);
                     a0 = FloatVector.broadcast(F, w[w0 + r]).fma(x0, a0);
                     a1 = FloatVector.broadcast(F, w[w1 + r]).fma(x0, a1);
@@ -330,9 +343,10 @@ final class AttentionLanes {
             }
         }
         for (; j < n; j++) {
+            int r0 = Math.max(0, j - seen);
             for (int c = 0; c < dvec; c += L) {
                 FloatVector a0 = FloatVector.zero(F);
-                for (int r = 0; r < cnt; r++) {
+                for (int r = r0; r < cnt; r++) {
                     a0 = FloatVector.broadcast(F, w[j * L + r]).fma(FloatVector.fromArray(F, x, xo + r * xs + c), a0);
                 }
                 int o = oo + j * os + c;
@@ -341,9 +355,10 @@ final class AttentionLanes {
         }
         if (dvec < d) {
             for (int jj = 0; jj < n; jj++) {
+                int r0 = Math.max(0, jj - seen);
                 for (int c = dvec; c < d; c++) {
                     float sum = 0f;
-                    for (int r = 0; r < cnt; r++) {
+                    for (int r = r0; r < cnt; r++) {
                         sum = Math.fma(w[jj * L + r], x[xo + r * xs + c], sum);
                     }
                     out[oo + jj * os + c] = Math.fma(sum, scale, out[oo + jj * os + c]);
