@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Keys and values are read in place (rows of the {@code [batch, s, heads * d]} projections); only the block's
  * queries, output gradients and results are transposed, 16 x 16 tiles in registers on JDK 25
  * ({@link MatMulTranspose}). Measured on the 2-core Xeon (one core, JDK 25), one call on char_transformer's shapes
- * ({@code [32, 64, 4 x 32]}, causal): forward 1.42 -> 0.78 ms and backward 2.83 -> 1.88 ms against the row-wise
+ * ({@code [32, 64, 4 x 32]}, causal): forward 1.42 -> 0.74 ms and backward 2.83 -> 1.75 ms against the row-wise
  * {@link AttentionVector} (whose softmax per row is a chain of horizontal max and sum reductions).
  *
  * <p>Used when there is no mask tensor and no mask gradient is asked for (a causal mask is the {@code causal}
