@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The fused attention op against multi_head_attention's unfused path (issue 12, item 4): one attention layer and a
+# The fused attention op against the attention written out (issue 12, item 4; multi_head_attention's path when it
+# has dropout on the weights, and its only path before 2026-12-05 night): one attention layer and a
 # causal mask over a character model, sequence lengths T (default "64 256"), training and inference examples/s
 # (`bin/ingot bench`, alternating fused and unfused) and the training step's arena (`--dump-ir`).
 #
