@@ -122,7 +122,7 @@ public final class Attention implements Library {
                 TestSpec.c(Attrs.of("heads", 2, "scale", 0.2, "causal", false), TensorType.f32(1, 6, 64), TensorType.f32(1, 7, 64), TensorType.f32(1, 7, 32),
                         TensorType.f32(6, 7)),
                 TestSpec.c(Attrs.of("heads", 1, "scale", 0.2, "causal", true), TensorType.f32(1, 9, 32), TensorType.f32(1, 9, 32), TensorType.f32(1, 9, 32)),
-                // more query rows than the backward pass keeps in its tiles at a time (AttentionVector.CHUNK = 64)
+                // more query rows than a few blocks of 16 lanes (AttentionLanes), with a partial last block
                 TestSpec.c(Attrs.of("heads", 1, "scale", 0.5, "causal", true), TensorType.f32(1, 70, 2), TensorType.f32(1, 70, 2), TensorType.f32(1, 70, 2)));
     }
 

@@ -16,7 +16,7 @@ import dev.ingot.runtime.exec.Parallel;
  * <p>Work is split over the {@code batch * heads} pairs ({@link Parallel#forRange}); each pair writes only its own
  * head's columns, so the result does not depend on the thread count or on who runs which pair. A causal call skips
  * the keys after each query (half the work at {@code t = s}). {@code vector} selects the Vector API kernels
- * ({@link AttentionVector}) or the plain Java ones ({@link AttentionScalar}), which never load a Vector API class.
+ * ({@link AttentionLanes}) or the plain Java ones ({@link AttentionScalar}), which never load a Vector API class.
  * Allocates nothing after warm-up (per-thread buffers that grow on demand).
  */
 public final class Attention {
@@ -136,17 +136,11 @@ public final class Attention {
             int heads = sh.heads();
             for (int p = lo; p < hi; p++) {
                 int b = p / heads, h = p % heads;
-                if (vector && AttentionLanes.serves(this)) {
+                if (vector) {
                     if (backward) {
                         AttentionLanes.backward(this, b, h, s);
                     } else {
                         AttentionLanes.forward(this, b, h, s);
-                    }
-                } else if (vector) {
-                    if (backward) {
-                        AttentionVector.backward(this, b, h, s);
-                    } else {
-                        AttentionVector.forward(this, b, h, s);
                     }
                 } else if (backward) {
                     AttentionScalar.backward(this, b, h, s);
@@ -194,25 +188,26 @@ public final class Attention {
 
     /** Per-thread buffers; contents are garbage between uses. */
     static final class Scratch {
-        float[] kt = new float[0], vt = new float[0], qs = new float[0];
-        float[] scores = new float[0], probs = new float[0], dp = new float[0];
-        final float[] lanes = new float[64];
-        /** Probabilities and scaled score gradients of every query row ({@code [t][sp]}), for the keys' gradients. */
-        float[] pt = new float[0], dst = new float[0];
-
-        void ensureColumns(int n) {
-            if (pt.length < n) {
-                pt = new float[Conv2dScratch.grow(n)];
-                dst = new float[pt.length];
-            }
-        }
-
+        /** {@link AttentionScalar}: one row's probabilities and score gradients. */
+        float[] probs = new float[0], dp = new float[0];
         /**
          * {@link AttentionLanes}: a block's scores or probabilities and their gradients ({@code [keys][L]}), its
-         * transposed queries, output gradients or results ({@code [d][L]}), 1 / sum per lane, and L ones.
+         * transposed queries or output gradients ({@code [d][L]}), 1 / sum per lane, and L ones.
          */
         float[] lst = new float[0], ldst = new float[0], xt = new float[0];
         final float[] linv = new float[Simd.L], lones = new float[Simd.L];
+
+        Scratch() {
+            java.util.Arrays.fill(lones, 1f);
+        }
+
+        /** Grows {@link #probs} and {@link #dp} for {@code keys} keys (the head widths need nothing here). */
+        void ensure(int keys, int dk, int dv) {
+            if (probs.length < keys) {
+                probs = new float[Conv2dScratch.grow(keys)];
+                dp = new float[probs.length];
+            }
+        }
 
         /** Grows {@link #lst}, {@link #ldst} for {@code keys} keys and {@link #xt} for head width {@code d}. */
         void ensureLanes(int keys, int d) {
@@ -222,33 +217,6 @@ public final class Attention {
             }
             if (xt.length < d * Simd.L) {
                 xt = new float[Conv2dScratch.grow(d * Simd.L)];
-            }
-        }
-
-        /** Per row of a block: 1 / sum of its exponentials; ones. */
-        final float[] inv = new float[AttentionVector.R], ones = new float[AttentionVector.R];
-
-        Scratch() {
-            java.util.Arrays.fill(ones, 1f);
-            java.util.Arrays.fill(lones, 1f);
-        }
-
-        /** Grows every buffer for a block of rows with keys padded to {@code sp} and head widths {@code dk}, {@code dv}. */
-        void ensure(int sp, int dk, int dv) {
-            int rows = AttentionVector.R;
-            if (kt.length < dk * sp) {
-                kt = new float[Conv2dScratch.grow(dk * sp)];
-            }
-            if (vt.length < dv * sp) {
-                vt = new float[Conv2dScratch.grow(dv * sp)];
-            }
-            if (qs.length < rows * Math.max(dk, dv)) {
-                qs = new float[Conv2dScratch.grow(rows * Math.max(dk, dv))];
-            }
-            if (scores.length < rows * sp) {
-                scores = new float[Conv2dScratch.grow(rows * sp)];
-                probs = new float[scores.length];
-                dp = new float[scores.length];
             }
         }
     }

@@ -23,10 +23,12 @@ import jdk.incubator.vector.VectorSpecies;
  * queries, output gradients and results are transposed, 16 x 16 tiles in registers on JDK 25
  * ({@link MatMulTranspose}). Measured on the 2-core Xeon (one core, JDK 25), one call on char_transformer's shapes
  * ({@code [32, 64, 4 x 32]}, causal): forward 1.42 -> 0.74 ms and backward 2.83 -> 1.75 ms against the row-wise
- * {@link AttentionVector} (whose softmax per row is a chain of horizontal max and sum reductions).
+ * kernel it replaced (a block of four query rows, whose softmax per row was a chain of horizontal max and sum
+ * reductions).
  *
- * <p>Used when there is no mask tensor and no mask gradient is asked for (a causal mask is the {@code causal}
- * attribute, not a tensor); otherwise {@link AttentionVector} reads the mask row by row. The backward pass
+ * <p>An additive mask tensor is added to the scores before the softmax (one value per key for all lanes when it is the
+ * same for every query, as a key-padding mask is; lane by lane otherwise), and its gradient, when asked for, is
+ * written row by row; a causal mask is the {@code causal} attribute, not a tensor. The backward pass
  * recomputes the probabilities from the queries and keys with the same code as the forward pass. Lanes past the last
  * query of a partial block hold zero queries; their results are never stored and they add nothing to the keys'
  * gradients.
@@ -48,11 +50,6 @@ final class AttentionLanes {
         return FloatVector.fromArray(F, lanes, 0);
     }
 
-    /** Whether this implementation serves the call: no mask tensor and no mask gradient. */
-    static boolean serves(Attention.Job j) {
-        return j.mask == null && j.dMask == null;
-    }
-
     static void forward(Attention.Job j, int b, int h, Attention.Scratch s) {
         AttentionShape sh = j.sh;
         int t = sh.t(), dk = sh.dk(), dv = sh.dv(), e = sh.e(), ev = sh.ev();
@@ -71,12 +68,11 @@ final class AttentionLanes {
         s.ensureLanes(sl, Math.max(dk, dv));
         int ko = j.kOff + j.kRow(b, 0, h), vo = j.vOff + j.vRow(b, 0, h);
         boolean qkv = j.grad != null;
-        if (!qkv) {
-            return;   // nothing else to compute without a mask gradient
-        }
-        for (int key = 0; key < sl; key++) {
-            java.util.Arrays.fill(j.grad, j.dkRow(b, key, h), j.dkRow(b, key, h) + dk, 0f);
-            java.util.Arrays.fill(j.grad, j.dvRow(b, key, h), j.dvRow(b, key, h) + dv, 0f);
+        if (qkv) {
+            for (int key = 0; key < sl; key++) {
+                java.util.Arrays.fill(j.grad, j.dkRow(b, key, h), j.dkRow(b, key, h) + dk, 0f);
+                java.util.Arrays.fill(j.grad, j.dvRow(b, key, h), j.dvRow(b, key, h) + dv, 0f);
+            }
         }
         float[] st = s.lst, dst = s.ldst;
         for (int i0 = 0; i0 < t; i0 += L) {
@@ -98,9 +94,20 @@ final class AttentionLanes {
                 FloatVector p = FloatVector.fromArray(F, st, key * L);
                 p.mul(FloatVector.fromArray(F, dst, key * L).sub(d)).intoArray(dst, key * L);
             }
-            queryRows(dst, n, seen(sh, i0), cnt, j.k, ko, e, dk, s.lones, sh.scale(), j.grad, j.dqRow(b, i0, h), e);
-            keyGradient(dst, n, seen(sh, i0), cnt, j.q, j.qOff + j.qRow(b, i0, h), e, dk, sh.scale(), j.grad, j.dkRow(b, 0, h), e);
-            keyGradient(st, n, seen(sh, i0), cnt, j.dO, go, ev, dv, 1f, j.grad, j.dvRow(b, 0, h), ev);
+            if (j.dMask != null) {
+                // the scores' gradient, [batch, heads, t, s]: 0 for the keys a query does not see
+                for (int r = 0; r < cnt; r++) {
+                    int nr = sh.keys(i0 + r), mo = j.dMaskOff + ((b * sh.heads() + h) * t + i0 + r) * sl;
+                    for (int key = 0; key < sl; key++) {
+                        j.dMask[mo + key] = key < nr ? dst[key * L + r] : 0f;
+                    }
+                }
+            }
+            if (qkv) {
+                queryRows(dst, n, seen(sh, i0), cnt, j.k, ko, e, dk, s.lones, sh.scale(), j.grad, j.dqRow(b, i0, h), e);
+                keyGradient(dst, n, seen(sh, i0), cnt, j.q, j.qOff + j.qRow(b, i0, h), e, dk, sh.scale(), j.grad, j.dkRow(b, 0, h), e);
+                keyGradient(st, n, seen(sh, i0), cnt, j.dO, go, ev, dv, 1f, j.grad, j.dvRow(b, 0, h), ev);
+            }
         }
     }
 
@@ -124,6 +131,9 @@ final class AttentionLanes {
         float[] st = s.lst;
         toLanes(j.q, j.qOff + j.qRow(b, i0, h), e, cnt, dk, sh.scale(), s.xt);
         scores(j.k, j.kOff + j.kRow(b, 0, h), e, dk, s.xt, n, st);
+        if (j.mask != null) {
+            addMask(j, b, h, i0, cnt, n, st);
+        }
         // keys after a query: minus infinity (only keys past the block's first query can be)
         int diag = sh.causal() ? Math.min(n, i0 + 1) : n;
         FloatVector ninf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -135,11 +145,13 @@ final class AttentionLanes {
         for (int key = 0; key < n; key++) {
             mx = mx.max(FloatVector.fromArray(F, st, key * L));
         }
-        // key 0 is seen by every query, so every lane's max is finite
+        // a query whose every key is masked: 0 / 0 below gives NaN, as softmax does
+        mx = mx.blend(0f, mx.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
         FloatVector sum = FloatVector.zero(F);
         for (int key = 0; key < n; key++) {
             FloatVector a = FloatVector.fromArray(F, st, key * L).sub(mx);
-            // exp(a), the lane-wise twin of ScalarMath.exp (as AttentionVector.softmaxRow)
+            // exp(a), the lane-wise twin of ScalarMath.exp (Cephes' expf, the same operations in the same order as the
+            // generated code's VectorPolynomials), written out: a helper C2 did not inline would box the vectors
             FloatVector x = a.max(ScalarMath.EXP_LO).min(ScalarMath.EXP_HI);
             FloatVector t = x.mul(1.44269504088896341f).add(12582912f);
             FloatVector nn = t.sub(12582912f);
@@ -162,6 +174,28 @@ final class AttentionLanes {
             sum = sum.add(ex);
         }
         FloatVector.broadcast(F, 1f).div(sum).intoArray(s.linv, 0);
+    }
+
+    /**
+     * Adds the additive mask to the block's scores: one value per key for all lanes when the mask is the same for every
+     * query (a key-padding mask, {@code maskT = 0}), else lane by lane.
+     */
+    private static void addMask(Attention.Job j, int b, int h, int i0, int cnt, int n, float[] st) {
+        AttentionShape sh = j.sh;
+        int ms = sh.maskS();
+        if (sh.maskT() == 0) {
+            int mo = j.maskRow(b, h, 0);
+            for (int key = 0; key < n; key++) {
+                FloatVector.fromArray(F, st, key * L).add(j.mask[mo + key * ms]).intoArray(st, key * L);
+            }
+            return;
+        }
+        for (int r = 0; r < cnt; r++) {
+            int mo = j.maskRow(b, h, i0 + r);
+            for (int key = 0; key < n; key++) {
+                st[key * L + r] += j.mask[mo + key * ms];
+            }
+        }
     }
 
     /**

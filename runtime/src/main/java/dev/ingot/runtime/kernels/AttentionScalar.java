@@ -2,7 +2,7 @@ package dev.ingot.runtime.kernels;
 
 /**
  * Plain-Java cores of {@link Attention}: one (image, head) pair, forward or backward. The reference for
- * {@link AttentionVector} (same loops, one lane) and the kernels of the scalar target.
+ * {@link AttentionLanes} and the kernels of the scalar target.
  */
 final class AttentionScalar {
     private AttentionScalar() {

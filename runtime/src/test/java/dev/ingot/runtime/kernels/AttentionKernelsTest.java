@@ -1,16 +1,18 @@
 package dev.ingot.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The fused attention's vector kernels against its plain-Java reference ({@link AttentionScalar}), forward and
- * backward: without a mask ({@link AttentionLanes}, queries in the lanes: partial blocks of queries, head widths that
- * are not whole vectors, fewer or more keys than queries, causal or not) and with one ({@link AttentionVector}).
- * Computed in float64 as well, so that a wrong vector path cannot hide behind a wrong reference.
+ * The fused attention's vector kernel ({@link AttentionLanes}, queries in the lanes) against its plain-Java reference
+ * ({@link AttentionScalar}), forward and backward: partial blocks of queries, head widths that are not whole vectors,
+ * fewer or more keys than queries, causal or not, without a mask, with a mask per query ({@code [batch, 1, t, s]}) or
+ * per key ({@code [batch, 1, 1, s]}, as a key-padding mask), and the mask's gradient. Computed in float64 as well, so
+ * that a wrong vector path cannot hide behind a wrong reference.
  */
 class AttentionKernelsTest {
 
@@ -25,12 +27,19 @@ class AttentionKernelsTest {
             "1, 2, 3, 70, 16, 16, false, false",
             "2, 2, 24, 24, 16, 16, true, true",
             "2, 3, 20, 33, 16, 8, false, true",
+            "2, 2, 40, 40, 32, 32, true, true",
     })
     void vectorKernelsMatchTheReference(int batch, int heads, int t, int s, int dk, int dv, boolean causal, boolean withMask) {
+        check(batch, heads, t, s, dk, dv, causal, withMask, false);
+        if (withMask) check(batch, heads, t, s, dk, dv, causal, true, true);
+    }
+
+    private void check(int batch, int heads, int t, int s, int dk, int dv, boolean causal, boolean withMask, boolean perKey) {
         SplittableRandom r = new SplittableRandom(7 + t * 31L + s);
         float scale = (float) (1 / Math.sqrt(dk));
         AttentionShape sh = withMask
-                ? new AttentionShape(heads, t, s, dk, dv, scale, causal, t * s, 0, s, 1)   // [batch, 1, t, s]
+                ? perKey ? new AttentionShape(heads, t, s, dk, dv, scale, causal, s, 0, 0, 1)   // [batch, 1, 1, s]
+                         : new AttentionShape(heads, t, s, dk, dv, scale, causal, t * s, 0, s, 1)   // [batch, 1, t, s]
                 : new AttentionShape(heads, t, s, dk, dv, scale, causal);
         float[] q = gaussian(r, batch * t * heads * dk), k = gaussian(r, batch * s * heads * dk);
         float[] v = gaussian(r, batch * s * heads * dv), dO = gaussian(r, batch * t * heads * dv);
@@ -39,13 +48,27 @@ class AttentionKernelsTest {
             mask = new float[batch * t * s];
             for (int i = 0; i < mask.length; i++) mask[i] = r.nextInt(4) == 0 ? -1e9f : 0f;
             for (int b = 0; b < batch; b++) for (int i = 0; i < t; i++) mask[(b * t + i) * s] = 0f;   // key 0 always seen
+            if (!perKey) java.util.Arrays.fill(mask, 3 * s, 4 * s, Float.NEGATIVE_INFINITY);   // query 3 of image 0 sees no key: NaN, as softmax gives
         }
         float[] oVec = new float[batch * t * heads * dv], oRef = oVec.clone();
         Attention.forward(sh, batch, q, 0, k, 0, v, 0, mask, 0, oVec, 0, true);
         Attention.forward(sh, batch, q, 0, k, 0, v, 0, mask, 0, oRef, 0, false);
         float[] gVec = new float[batch * sh.packedGradient()], gRef = gVec.clone();
-        Attention.backward(sh, batch, q, 0, k, 0, v, 0, mask, 0, oVec, 0, dO, 0, gVec, 0, null, 0, true);
-        Attention.backward(sh, batch, q, 0, k, 0, v, 0, mask, 0, oRef, 0, dO, 0, gRef, 0, null, 0, false);
+        float[] dmVec = withMask ? new float[batch * heads * t * s] : null, dmRef = withMask ? dmVec.clone() : null;
+        if (withMask && !perKey) {
+            // the row that sees no key is NaN in both (and so would be every gradient it reaches): checked, then left out
+            assertTrue(Float.isNaN(oVec[3 * heads * dv]) && Float.isNaN(oRef[3 * heads * dv]), "a query that sees no key gives NaN");
+            java.util.Arrays.fill(mask, 3 * s, 4 * s, 0f);
+            Attention.forward(sh, batch, q, 0, k, 0, v, 0, mask, 0, oVec, 0, true);
+            Attention.forward(sh, batch, q, 0, k, 0, v, 0, mask, 0, oRef, 0, false);
+        }
+        Attention.backward(sh, batch, q, 0, k, 0, v, 0, mask, 0, oVec, 0, dO, 0, gVec, 0, dmVec, 0, true);
+        Attention.backward(sh, batch, q, 0, k, 0, v, 0, mask, 0, oRef, 0, dO, 0, gRef, 0, dmRef, 0, false);
+        if (withMask) {
+            for (int i = 0; i < dmVec.length; i++) {
+                assertEquals(dmRef[i], dmVec[i], 2e-5 * (1 + Math.abs(dmRef[i])), "mask gradient " + i);
+            }
+        }
         double[][] exact = float64(sh, batch, q, k, v, mask, dO);
         for (int i = 0; i < oVec.length; i++) {
             assertEquals(exact[0][i], oRef[i], 1e-4 * (1 + Math.abs(exact[0][i])), "reference output " + i);
