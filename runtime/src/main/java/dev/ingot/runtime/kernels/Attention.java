@@ -201,8 +201,8 @@ public final class Attention {
             java.util.Arrays.fill(lones, 1f);
         }
 
-        /** Grows {@link #probs} and {@link #dp} for {@code keys} keys (the head widths need nothing here). */
-        void ensure(int keys, int dk, int dv) {
+        /** Grows {@link #probs} and {@link #dp} for {@code keys} keys. */
+        void ensure(int keys) {
             if (probs.length < keys) {
                 probs = new float[Conv2dScratch.grow(keys)];
                 dp = new float[probs.length];

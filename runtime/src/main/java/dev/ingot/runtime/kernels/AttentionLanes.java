@@ -52,9 +52,9 @@ final class AttentionLanes {
 
     static void forward(Attention.Job j, int b, int h, Attention.Scratch s) {
         AttentionShape sh = j.sh;
-        int t = sh.t(), dk = sh.dk(), dv = sh.dv(), e = sh.e(), ev = sh.ev();
-        s.ensureLanes(sh.s(), Math.max(dk, dv));
-        int ko = j.kOff + j.kRow(b, 0, h), vo = j.vOff + j.vRow(b, 0, h);
+        int t = sh.t(), dv = sh.dv(), ev = sh.ev();
+        s.ensureLanes(sh.s(), Math.max(sh.dk(), dv));
+        int vo = j.vOff + j.vRow(b, 0, h);
         for (int i0 = 0; i0 < t; i0 += L) {
             int cnt = Math.min(L, t - i0), n = sh.keys(i0 + cnt - 1);
             probabilities(j, b, h, i0, cnt, n, s);

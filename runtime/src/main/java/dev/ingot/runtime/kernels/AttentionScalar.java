@@ -11,7 +11,7 @@ final class AttentionScalar {
     static void forward(Attention.Job j, int b, int h, Attention.Scratch s) {
         AttentionShape sh = j.sh;
         int dv = sh.dv();
-        s.ensure(sh.s(), sh.dk(), dv);
+        s.ensure(sh.s());
         float[] p = s.probs;
         for (int i = 0; i < sh.t(); i++) {
             int n = sh.keys(i);
@@ -62,7 +62,7 @@ final class AttentionScalar {
     static void backward(Attention.Job j, int b, int h, Attention.Scratch s) {
         AttentionShape sh = j.sh;
         int dk = sh.dk(), dv = sh.dv(), e = sh.e(), ev = sh.ev();
-        s.ensure(sh.s(), dk, dv);
+        s.ensure(sh.s());
         float[] p = s.probs, ds = s.dp;
         boolean qkv = j.grad != null;
         if (qkv) {

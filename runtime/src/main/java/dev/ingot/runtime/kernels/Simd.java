@@ -30,8 +30,7 @@ public final class Simd {
     // butterfly shuffles for sum(): lane i swaps with lane i ^ d
     private static final jdk.incubator.vector.VectorShuffle<Float> X1 = xor(1), X2 = xor(2), X4 = xor(4), X8 = xor(8), X16 = xor(16);
 
-    /** The shuffle that swaps lane i with lane i ^ d (null when d is not below the lane count). */
-    static jdk.incubator.vector.VectorShuffle<Float> xor(int d) {
+    private static jdk.incubator.vector.VectorShuffle<Float> xor(int d) {
         return d < F.length() ? jdk.incubator.vector.VectorShuffle.fromOp(F, i -> i ^ d) : null;
     }
 
