@@ -54,6 +54,7 @@ final class EntryContext implements Lowering {
         if (h instanceof MemoryPlanner.Leaf l) return overrides.containsKey(l.leaf()) ? overrides.get(l.leaf())[0] : cls.leafField(l.leaf());
         if (h instanceof MemoryPlanner.Slot) return slot(n)[0];
         if (h instanceof MemoryPlanner.Literal lit && lit.node().attrs().has("values")) return cls.constArray(lit.node());
+        if (h instanceof MemoryPlanner.Within w) return array(w.base());
         throw new IllegalStateException("no array for literal " + n);
     }
 
@@ -61,6 +62,8 @@ final class EntryContext implements Lowering {
         MemoryPlanner.Home h = plan.home(n);
         if (h instanceof MemoryPlanner.Leaf l && overrides.containsKey(l.leaf())) return overrides.get(l.leaf())[1];
         if (h instanceof MemoryPlanner.Slot) return slot(n)[1];
+        // in another value's buffer, shifted by a size counted with this call's batch (two stacks one slot apart)
+        if (h instanceof MemoryPlanner.Within w) return "(" + offset(w.base()) + " + " + w.shift().java("this.n") + ")";
         if (!(h instanceof MemoryPlanner.Arena ar)) return "0";
         return offsetNames.computeIfAbsent(dev.ingot.compiler.fusion.FusionPlanner.base(n), b -> {
             String name = prefix + "_" + javaName(b, cls.number(b));

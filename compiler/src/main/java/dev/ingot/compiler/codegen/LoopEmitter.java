@@ -71,6 +71,12 @@ final class LoopEmitter {
             readAt[i] = "cr_" + name + "_" + i;
             cls.taskFields.add("/** Offset of carry " + i + " of loop {@code " + name + "} in this step. */\nprivate int " + readAt[i] + ";");
             if (leaf != null) overrides.put(leaf, new String[] {"a", readAt[i]});
+            if (h instanceof Kernel.CarryHome.FromStack fs && fs.late() >= 0) {
+                // the stack of the carry before each step is the sequence's one slot behind, the initial value first
+                stepStart.add(readAt[i] + " = " + stackOffset(loop, fs.late(), cx) + " + " + t + " * (" + step + ");   // carry " + i + " lives in "
+                        + outs(g).get(fs.late()).name() + ", which is " + outs(g).get(fs.output()).name() + " one step late");
+                continue;
+            }
             if (h instanceof Kernel.CarryHome.FromStack fs) {
                 String stack = stackOffset(loop, fs.output(), cx);
                 stepStart.add(readAt[i] + " = s == 0 ? " + carry.get(i) + " : " + stack + " + " + tPrev + " * (" + step + ");   // carry " + i + ": the slot of "
@@ -168,9 +174,11 @@ final class LoopEmitter {
         for (int i = 0; i < nc; i++) {
             Node init = scan.in(i);
             String to = carry.get(i), what = "initial carry " + i;
-            if (homes.get(i) instanceof Kernel.CarryHome.InStack is) {
-                to = stackOffset(loop, is.output(), cx) + " + " + (reverse ? last : "0") + " * (" + size(init.shape().numel()) + ")";
-                what += ", in the first slot of " + outs.get(is.output()).name();
+            int stack = homes.get(i) instanceof Kernel.CarryHome.InStack is ? is.output()
+                    : homes.get(i) instanceof Kernel.CarryHome.FromStack fs && fs.late() >= 0 ? fs.late() : -1;
+            if (stack >= 0) {
+                to = stackOffset(loop, stack, cx) + " + " + (reverse ? last : "0") + " * (" + size(init.shape().numel()) + ")";
+                what += ", in the first slot of " + outs.get(stack).name();
             }
             b.append("System.arraycopy(").append(cx.array(init)).append(", ").append(cx.offset(init)).append(", a, ").append(to)
                     .append(", ").append(size(init.shape().numel())).append(");   // ").append(what).append('\n');

@@ -154,9 +154,14 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
             int i = proj.attrs().i("index");
             if (i < ((dev.ingot.compiler.ops.ScanBody) scan.attrs().map().get("body")).carries()) return false;
             if (projection(i) != proj) return true;
-            if (inPlace.contains(i)) return false;
+            if (inPlace.contains(i) || late(i)) return false;
             for (CarryHome c : carryHomes) if (c instanceof CarryHome.InStack s && s.output() == i) return false;
             return true;
+        }
+        /** Whether stacked output {@code i} is another stack one step late, in the same buffer ({@link CarryHome.FromStack#late}): never copied. */
+        public boolean late(int i) {
+            for (CarryHome c : carryHomes) if (c instanceof CarryHome.FromStack f && f.late() == i) return true;
+            return false;
         }
         /** Whether carry {@code i}'s new value is stored by the body straight where the next step reads it (no copy). */
         public boolean carryInPlace(int i) { return !(carryHomes.get(i) instanceof CarryHome.Copied); }
@@ -175,7 +180,12 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
      *       value straight into slot t+1 (t-1 when reversed; the carry's own buffer after the last step). The
      *       residual costs no copy either.</li>
      *   <li>{@link FromStack}: the new value is stacked output {@code output}, written in place: step t reads the
-     *       slot the step before wrote (the carry's own buffer, holding the initial value, at the first step).</li>
+     *       slot the step before wrote (the carry's own buffer, holding the initial value, at the first step). When
+     *       {@code late} is a stacked output too (at least 0), the carry itself before each step (a training loop's
+     *       residual), the two stacks share one buffer of length + 1 slots, one slot apart ({@code MemoryPlanner.Within}):
+     *       slot t of {@code late} is slot t - 1 of {@code output} (t + 1 when reversed), and its first slot holds the
+     *       initial value, copied there before the loop. Step t reads the carry from slot t of {@code late}, and the
+     *       residual costs no copy: an LSTM that returns its sequence copies nothing per step.</li>
      *   <li>{@link Alternating}: in two buffers used in turn: step t reads one, its kernel stores the new value into
      *       the other.</li>
      * </ul>
@@ -183,7 +193,7 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
     sealed interface CarryHome {
         record Copied() implements CarryHome {}
         record InStack(int output) implements CarryHome {}
-        record FromStack(int output) implements CarryHome {}
+        record FromStack(int output, int late) implements CarryHome {}
         record Alternating() implements CarryHome {}
     }
 

@@ -64,7 +64,7 @@ public final class MemoryPlanner {
     public record Buffer(Node value, boolean batchRegion, Lin offset, Lin size, int first, int last, boolean scratch) {}
 
     /** A value's storage. */
-    public sealed interface Home permits Arena, Leaf, Literal, Slot {}
+    public sealed interface Home permits Arena, Leaf, Literal, Slot, Within {}
 
     /**
      * In the arena at {@code offset} (linear in maxBatch). {@code batchRegion} says which region:
@@ -84,6 +84,13 @@ public final class MemoryPlanner {
      * where the next step reads it ({@link Kernel.Loop#carryHomes}).
      */
     public record Slot(int output) implements Home {}
+
+    /**
+     * In the buffer of {@code base}, {@code shift} floats after its start, counted with the batch size of the call
+     * (not the planned maximum): two stacks of a loop one step apart ({@link Kernel.CarryHome.FromStack#late}), the
+     * carry before each step and the sequence of its new values, share one buffer of length + 1 slots.
+     */
+    public record Within(Node base, Lin shift) implements Home {}
 
     public static BufferPlan plan(Graph g, List<Kernel> kernels) { return plan(g, kernels, List.of()); }
 
@@ -115,6 +122,24 @@ public final class MemoryPlanner {
             else if (updateTarget.containsKey(n)) homes.put(n, new Leaf(updateTarget.get(n)));
         }
 
+        // stacks one step apart in one buffer (the sequence's stack is planned with one slot more; the other lies within)
+        Map<Node, Node> within = new IdentityHashMap<>();
+        Map<Node, Lin> extra = new IdentityHashMap<>();
+        for (Kernel k : kernels)
+            if (k instanceof Kernel.Loop loop)
+                for (Kernel.CarryHome h : loop.carryHomes())
+                    if (h instanceof Kernel.CarryHome.FromStack f && f.late() >= 0) {
+                        Node ys = loop.projection(f.output()), before = loop.projection(f.late());
+                        Lin all = ys.shape().numel();
+                        int len = loop.scan().attrs().i("length");
+                        Lin slot = new Lin(all.perBatch() / len, all.constant() / len);
+                        // forward: [init, y0, ..., y(T-1)], the residual first; reversed: [y0, ..., y(T-1), init], the sequence first
+                        Node first = loop.scan().attrs().b("reverse") ? ys : before, second = first == ys ? before : ys;
+                        within.put(second, first);
+                        extra.put(first, slot);
+                        homes.put(second, new Within(first, slot));
+                    }
+
         // 2. live intervals of arena values, by kernel index
         Map<Node, int[]> live = new IdentityHashMap<>();
         List<Node> order = new ArrayList<>();
@@ -122,8 +147,9 @@ public final class MemoryPlanner {
         for (int k = 0; k < kernels.size(); k++) {
             int until = k;
             for (Kernel.Region rg : regions) if (rg.contains(k)) until = rg.last();
-            for (Node s : kernels.get(k).writes()) {
-                if (homes.containsKey(s) || shared(kernels.get(k), s)) continue;
+            for (Node w : kernels.get(k).writes()) {
+                Node s = within.getOrDefault(w, w);
+                if ((homes.containsKey(s) && s == w) || shared(kernels.get(k), s)) continue;
                 if (live.containsKey(s)) {          // a concatenation its parts' kernels store into, one after another
                     live.get(s)[1] = Math.max(live.get(s)[1], until);
                     continue;
@@ -133,12 +159,14 @@ public final class MemoryPlanner {
                 storedAt.add(k);
             }
             for (Node r : kernels.get(k).reads()) {
-                int[] iv = live.get(FusionPlanner.base(r));
+                Node b = FusionPlanner.base(r);
+                int[] iv = live.get(within.getOrDefault(b, b));
                 if (iv != null) iv[1] = Math.max(iv[1], until);
             }
         }
         for (Graph.Output o : g.outputs()) {
-            int[] iv = live.get(FusionPlanner.base(o.node()));
+            Node b = FusionPlanner.base(o.node());
+            int[] iv = live.get(within.getOrDefault(b, b));
             if (iv != null) iv[1] = kernels.size();
         }
 
@@ -155,7 +183,7 @@ public final class MemoryPlanner {
             for (; first < order.size() && storedAt.get(first) == now; first++) {
                 Node s = order.get(first);
                 if (live.get(s)[0] != now) continue;
-                Lin size = s.shape().numel();
+                Lin size = extra.containsKey(s) ? s.shape().numel().plus(extra.get(s)) : s.shape().numel();
                 if (size.isConstant()) placed.put(s, new long[] {0, stat.allocate(s, (size.constant() + 15) / 16 * 16)});
                 else placed.put(s, new long[] {1, batch.allocate(s, size.perBatch())});
             }
@@ -220,7 +248,7 @@ public final class MemoryPlanner {
         List<Buffer> buffers = new ArrayList<>();
         for (Node s : order) {
             Arena a = (Arena) homes.get(s);
-            Lin size = s.shape().numel();
+            Lin size = extra.containsKey(s) ? s.shape().numel().plus(extra.get(s)) : s.shape().numel();
             if (size.isConstant()) size = Lin.of((size.constant() + 15) / 16 * 16);
             buffers.add(new Buffer(s, a.batchRegion(), a.offset(), size, live.get(s)[0], live.get(s)[1], false));
         }

@@ -85,7 +85,11 @@ public final class SchedulePrinter {
                     Kernel.CarryHome h = loop.carryHomes().get(c);
                     List<Graph.Output> outs = loop.body().outputs();
                     if (h instanceof Kernel.CarryHome.InStack is) sb.append("; carry ").append(c).append(" lives in ").append(outs.get(is.output()).name());
-                    else if (h instanceof Kernel.CarryHome.FromStack fs) sb.append("; carry ").append(c).append(" read from ").append(outs.get(fs.output()).name()).append(" of the step before");
+                    else if (h instanceof Kernel.CarryHome.FromStack fs) {
+                        if (fs.late() >= 0) sb.append("; carry ").append(c).append(" lives in ").append(outs.get(fs.late()).name()).append(", which holds ")
+                                .append(outs.get(fs.output()).name()).append(" one step late (one buffer)");
+                        else sb.append("; carry ").append(c).append(" read from ").append(outs.get(fs.output()).name()).append(" of the step before");
+                    }
                     else if (h instanceof Kernel.CarryHome.Alternating) sb.append("; carry ").append(c).append(" in two buffers in turn");
                     else sb.append("; carry ").append(c).append(" copied");
                 }

@@ -248,7 +248,10 @@ public final class Scheduler {
     /**
      * Where each carry of a loop lives between steps ({@link Kernel.CarryHome}), so that no step copies a carry. A
      * carry whose new value is a stacked output written in place is read from the slot the step before wrote
-     * ({@code FromStack}: a layer's hidden state returned as a sequence). Otherwise, when a body kernel (not a nested
+     * ({@code FromStack}: a layer's hidden state returned as a sequence); a stacked output that is the carry before
+     * each step (a training loop's residual, which its weight-gradient product reads as one matrix) would then hold
+     * nothing but that sequence one step late after the initial value: the two share one buffer of length + 1 slots,
+     * one slot apart, and the residual costs no copy ({@code FromStack.late}). Otherwise, when a body kernel (not a nested
      * loop) stores the new value and no other carry or output in place claims it: in the stack of a stacked output
      * that is the carry itself, if one is read after the loop ({@code InStack}: a training loop's residual "carry
      * before each step", an LSTM's cell state), else in two buffers used in turn ({@code Alternating}). A carry
@@ -275,7 +278,14 @@ public final class Scheduler {
             int from = -1;
             for (int o : loop.inPlace()) if (FusionPlanner.base(outs.get(o).node()) == v) from = o;
             if (from >= 0) {
-                r.add(new Kernel.CarryHome.FromStack(from));
+                // the carry before each step, if stacked (a training loop's residual), shares the stack one slot apart
+                int late = -1;
+                for (int o = nc; o < outs.size() && leaf != null && single(loop, from); o++)
+                    if (outs.get(o).node() == leaf && single(loop, o) && !loop.inPlace().contains(o)) {
+                        late = o;
+                        break;
+                    }
+                r.add(new Kernel.CarryHome.FromStack(from, late));
                 continue;
             }
             if (!stored.contains(v) || sharedInto.contains(v) || !claimed.add(v)) {
@@ -298,6 +308,11 @@ public final class Scheduler {
         return r;
     }
 
+    /** Whether the loop's output {@code o} has exactly one projection. */
+    private static boolean single(Kernel.Loop loop, int o) {
+        return loop.projections().stream().filter(p -> p.attrs().i("index") == o).count() == 1;
+    }
+
     /**
      * Whether a loop's per-step copies can run by rows at the end of its body's region: the whole body is one
      * row-parallel region (so every kernel reads only its own rows of the carries) and every value copied, a stacked
@@ -311,7 +326,7 @@ public final class Scheduler {
         List<Node> copied = new ArrayList<>();
         for (int i = 0; i < nc; i++) if (!loop.carryInPlace(i)) copied.add(outs.get(i).node());
         for (Node p : loop.projections()) if (loop.copiedPerStep(p)) copied.add(outs.get(p.attrs().i("index")).node());
-        return copied.stream().allMatch(n -> n.shape().rank() >= 1 && n.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH);
+        return !copied.isEmpty() && copied.stream().allMatch(n -> n.shape().rank() >= 1 && n.shape().dim(0) == dev.ingot.compiler.ir.Shape.BATCH);
     }
 
     /**

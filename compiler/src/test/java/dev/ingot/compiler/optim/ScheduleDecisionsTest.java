@@ -212,7 +212,7 @@ class ScheduleDecisionsTest {
     /**
      * A GRU step (PyTorch's layout: the product by the recurrent weight carries the bias b_hh, and r * (h W_hn + b_hn)
      * needs that product's last third on its own) is one row-parallel region forward and backward: the biased product
-     * by rows (its epilogue on the same rows), the gates, the slice, the update; and the step's copies by rows.
+     * by rows (its epilogue on the same rows), the gates, the slice, the update; and the step's copies, if any, by rows.
      */
     @Test
     void gruStepIsOneRegion() {
@@ -225,7 +225,9 @@ class ScheduleDecisionsTest {
             loops++;
             int last = loop.bodyKernels().size() - 1;
             assertEquals(List.of(new Kernel.Region(0, last)), loop.regions(), "one region over the whole step: " + loop.bodyKernels());
-            assertTrue(loop.copiesByRows(), "the step's copies by rows in the region");
+            boolean copies = loop.projections().stream().anyMatch(loop::copiedPerStep)
+                    || java.util.stream.IntStream.range(0, loop.carryHomes().size()).anyMatch(c -> !loop.carryInPlace(c));
+            assertTrue(!copies || loop.copiesByRows(), "the step's copies, if any, by rows in the region");
             if (!loop.scan().attrs().b("reverse"))
                 assertTrue(loop.bodyKernels().stream().anyMatch(b -> b instanceof Kernel.Call c && c.epilogue() != null), "the biased product is in the region");
         }
@@ -285,7 +287,8 @@ class ScheduleDecisionsTest {
 
     /**
      * Layers that return their sequence, in both directions: the forward loops read h from the slot of the sequence
-     * the step before wrote (t - 1, or t + 1 when reversed), and training matches the interpreter for the LSTM and the
+     * the step before wrote (t - 1, or t + 1 when reversed), the residual "h before each step" shares the sequence's
+     * buffer one slot apart (no copy per step), and training matches the interpreter for the LSTM and the
      * GRU, with a partial last batch (StepCheck), vector and scalar code.
      */
     @ParameterizedTest(name = "vector={0}")
@@ -294,13 +297,25 @@ class ScheduleDecisionsTest {
         var m = Frontend.compile(SourceFile.of("s.ingot", Path.of("."), SEQUENCES, true));
         JavaEmitter.Entry train = Compiler.entries(m, Compiler.Options.defaults()).stream()
                 .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow();
-        int fromStack = 0;
+        int fromStack = 0, shared = 0;
         for (Kernel k : train.schedule().kernels())
             if (k instanceof Kernel.Loop loop) {
                 for (int c = 0; c < loop.carryHomes().size(); c++) assertTrue(loop.carryInPlace(c), "a carry copied: " + loop.carryHomes());
                 fromStack += (int) loop.carryHomes().stream().filter(h -> h instanceof Kernel.CarryHome.FromStack).count();
+                for (Kernel.CarryHome h : loop.carryHomes())
+                    if (h instanceof Kernel.CarryHome.FromStack f && f.late() >= 0) {
+                        shared++;
+                        // h before each step (the residual) and the sequence: one buffer, one slot apart, so nothing is copied per step
+                        assertTrue(loop.projections().stream().noneMatch(loop::copiedPerStep), "a stacked output copied per step: " + loop.projections());
+                        Node before = loop.projection(f.late()), ys = loop.projection(f.output());
+                        var homes = train.schedule().memory().homes();
+                        Node inside = loop.scan().attrs().b("reverse") ? before : ys, owner = inside == ys ? before : ys;
+                        assertEquals(new dev.ingot.compiler.memory.MemoryPlanner.Within(owner, dev.ingot.compiler.ir.Lin.batch(20)), homes.get(inside),
+                                "the later stack lies one slot (20 floats per example) into the other's buffer");
+                    }
             }
         assertEquals(2, fromStack, "h of each direction read from its sequence");
+        assertEquals(2, shared, "each direction's residual h shares the sequence's buffer");
         StepCheck.run(SEQUENCES, 4, 3, 9, vector);
         StepCheck.run(SEQUENCES.replace("lstm(5, 20, return_sequences = true)", "gru(5, 20, return_sequences = true)"), 4, 3, 9, vector);
     }
