@@ -19,7 +19,7 @@ JMH=(-wi 3 -w 1s -i 5 -r 1s -f 1)
 SHAPES=(
   128x784x256:nn 784x128x256:tn 128x256x784:nt 128x128x10:nn         # mlp / ae: forward, dW, dX, logits
   64x9216x128:nn 9216x64x128:tn 64x128x9216:nt                       # cnn: dense 9216 -> 128
-  32x256x1024:nn 32x256x1024:np 32x256x768:np 32x256x256:np 32x1024x256:nt  # recurrent step, batch 32: unpacked, weights packed once (lstm/gru/rnn), dh
+  32x256x1024:nn 32x256x1024:np 32x256x768:np 32x256x256:np 32x1024x256:nt 32x1024x256:np  # recurrent step, batch 32: unpacked, weights packed once (lstm/gru/rnn); dh unpacked and packed (the backward step's)
   256x2048x1024:tn 1024x2048x256:tn 64x2048x1024:tn                  # hoisted weight gradients, K = 32 x 64 steps
   2048x128x384:nn 2048x128x512:nn 2048x512x128:nt 128x2048x512:tn    # transformer: qkv, ff1, dX of ff1, dW of ff1
   2048x256x65:nn                                                     # char-LM head over all steps

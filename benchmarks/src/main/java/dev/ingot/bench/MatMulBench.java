@@ -1,6 +1,7 @@
 package dev.ingot.bench;
 
 import dev.ingot.runtime.exec.Parallel;
+import dev.ingot.runtime.kernels.Aligned;
 import dev.ingot.runtime.kernels.MatMul;
 import dev.ingot.runtime.kernels.MatMulPacked;
 import java.util.SplittableRandom;
@@ -56,7 +57,7 @@ public class MatMulBench {
         // CNN / other, and transposed variants
         "64x9216x128:nn", "64x128x10:nn", "32x256x1024:nn", "64x9216x128:nt", "32x256x1024:tn",
         // recurrent step at batch 32 with the weights packed once per training step (LSTM 4x256 gates)
-        "32x256x1024:np",
+        "32x256x1024:np", "32x1024x256:np",
         // batch-1 inference
         "1x784x256:nn", "1x784x256:nt",
         // cubes
@@ -77,6 +78,7 @@ public class MatMulBench {
     private float[] b;
     private float[] c;
     private float[] packed;
+    private static final int P = Aligned.PAD;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -89,19 +91,20 @@ public class MatMulBench {
         transB = parts[1].charAt(1) == 't';
         kflopPerCall = Math.round(2.0 * m * n * k / 1000.0);
         SplittableRandom rnd = new SplittableRandom(42);
-        a = new float[m * k];
-        b = new float[k * n];
-        c = new float[m * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) (rnd.nextDouble() - 0.5);
+        // NOTE: 64-byte aligned from element Aligned.PAD on, as the generated code's arena and packed weights are
+        a = Aligned.floats(m * k);
+        b = Aligned.floats(k * n);
+        c = Aligned.floats(m * n);
+        for (int i = 0; i < m * k; i++) {
+            a[P + i] = (float) (rnd.nextDouble() - 0.5);
         }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) (rnd.nextDouble() - 0.5);
+        for (int i = 0; i < k * n; i++) {
+            b[P + i] = (float) (rnd.nextDouble() - 0.5);
         }
         if (parts[1].charAt(1) == 'p') {
             transB = false;
-            packed = new float[MatMulPacked.size(k, n)];
-            MatMulPacked.pack(b, 0, false, k, n, packed, 0);
+            packed = Aligned.floats(MatMulPacked.size(k, n));
+            MatMulPacked.pack(b, P, false, k, n, packed, P);
         }
         Parallel.setThreads(threads);
     }
@@ -121,9 +124,9 @@ public class MatMulBench {
     @Benchmark
     public float[] matmul(Flops flops) {
         if (packed != null) {
-            MatMulPacked.matmul(a, 0, transA, packed, 0, c, 0, m, n, k, false);
+            MatMulPacked.matmul(a, P, transA, packed, P, c, P, m, n, k, false);
         } else {
-            MatMul.matmul(a, 0, transA, b, 0, transB, c, 0, m, n, k, false);
+            MatMul.matmul(a, P, transA, b, P, transB, c, P, m, n, k, false);
         }
         flops.kflop += kflopPerCall;
         return c;
