@@ -55,7 +55,7 @@ final class ReduceEmitter {
                 b.append("FloatVector vacc = FloatVector.broadcast(F, ").append(id).append(");\n");
                 b.append("for (final int ub = F.loopBound(").append(R).append("); j < ub; j += F.length()) {\n");
                 b.append("vacc = ").append(op.vectorCombine("vacc", "FloatVector.fromArray(F, src, base + j)")).append(";\n}\n");
-                b.append("acc = ").append(op.vectorReduce("vacc")).append(";\n");
+                b.append(op.vectorFold("vacc")).append("acc = ").append(op.vectorReduce("vacc")).append(";\n");
             }
             b.append("for (; j < ").append(R).append("; j++) acc = ").append(op.scalarCombine("acc", "src[base + j]")).append(";\n");
             b.append("dst[").append(dof).append(" + o] = acc;\n");

@@ -143,7 +143,8 @@ final class RowEmitter {
                 b.append("for (final int ub = F.loopBound(").append(len0).append("); j < ub; j += F.length()) {\n");
                 body(b, loop, reds, index, opIndex, rowScalar, true);
                 b.append("}\n");
-                for (Node r : reds) b.append("float s").append(index.get(r)).append(" = ").append(((Reduction) r.op()).vectorReduce("a" + index.get(r))).append(";\n");
+                for (Node r : reds) b.append(((Reduction) r.op()).vectorFold("a" + index.get(r)))
+                        .append("float s").append(index.get(r)).append(" = ").append(((Reduction) r.op()).vectorReduce("a" + index.get(r))).append(";\n");
             } else {
                 for (Node r : reds) b.append("float s").append(index.get(r)).append(" = ").append(EntryContext.lit(((Reduction) r.op()).identity())).append(";\n");
             }

@@ -16,8 +16,19 @@ public final class ReduceSum implements Reduction {
     public double combine(double acc, double x) { return acc + x; }
     public String scalarCombine(String acc, String x) { return acc + " + " + x; }
     public String vectorCombine(String acc, String x) { return acc + ".add(" + x + ")"; }
-    /** {@code Simd.sum}, not {@code reduceLanes(ADD)}: one lane order in every JIT tier. */
-    public String vectorReduce(String v) { return "Simd.sum(" + v + ")"; }
+    /**
+     * {@code Simd.sum}'s butterfly, not {@code reduceLanes(ADD)}: one lane order in every JIT tier. Written out in the
+     * kernel (guards on the lane count C2 folds), since a call of {@code Simd.sum} after a reduction loop is not
+     * inlined by JDK 17's C2 ("too big"), which then boxes the accumulator once per row.
+     */
+    @Override public String vectorFold(String v) {
+        StringBuilder b = new StringBuilder();
+        for (int d : new int[] {16, 8, 4, 2, 1})
+            b.append("if (Simd.L > ").append(d).append(") ").append(v).append(" = ").append(v).append(".add(").append(v).append(".rearrange(Simd.X").append(d).append("));\n");
+        return b.toString();
+    }
+
+    public String vectorReduce(String v) { return v + ".lane(0)"; }
 
     public List<Node> vjp(GraphBuilder g, Node y, Node dy) {
         Node x = y.in(0);

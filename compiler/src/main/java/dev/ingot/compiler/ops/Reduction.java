@@ -24,8 +24,15 @@ public non-sealed interface Reduction extends Op {
     /** Vector API lanewise combine, e.g. {@code acc.add(x)}. */
     String vectorCombine(String acc, String x);
 
-    /** Java expression reducing the lanes of vector {@code v} to a float, e.g. {@code v.reduceLanes(VectorOperators.ADD)}. */
+    /** Java expression reducing the lanes of vector {@code v} to a float, e.g. {@code v.reduceLanes(VectorOperators.MAX)}; after {@link #vectorFold}. */
     String vectorReduce(String v);
+
+    /**
+     * Statements that combine the lanes of the vector variable {@code v} in place before {@link #vectorReduce} reads
+     * it (none by default): the generated code's own statements rather than a call of a runtime helper, which C2 may
+     * leave out of line, and then the vector is boxed.
+     */
+    default String vectorFold(String v) { return ""; }
 
     @Override default FusionKind fusionKind() { return FusionKind.REDUCTION; }
 

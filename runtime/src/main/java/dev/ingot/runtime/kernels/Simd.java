@@ -27,8 +27,12 @@ public final class Simd {
     /** Whether the vector kernels are used. */
     public static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("ingot.vector", "true")) && L >= 8;
 
-    // butterfly shuffles for sum(): lane i swaps with lane i ^ d
-    private static final jdk.incubator.vector.VectorShuffle<Float> X1 = xor(1), X2 = xor(2), X4 = xor(4), X8 = xor(8), X16 = xor(16);
+    /**
+     * The butterfly shuffles of {@link #sum}: lane i takes lane i ^ d (null where d is not below {@link #L}). The
+     * generated kernels run the same butterfly as statements of their own (a call to {@code sum} that C2 does not
+     * inline, as happens on JDK 17 after a reduction loop, boxes the vector: one allocation per row).
+     */
+    public static final jdk.incubator.vector.VectorShuffle<Float> X1 = xor(1), X2 = xor(2), X4 = xor(4), X8 = xor(8), X16 = xor(16);
 
     private static jdk.incubator.vector.VectorShuffle<Float> xor(int d) {
         return d < F.length() ? jdk.incubator.vector.VectorShuffle.fromOp(F, i -> i ^ d) : null;
