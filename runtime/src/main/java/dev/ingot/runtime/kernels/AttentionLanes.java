@@ -146,34 +146,46 @@ final class AttentionLanes {
             mx = mx.max(FloatVector.fromArray(F, st, key * L));
         }
         // a query whose every key is masked: 0 / 0 below gives NaN, as softmax does
-        mx = mx.blend(0f, mx.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+        mx.blend(0f, mx.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY)).intoArray(s.linv, 0);
+        exponentials(st, n, s.linv);
+    }
+
+    /**
+     * {@code st[j * L + r] = exp(st[j * L + r] - max[r])} for keys {@code j < n}, then {@code 1 / sum} per lane into
+     * {@code inv}, which holds the lanes' maxima on entry. NOTE: a method of its own (no vector crosses the call), and
+     * its constants from {@code VectorConstants}, as the generated code has them: inside {@code probabilities}, with
+     * scalar operands, C2 boxed this loop's vectors once the GEMM's micro-kernel had been compiled in the same JVM
+     * (in a whole transformer: 8 MB per char_transformer training step on JDK 25, 42 on JDK 17; now 0.5 and 28).
+     */
+    private static void exponentials(float[] st, int n, float[] inv) {
+        FloatVector mx = FloatVector.fromArray(F, inv, 0);
         FloatVector sum = FloatVector.zero(F);
         for (int key = 0; key < n; key++) {
             FloatVector a = FloatVector.fromArray(F, st, key * L).sub(mx);
             // exp(a), the lane-wise twin of ScalarMath.exp (Cephes' expf, the same operations in the same order as the
             // generated code's VectorPolynomials), written out: a helper C2 did not inline would box the vectors
-            FloatVector x = a.max(ScalarMath.EXP_LO).min(ScalarMath.EXP_HI);
-            FloatVector t = x.mul(1.44269504088896341f).add(12582912f);
-            FloatVector nn = t.sub(12582912f);
-            FloatVector r = nn.fma(FloatVector.broadcast(F, -0.693359375f), x);
-            r = nn.fma(FloatVector.broadcast(F, 2.12194440e-4f), r);
-            FloatVector y = FloatVector.broadcast(F, 1.9875691500E-4f);
-            y = y.fma(r, FloatVector.broadcast(F, 1.3981999507E-3f));
-            y = y.fma(r, FloatVector.broadcast(F, 8.3334519073E-3f));
-            y = y.fma(r, FloatVector.broadcast(F, 4.1665795894E-2f));
-            y = y.fma(r, FloatVector.broadcast(F, 1.6666665459E-1f));
-            y = y.fma(r, FloatVector.broadcast(F, 5.0000001201E-1f));
-            y = y.fma(r.mul(r), r).add(1f);
-            IntVector ni = t.reinterpretAsInts().sub(0x4B400000);
+            FloatVector x = a.max(VectorConstants.FM87).min(VectorConstants.F88_72283935546875);
+            FloatVector t = x.mul(VectorConstants.F1_44269504088896341).add(VectorConstants.F12582912);
+            FloatVector nn = t.sub(VectorConstants.F12582912);
+            FloatVector r = nn.fma(VectorConstants.FM0_693359375, x);
+            r = nn.fma(VectorConstants.F2_12194440eM4, r);
+            FloatVector y = VectorConstants.F1_9875691500EM4;
+            y = y.fma(r, VectorConstants.F1_3981999507EM3);
+            y = y.fma(r, VectorConstants.F8_3334519073EM3);
+            y = y.fma(r, VectorConstants.F4_1665795894EM2);
+            y = y.fma(r, VectorConstants.F1_6666665459EM1);
+            y = y.fma(r, VectorConstants.F5_0000001201EM1);
+            y = y.fma(r.mul(r), r).add(VectorConstants.F1);
+            IntVector ni = t.reinterpretAsInts().sub(VectorConstants.I1262485504);
             IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-            FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = ni.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector ex = y.mul(s1).mul(s2).blend(0f, a.compare(VectorOperators.LT, ScalarMath.EXP_LO))
-                    .blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, ScalarMath.EXP_HI));
+            FloatVector s1 = n1.add(VectorConstants.I127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ni.sub(n1).add(VectorConstants.I127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ex = y.mul(s1).mul(s2).blend(VectorConstants.F0, a.compare(VectorOperators.LT, VectorConstants.FM87))
+                    .blend(VectorConstants.INF, a.compare(VectorOperators.GT, VectorConstants.F88_72283935546875));
             ex.intoArray(st, key * L);
             sum = sum.add(ex);
         }
-        FloatVector.broadcast(F, 1f).div(sum).intoArray(s.linv, 0);
+        FloatVector.broadcast(F, 1f).div(sum).intoArray(inv, 0);
     }
 
     /**
