@@ -53,7 +53,7 @@ final class LoopEmitter {
         Graph g = loop.body();
         Map<Node, String[]> overrides = new IdentityHashMap<>();
         List<String> carry = new ArrayList<>();
-        for (int i = 0; i < nc; i++) carry.add(cls.arenaOffset(pfx + "_CARRY" + i, mem.carries().get(i)));
+        for (int i = 0; i < nc; i++) carry.add(mem.carries().get(i) == null ? null : cls.arenaOffset(pfx + "_CARRY" + i, mem.carries().get(i)));
         // carries kept where the next step reads them (the schedule's Kernel.Loop#carryHomes): the body reads each through
         // a field holding this step's offset, and stores the new value through another
         List<Kernel.CarryHome> homes = loop.carryHomes();

@@ -40,11 +40,12 @@ final class SpecEmitter {
     private static String train(TrainConfig t) {
         if (t == null) return "null";
         List<String> hp = new ArrayList<>();
-        t.hyper().forEach((k, v) -> hp.add(str(k) + ", " + v));
+        // NOTE: in key order, so that the generated source is the same in every JVM (Map.of's order is not)
+        new java.util.TreeMap<>(t.hyper()).forEach((k, v) -> hp.add(str(k) + ", " + v));
         String data = "null";
         if (t.data() != null) {
             List<String> opts = new ArrayList<>();
-            t.data().options().forEach((k, v) -> opts.add(str(k) + ", " + str(v)));
+            new java.util.TreeMap<>(t.data().options()).forEach((k, v) -> opts.add(str(k) + ", " + str(v)));
             data = "new TrainConfig.DataSpec(" + str(t.data().kind()) + ", Map.of(" + String.join(", ", opts) + "))";
         }
         return "new TrainConfig(" + t.batch() + ", " + t.epochs() + ", " + str(t.optimizer()) + ", Map.of(" + String.join(", ", hp) + "), " + data + ", " + str(t.schedule()) + ", " + str(t.metric()) + ", " + strings(t.steps()) + ", " + strings(t.reports()) + ")";

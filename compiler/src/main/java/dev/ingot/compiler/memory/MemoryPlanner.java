@@ -46,8 +46,9 @@ public final class MemoryPlanner {
 
     /**
      * The memory of a loop: its body's own plan, whose arena offsets are relative (see
-     * {@link #relocate}), and the absolute offset of each carry's buffer, and of its second buffer for a carry kept in
-     * two buffers in turn ({@link Kernel.CarryHome.Alternating}; null for the others).
+     * {@link #relocate}), and the absolute offset of each carry's buffer (null for a carry read from a stack one step
+     * late, which has none: {@link #buffersOfCarry}), and of its second buffer for a carry kept in two buffers in turn
+     * ({@link Kernel.CarryHome.Alternating}; null for the others).
      */
     public record LoopMemory(BufferPlan body, long staticBase, long batchBase, long outerStatic, List<Lin> carries, List<Lin> alternates) {
         /** A body arena offset as an offset in the enclosing arena. */
@@ -198,7 +199,7 @@ public final class MemoryPlanner {
                 List<Node> cs = carries(loop);
                 for (int i = 0; i < cs.size(); i++) {
                     Lin size = cs.get(i).shape().numel();
-                    int copies = loop.carryHomes().get(i) instanceof Kernel.CarryHome.Alternating ? 2 : 1;
+                    int copies = buffersOfCarry(loop, i);
                     if (size.isConstant()) st += copies * ((size.constant() + 15) / 16 * 16);
                     else bt += copies * size.perBatch();
                 }
@@ -221,8 +222,10 @@ public final class MemoryPlanner {
             List<Node> cs = carries(loop);
             for (int i = 0; i < cs.size(); i++) {
                 Lin size = cs.get(i).shape().numel();
-                boolean two = loop.carryHomes().get(i) instanceof Kernel.CarryHome.Alternating;
-                for (int copy = 0; copy < (two ? 2 : 1); copy++) {
+                int copies = buffersOfCarry(loop, i);
+                boolean two = copies == 2;
+                if (copies == 0) carryOffsets.add(null);
+                for (int copy = 0; copy < copies; copy++) {
                     Lin at;
                     if (size.isConstant()) {
                         at = Lin.of(st);
@@ -266,7 +269,18 @@ public final class MemoryPlanner {
 
     private static boolean shared(Kernel k, Node s) { return k instanceof Kernel.Rows r && r.shares().containsKey(s); }
 
-    /** The carried values of a loop (the scan's first inputs, one buffer each). */
+    /**
+     * Buffers of the loop's scratch for its carry {@code i}: two for one kept in two buffers in turn, none for one
+     * read from the slot of a stack one step late (its initial value is copied into that stack's first slot), one
+     * otherwise.
+     */
+    static int buffersOfCarry(Kernel.Loop loop, int i) {
+        Kernel.CarryHome h = loop.carryHomes().get(i);
+        if (h instanceof Kernel.CarryHome.Alternating) return 2;
+        return h instanceof Kernel.CarryHome.FromStack f && f.late() >= 0 ? 0 : 1;
+    }
+
+    /** The carried values of a loop (the scan's first inputs). */
     static List<Node> carries(Kernel.Loop loop) {
         int n = ((dev.ingot.compiler.ops.ScanBody) loop.scan().attrs().map().get("body")).carries();
         return loop.scan().inputs().subList(0, n);

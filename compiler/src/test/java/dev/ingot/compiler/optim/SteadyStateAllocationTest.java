@@ -1,7 +1,7 @@
 package dev.ingot.compiler.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ingot.compiler.Compiler;
 import dev.ingot.compiler.frontend.SourceFile;
@@ -52,7 +52,7 @@ class SteadyStateAllocationTest {
             if (last.equals("bytes per step 0")) return;
             runs.append("JVM ").append(attempt + 1).append(": ").append(last).append('\n');
         }
-        assertTrue(false, "after up to 40 s of training in each of three JVMs:\n" + runs);
+        fail("after up to 40 s of training in each of three JVMs:\n" + runs);
     }
 
     /** The forked JVM: trains until 200 steps allocate nothing, for at most 40 s; prints bytes per step. */
