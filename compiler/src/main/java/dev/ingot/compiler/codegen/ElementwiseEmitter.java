@@ -6,7 +6,7 @@ import dev.ingot.compiler.ir.Lin;
 import dev.ingot.compiler.ir.Node;
 import dev.ingot.compiler.ops.Elementwise;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,8 +54,8 @@ final class ElementwiseEmitter {
         var shape = k.shape();
         // operands: reads (non-literal; a view's source only through the view), views (slices read in place), then stores
         List<Node> ops = new ArrayList<>();
-        Map<Node, String> literal = new IdentityHashMap<>();
-        java.util.Set<Node> direct = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Node, String> literal = new LinkedHashMap<>();
+        java.util.Set<Node> direct = java.util.Collections.newSetFromMap(new LinkedHashMap<>());
         for (Node m : k.members()) direct.addAll(m.inputs());
         for (Node r : k.reads()) {
             if (!direct.contains(r)) continue;
@@ -115,7 +115,7 @@ final class ElementwiseEmitter {
         for (String arr : arrays) b.append("final float[] ").append(arr).append(" = this.").append(arr).append(";\n");
         b.append("final int n = this.n;\n");
         // hoisted constants
-        Map<Node, String> vecLit = new IdentityHashMap<>(), sclLit = new IdentityHashMap<>();
+        Map<Node, String> vecLit = new LinkedHashMap<>(), sclLit = new LinkedHashMap<>();
         int c = 0;
         for (var e : literal.entrySet()) {
             String s = "c" + c++;
@@ -157,7 +157,7 @@ final class ElementwiseEmitter {
             }
         }
         // operands broadcast along the inner level: one scalar per row
-        Map<Node, String> rowScalar = new IdentityHashMap<>();
+        Map<Node, String> rowScalar = new LinkedHashMap<>();
         for (int o = 0; o < nReads; o++) {
             if (!nest.stride(o, levels - 1).equals(Lin.ZERO)) continue;
             Node r = ops.get(o);
@@ -198,7 +198,7 @@ final class ElementwiseEmitter {
     /** Loads, the members' expressions in order, and stores, for the vector or the scalar loop. */
     private void body(StringBuilder b, Kernel.Fused k, List<Node> ops, List<String> arrs, int nReads, Operand.Nest nest, int levels,
                       Map<Node, String> lits, Map<Node, String> rowScalar, boolean vec) {
-        Map<Node, String> val = new IdentityHashMap<>(lits);
+        Map<Node, String> val = new LinkedHashMap<>(lits);
         for (var e : rowScalar.entrySet()) val.put(e.getKey(), vec ? e.getValue() + "v" : e.getValue());
         for (int o = 0; o < nReads; o++) {
             Node r = ops.get(o);

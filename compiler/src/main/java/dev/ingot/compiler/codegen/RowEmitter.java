@@ -9,7 +9,7 @@ import dev.ingot.compiler.ops.Elementwise;
 import dev.ingot.compiler.ops.FusionKind;
 import dev.ingot.compiler.ops.Reduction;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,20 +41,20 @@ final class RowEmitter {
         int rank = row.rank();
         Lin len = row.size(rank - 1);
         List<Node> members = k.members();
-        Map<Node, Integer> index = new IdentityHashMap<>();
+        Map<Node, Integer> index = new LinkedHashMap<>();
         for (int i = 0; i < members.size(); i++) index.put(members.get(i), i);
 
         // memory operands: external reads (not literals) and stored members; each has a row offset
         List<Node> ops = new ArrayList<>();
-        Map<Node, String> literal = new IdentityHashMap<>();
+        Map<Node, String> literal = new LinkedHashMap<>();
         for (Node r : k.reads()) {
             String l = cx.literal(r);
             if (l != null) literal.put(r, l);
             else ops.add(r);
         }
         for (Node s : k.stores()) if (!ops.contains(s)) ops.add(s);
-        Map<Node, Integer> opIndex = new IdentityHashMap<>();
-        Map<Node, Boolean> perRow = new IdentityHashMap<>();   // operand constant along the row
+        Map<Node, Integer> opIndex = new LinkedHashMap<>();
+        Map<Node, Boolean> perRow = new LinkedHashMap<>();   // operand constant along the row
         List<Lin[]> strides = new ArrayList<>();
         for (int o = 0; o < ops.size(); o++) {
             opIndex.put(ops.get(o), o);
@@ -69,7 +69,7 @@ final class RowEmitter {
         for (Node o : ops) if (!arrays.contains(cx.array(o))) arrays.add(cx.array(o));
         for (String a : arrays) b.append("final float[] ").append(a).append(" = this.").append(a).append(";\n");
         b.append("final int n = this.n;\n");
-        Map<Node, String> lits = new IdentityHashMap<>();
+        Map<Node, String> lits = new LinkedHashMap<>();
         int c = 0;
         for (var e : literal.entrySet()) {
             String name = "c" + c++;
@@ -91,7 +91,7 @@ final class RowEmitter {
             b.append("final int o").append(o).append(" = ").append(off).append(";\n");
         }
         // row-constant external operands: one scalar per row
-        Map<Node, String> rowScalar = new IdentityHashMap<>(lits);
+        Map<Node, String> rowScalar = new LinkedHashMap<>(lits);
         for (Node r : k.reads()) {
             if (literal.containsKey(r) || !perRow.get(r)) continue;
             String name = "q" + opIndex.get(r);
@@ -120,9 +120,11 @@ final class RowEmitter {
             if (loop.isEmpty() && reds.isEmpty()) continue;
             // the reductions' results are row scalars of the next phases: declared before the loop's block
             for (Node r : reds) b.append("final float r").append(index.get(r)).append(";\n");
-            if (vector && loop.stream().anyMatch(RowEmitter::heavy) && reds.stream().allMatch(r -> opIndex.containsKey(r.in(0)))) {
+            List<Node> again = vector && loop.stream().anyMatch(RowEmitter::heavy) ? recomputedForReductions(loop, reds, opIndex) : null;
+            if (again != null) {
                 // a phase with a polynomial (softmax's exp) as a method of its own, called per row; its reductions
-                // (softmax's sum) in a loop here over the values it stored
+                // (softmax's sum) in a loop here over the values it stored, and the cheap values it did not store
+                // computed again (a layer norm's backward beside a GELU's: its row sum of products)
                 String phase = method + "_p" + p;
                 helpers.add(phaseMethod(phase, len, loop, index, opIndex, rowScalar, lits, arrays, ops.size()));
                 b.append(phase).append('(');
@@ -130,7 +132,7 @@ final class RowEmitter {
                 for (var e : rowScalar.entrySet())
                     if (!lits.containsKey(e.getKey()) && usedIn(e.getKey(), loop, List.of())) b.append(", ").append(e.getValue());
                 b.append(");\n");
-                loop = List.of();
+                loop = again;
                 if (reds.isEmpty()) continue;
             }
             b.append("{\n");
@@ -198,6 +200,26 @@ final class RowEmitter {
         return b.append("}\n").toString();
     }
 
+    /**
+     * The members of a phase's {@code loop} that its reductions need and that the phase does not store, in loop order,
+     * so that a loop of their own can compute them again after the phase's method stored the rest; null when one of
+     * them is a polynomial (the phase then stays one loop). Empty when every reduction reads a stored value.
+     */
+    private static List<Node> recomputedForReductions(List<Node> loop, List<Node> reds, Map<Node, Integer> opIndex) {
+        java.util.Set<Node> need = java.util.Collections.newSetFromMap(new LinkedHashMap<>());
+        java.util.ArrayDeque<Node> work = new java.util.ArrayDeque<>();
+        for (Node r : reds) work.add(r.in(0));
+        while (!work.isEmpty()) {
+            Node x = work.poll();
+            if (!loop.contains(x) || opIndex.containsKey(x) || !need.add(x)) continue;
+            if (heavy(x)) return null;
+            work.addAll(x.inputs());
+        }
+        List<Node> again = new ArrayList<>();
+        for (Node m : loop) if (need.contains(m)) again.add(m);
+        return again;
+    }
+
     private static boolean heavy(Node m) { return m.op() instanceof Elementwise e && e.heavy(); }
 
     private static boolean reduction(Node m) { return m.op().fusionKind() == FusionKind.REDUCTION; }
@@ -220,7 +242,7 @@ final class RowEmitter {
     /** One iteration of a phase loop: loads, the phase's row members, stores, reduction updates. */
     private void body(StringBuilder b, List<Node> loop, List<Node> reds, Map<Node, Integer> index,
                       Map<Node, Integer> opIndex, Map<Node, String> rowScalar, boolean vec) {
-        Map<Node, String> val = new IdentityHashMap<>();
+        Map<Node, String> val = new LinkedHashMap<>();
         for (var e : rowScalar.entrySet()) val.put(e.getKey(), vec ? e.getValue() + "v" : e.getValue());
         List<Node> needed = new ArrayList<>();
         for (Node m : loop) needed.addAll(m.inputs());

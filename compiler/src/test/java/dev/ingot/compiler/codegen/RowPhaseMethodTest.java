@@ -56,4 +56,30 @@ class RowPhaseMethodTest {
             }
         }
     }
+
+    /**
+     * A row kernel's phase with a polynomial becomes a method of its own also when a reduction of the same phase sums
+     * values the phase does not store: a layer norm's backward (its {@code pow(var, -1.5)}) fused with a GELU's had
+     * its row sum of products beside GELU's exp, the mix after which JDK 17's C2 boxed vectors (55 KB per step of
+     * this model in one JVM of six). Now the phase's method stores the exp and the row sum's loop computes its
+     * products again.
+     */
+    @Test
+    void aReductionOfUnstoredValuesLeavesThePolynomialToAMethodOfItsOwn() {
+        String code = Compiler.compile(SourceFile.of("det.ingot", null, DeterministicSourceTest.MODEL, true), Compiler.Options.defaults()).source().code();
+        var methods = Pattern.compile("\\n    (?:private|public) [^\\n]*\\(").matcher(code);
+        java.util.List<Integer> starts = new java.util.ArrayList<>();
+        while (methods.find()) starts.add(methods.start());
+        starts.add(code.length());
+        var accumulator = Pattern.compile("FloatVector a\\d+ = FloatVector.broadcast");
+        int checked = 0;
+        for (int i = 0; i + 1 < starts.size(); i++) {
+            String m = code.substring(starts.get(i), starts.get(i + 1));
+            if (!m.contains("Math.pow(") || !accumulator.matcher(m).find()) continue;
+            checked++;
+            assertFalse(m.contains("VectorConstants.F1_44269504088896341"), "GELU's exp beside the layer norm's row sum in\n" + m);
+            assertTrue(Pattern.compile("_p\\d+\\(o0").matcher(m).find(), "no phase method called in\n" + m);
+        }
+        assertTrue(checked >= 1, "no layer norm backward row kernel with a row sum found");
+    }
 }
