@@ -82,4 +82,27 @@ class RowPhaseMethodTest {
         }
         assertTrue(checked >= 1, "no layer norm backward row kernel with a row sum found");
     }
+
+    /**
+     * No generated method holds both a polynomial and a vector accumulator, in any entry point (the training step,
+     * evaluate's log-sum-exp, predict): the mix after which JDK 17's C2 boxed vectors. The heavy values a row sum
+     * needs are stored by their own phase method and read back ({@code Rows.kernel}).
+     */
+    @Test
+    void noMethodHasBothAPolynomialAndAVectorAccumulator() {
+        String code = Compiler.compile(SourceFile.of("det.ingot", null, DeterministicSourceTest.MODEL, true), Compiler.Options.defaults()).source().code();
+        var methods = Pattern.compile("\\n    (?:private|public) [^\\n]*\\(").matcher(code);
+        java.util.List<Integer> starts = new java.util.ArrayList<>();
+        while (methods.find()) starts.add(methods.start());
+        starts.add(code.length());
+        var accumulator = Pattern.compile("FloatVector a\\d+ = FloatVector.broadcast");
+        int polynomials = 0;
+        for (int i = 0; i + 1 < starts.size(); i++) {
+            String m = code.substring(starts.get(i), starts.get(i + 1));
+            boolean polynomial = m.contains("VectorConstants.F1_44269504088896341") || m.contains("VectorConstants.FM2_76076847742355eM16");
+            if (polynomial) polynomials++;
+            assertFalse(polynomial && accumulator.matcher(m).find(), "a polynomial beside a vector accumulator in\n" + m);
+        }
+        assertTrue(polynomials >= 3, "expected the polynomials of sigmoid, tanh and exp; found them in " + polynomials + " methods");
+    }
 }
