@@ -101,7 +101,7 @@ final class ElementwiseEmitter {
         Operand.Nest nest = Operand.collapse(shape, strides, rows);
         int levels = nest.levels();
         boolean flat = levels == 1;
-        boolean vec = vector;
+        boolean vec = vector && !k.scalar();   // the schedule's decision (Kernel.Fused#scalar)
         for (int o = 0; o < ops.size(); o++) {
             Lin s = nest.stride(o, levels - 1);
             if (!s.equals(Lin.ONE) && !s.equals(Lin.ZERO)) vec = false;     // a view strided along its last axis

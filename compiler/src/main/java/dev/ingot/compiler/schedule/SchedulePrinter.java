@@ -107,7 +107,7 @@ public final class SchedulePrinter {
     }
 
     private static String kind(Kernel k) {
-        if (k instanceof Kernel.Fused f) return "fused " + f.shape() + ":";
+        if (k instanceof Kernel.Fused f) return "fused " + f.shape() + (f.scalar() && f.shape().rank() > 0 ? " scalar" : "") + ":";
         if (k instanceof Kernel.Rows r) return "rows " + r.row() + ":";
         if (k instanceof Kernel.Reduce) return "reduce";
         if (k instanceof Kernel.Call c) return c.epilogue() == null ? "call" : c.epilogue().relu() ? "call + bias, relu:" : "call + bias:";

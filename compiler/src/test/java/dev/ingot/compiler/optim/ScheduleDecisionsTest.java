@@ -1,6 +1,7 @@
 package dev.ingot.compiler.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ingot.compiler.Compiler;
@@ -338,4 +339,36 @@ class ScheduleDecisionsTest {
     @ParameterizedTest(name = "vector={0}")
     @ValueSource(booleans = {true, false})
     void lstmTrainStepMatchesTheInterpreter(boolean vector) { StepCheck.run(LSTM, 4, 3, 9, vector); }
+
+    /**
+     * Kernels with fewer than {@link Kernel#SCALAR_BELOW} elements, a number fixed at compile time, are scalar code
+     * (the schedule's decision, printed by {@code --dump-ir} and obeyed by the emitter): Adam's update of a 16-element
+     * bias runs once per step, so C2 would compile its vector loop only after hundreds of steps, and C1 boxes every
+     * vector until then (22 KB per call for 128 elements). The update of fc2's 64-element weight is scalar too,
+     * fc1's 4096-element one is not.
+     */
+    @Test
+    void smallFixedSizeKernelsAreScalar() {
+        String big = MODEL.replace("dense(12, 16, activation = relu)", "dense(256, 16, activation = relu)").replace("f32[batch, 12]", "f32[batch, 256]");
+        var m = Frontend.compile(SourceFile.of("d.ingot", Path.of("."), big, true));
+        Schedule s = Compiler.entries(m, Compiler.Options.defaults()).stream()
+                .filter(e -> e.method().equals("trainStep")).findFirst().orElseThrow().schedule();
+        int small = 0, large = 0;
+        for (Kernel k : s.kernels()) {
+            if (!(k instanceof Kernel.Fused f) || !f.shape().numel().isConstant() || f.shape().rank() == 0) continue;
+            long n = f.shape().numel().constant();
+            assertEquals(n < Kernel.SCALAR_BELOW, f.scalar(), "kernel over " + f.shape());
+            if (f.scalar()) small++;
+            else large++;
+        }
+        assertTrue(small >= 2 && large >= 1, "expected small (biases) and large (the 256 x 16 weight) update kernels: " + small + " / " + large);
+        String printed = dev.ingot.compiler.schedule.SchedulePrinter.print(s);
+        assertTrue(printed.contains("fused [16] scalar:"), printed);
+        String code = Compiler.compile(SourceFile.of("d.ingot", Path.of("."), big, true), Compiler.Options.defaults()).source().code();
+        var method = java.util.regex.Pattern.compile("\\{@code %\\d+ = \\w+ [^\\n]*-> f32\\[16\\][^\\n]*\\n\\s*\\*/\\n\\s*private void (\\w+)").matcher(code);
+        assertTrue(method.find(), "no kernel over f32[16] found");
+        int at = code.indexOf("private void " + method.group(1) + "(");
+        String body = code.substring(at, code.indexOf("\n    }\n", at));
+        assertFalse(body.contains("FloatVector"), "the 16-element kernel uses the Vector API:\n" + body);
+    }
 }
