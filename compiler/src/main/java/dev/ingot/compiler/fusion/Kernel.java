@@ -41,14 +41,14 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
     /** Values read from memory. */
     List<Node> reads();
 
+    /** See {@link Fused#scalar()}. */
+    int SCALAR_BELOW = 512;
+
     /**
      * {@code into} maps stored members to the concatenation they are a part of ({@code Scheduler.concatsInPlace}): the
      * kernel stores such a member straight into its slice of the concatenation's buffer, a strided view, and no
      * concatenation kernel runs.
      */
-    /** See {@link Fused#scalar()}. */
-    int SCALAR_BELOW = 512;
-
     record Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape, List<Node> recomputed, List<Node> views,
                  java.util.Map<Node, Node> into) implements Kernel {
         public Fused(List<Node> members, List<Node> stores, List<Node> reads, Shape shape) { this(members, stores, reads, shape, List.of(), List.of()); }
@@ -69,6 +69,7 @@ public sealed interface Kernel permits Kernel.Fused, Kernel.Rows, Kernel.Reduce,
             dev.ingot.compiler.ir.Lin n = shape.numel();
             return n.isConstant() && n.constant() < SCALAR_BELOW;
         }
+
         @Override public List<Node> writes() {
             if (into.isEmpty()) return stores;
             List<Node> r = new java.util.ArrayList<>();

@@ -96,7 +96,7 @@ final class Recompute {
         return true;
     }
 
-    private static boolean heavy(Node n) { return n.op() instanceof Elementwise e && e.heavy(); }
+    static boolean heavy(Node n) { return n.op() instanceof Elementwise e && e.heavy(); }
 
     /** Full tensors of the kernel's shape read from memory (constants and broadcast operands are cheap). */
     private static int cost(Set<Node> reads, Shape shape) {

@@ -97,7 +97,7 @@ final class Rows {
                 // NOTE: a polynomial a row reduction sums is stored, so that its loop has no accumulator beside it
                 // (a method of its own; the reduction then reads it back): a log-sum-exp's exp next to its vector sum
                 // left JDK 17's C2 boxing vectors (see RowEmitter). Its buffer is usually a later value's (shares).
-                else if (isRow && rowReduction(u) && m.op() instanceof dev.ingot.compiler.ops.Elementwise e && e.heavy()) store = true;
+                else if (isRow && rowReduction(u) && Recompute.heavy(m)) store = true;
             }
             if (store) stores.add(m);
             for (Node x : m.inputs()) if (!in.contains(x)) reads.add(x);

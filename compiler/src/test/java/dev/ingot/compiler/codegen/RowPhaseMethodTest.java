@@ -66,16 +66,9 @@ class RowPhaseMethodTest {
      */
     @Test
     void aReductionOfUnstoredValuesLeavesThePolynomialToAMethodOfItsOwn() {
-        String code = Compiler.compile(SourceFile.of("det.ingot", null, DeterministicSourceTest.MODEL, true), Compiler.Options.defaults()).source().code();
-        var methods = Pattern.compile("\\n    (?:private|public) [^\\n]*\\(").matcher(code);
-        java.util.List<Integer> starts = new java.util.ArrayList<>();
-        while (methods.find()) starts.add(methods.start());
-        starts.add(code.length());
-        var accumulator = Pattern.compile("FloatVector a\\d+ = FloatVector.broadcast");
         int checked = 0;
-        for (int i = 0; i + 1 < starts.size(); i++) {
-            String m = code.substring(starts.get(i), starts.get(i + 1));
-            if (!m.contains("Math.pow(") || !accumulator.matcher(m).find()) continue;
+        for (String m : methodsOf(DeterministicSourceTest.MODEL)) {
+            if (!m.contains("Math.pow(") || !ACCUMULATOR.matcher(m).find()) continue;
             checked++;
             assertFalse(m.contains("VectorConstants.F1_44269504088896341"), "GELU's exp beside the layer norm's row sum in\n" + m);
             assertTrue(Pattern.compile("_p\\d+\\(o0").matcher(m).find(), "no phase method called in\n" + m);
@@ -90,19 +83,27 @@ class RowPhaseMethodTest {
      */
     @Test
     void noMethodHasBothAPolynomialAndAVectorAccumulator() {
-        String code = Compiler.compile(SourceFile.of("det.ingot", null, DeterministicSourceTest.MODEL, true), Compiler.Options.defaults()).source().code();
-        var methods = Pattern.compile("\\n    (?:private|public) [^\\n]*\\(").matcher(code);
-        java.util.List<Integer> starts = new java.util.ArrayList<>();
-        while (methods.find()) starts.add(methods.start());
-        starts.add(code.length());
-        var accumulator = Pattern.compile("FloatVector a\\d+ = FloatVector.broadcast");
         int polynomials = 0;
-        for (int i = 0; i + 1 < starts.size(); i++) {
-            String m = code.substring(starts.get(i), starts.get(i + 1));
+        for (String m : methodsOf(DeterministicSourceTest.MODEL)) {
             boolean polynomial = m.contains("VectorConstants.F1_44269504088896341") || m.contains("VectorConstants.FM2_76076847742355eM16");
             if (polynomial) polynomials++;
-            assertFalse(polynomial && accumulator.matcher(m).find(), "a polynomial beside a vector accumulator in\n" + m);
+            assertFalse(polynomial && ACCUMULATOR.matcher(m).find(), "a polynomial beside a vector accumulator in\n" + m);
         }
         assertTrue(polynomials >= 3, "expected the polynomials of sigmoid, tanh and exp; found them in " + polynomials + " methods");
+    }
+
+    /** A vector accumulator's declaration in generated code. */
+    private static final Pattern ACCUMULATOR = Pattern.compile("FloatVector a\\d+ = FloatVector.broadcast");
+
+    /** The generated class of {@code model} cut into its members, each from its declaration to the next one's. */
+    private static java.util.List<String> methodsOf(String model) {
+        String code = Compiler.compile(SourceFile.of("m.ingot", null, model, true), Compiler.Options.defaults()).source().code();
+        var decl = Pattern.compile("\\n    (?:private|public) [^\\n]*\\(").matcher(code);
+        java.util.List<Integer> starts = new java.util.ArrayList<>();
+        while (decl.find()) starts.add(decl.start());
+        starts.add(code.length());
+        java.util.List<String> methods = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < starts.size(); i++) methods.add(code.substring(starts.get(i), starts.get(i + 1)));
+        return methods;
     }
 }
